@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { resolvePaths, projectRoot, type Paths } from "./paths.ts";
+
+/** Everything a run needs to know, read once at the edge (CLI flags, environment) and passed down. */
+export interface Config {
+  /** Département codes to export or build (`["23"]`, or every code for `all`). */
+  departements: string[];
+  /** Local copy of the official files, laid out like `../shared/opendata`; null to download. */
+  mirror: string | null;
+  paths: Paths;
+  /** Distance beyond which a commune is out of reach of help, in km. */
+  thresholdKm: number;
+  /** Weights of the five criteria of the fragility index. */
+  weights: IndexWeights;
+}
+
+export interface IndexWeights {
+  no_thd: number;
+  no_4g: number;
+  older_65: number;
+  low_diploma: number;
+  poverty: number;
+}
+
+export const defaultWeights: IndexWeights = { no_thd: 1, no_4g: 1, older_65: 1, low_diploma: 1, poverty: 1 };
+
+export interface ConfigOptions {
+  dept?: string;
+  mirror?: string;
+  data?: string;
+  exports?: string;
+  threshold?: string | number;
+  weights?: string;
+}
+
+/** Reads the run's configuration from CLI options, then the environment, then `data/parametres.json`. */
+export function readConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const paths = resolvePaths({
+    dataDir: options.data ? path.resolve(options.data) : env.SDIN_DATA ? path.resolve(env.SDIN_DATA) : undefined,
+    exportsDir: options.exports ? path.resolve(options.exports) : undefined
+  });
+  const settings = readSettings(paths.configDir);
+  const mirror = options.mirror ?? env.SDIN_MIRROR ?? null;
+  return {
+    departements: parseDepartements(options.dept ?? env.SDIN_DEPT ?? "23"),
+    mirror: mirror ? path.resolve(mirror) : null,
+    paths,
+    thresholdKm: parseThreshold(options.threshold ?? settings.seuil_km ?? 10),
+    weights: parseWeights(options.weights, settings.poids)
+  };
+}
+
+interface Settings {
+  seuil_km?: number;
+  poids?: Partial<IndexWeights>;
+}
+
+function readSettings(configDir: string): Settings {
+  const file = path.join(configDir, "parametres.json");
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Settings;
+  } catch (error) {
+    throw new Error(`fichier de paramètres illisible ${file} : ${(error as Error).message}`);
+  }
+}
+
+/** `"23"`, `"23,02"`, `"all"` → list of codes (`all` is expanded later, against the referential). */
+export function parseDepartements(value: string): string[] {
+  const codes = value.split(/[,\s]+/).filter(Boolean).map((code) => code.toUpperCase());
+  for (const code of codes) {
+    if (code !== "ALL" && !/^(\d{2}|2A|2B|97\d)$/.test(code)) throw new Error(`code de département invalide : "${code}"`);
+  }
+  return codes.map((code) => (code === "ALL" ? "all" : code));
+}
+
+function parseThreshold(value: string | number): number {
+  const km = Number(value);
+  if (!Number.isFinite(km) || km <= 0) throw new Error(`seuil de distance invalide : "${value}" (kilomètres attendus)`);
+  return km;
+}
+
+/** `"no_thd=1,older_65=2"` on the command line overrides the file's weights, which override the defaults. */
+export function parseWeights(cli: string | undefined, fromFile: Partial<IndexWeights> = {}): IndexWeights {
+  const weights: IndexWeights = { ...defaultWeights, ...fromFile };
+  for (const pair of (cli ?? "").split(",").filter(Boolean)) {
+    const [key, raw] = pair.split("=");
+    if (!(key in defaultWeights)) throw new Error(`critère de pondération inconnu : "${key}" (attendus : ${Object.keys(defaultWeights).join(", ")})`);
+    const weight = Number(raw);
+    if (!Number.isFinite(weight) || weight < 0) throw new Error(`poids invalide pour ${key} : "${raw}"`);
+    weights[key as keyof IndexWeights] = weight;
+  }
+  return weights;
+}
+
+export { projectRoot };

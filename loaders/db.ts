@@ -1,0 +1,91 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+
+export type ColumnType = "VARCHAR" | "DOUBLE" | "INTEGER" | "BOOLEAN";
+
+/** A table the pipeline writes: its name and typed columns, in order. */
+export interface TableSpec {
+  name: string;
+  columns: Record<string, ColumnType>;
+  /** Columns whose combination must be unique (checked by DuckDB). */
+  primaryKey?: string[];
+}
+
+export type Row = Record<string, string | number | boolean | null>;
+
+/** An open database: one instance per process, one connection, closed together. */
+export interface Database {
+  connection: DuckDBConnection;
+  close(): void;
+}
+
+export async function openDatabase(file: string, { readOnly = false } = {}): Promise<Database> {
+  const instance = await DuckDBInstance.create(file, readOnly ? { access_mode: "READ_ONLY" } : {});
+  const connection = await instance.connect();
+  return {
+    connection,
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  };
+}
+
+/** Opens a database, runs `work`, and closes it even when `work` fails. */
+export async function withDatabase<T>(file: string, options: { readOnly?: boolean }, work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase(file, options);
+  try {
+    return await work(db);
+  } finally {
+    db.close();
+  }
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export async function createTable(connection: DuckDBConnection, spec: TableSpec): Promise<void> {
+  const columns = Object.entries(spec.columns).map(([name, type]) => `${quoteIdentifier(name)} ${type}`);
+  if (spec.primaryKey) columns.push(`PRIMARY KEY (${spec.primaryKey.map(quoteIdentifier).join(", ")})`);
+  await connection.run(`CREATE OR REPLACE TABLE ${quoteIdentifier(spec.name)} (${columns.join(", ")})`);
+}
+
+/** Appends rows to a table created from `spec`; a value of the wrong type fails with the column's name. */
+export async function insertRows(connection: DuckDBConnection, spec: TableSpec, rows: Iterable<object>): Promise<number> {
+  const appender = await connection.createAppender(spec.name);
+  const columns = Object.entries(spec.columns);
+  let count = 0;
+  try {
+    for (const row of rows) {
+      for (const [name, type] of columns) {
+        const value = (row as Row)[name];
+        if (value === null || value === undefined || (typeof value === "number" && Number.isNaN(value))) appender.appendNull();
+        else if (type === "VARCHAR") appender.appendVarchar(String(value));
+        else if (type === "DOUBLE") appender.appendDouble(expectNumber(spec, name, value));
+        else if (type === "INTEGER") appender.appendInteger(Math.round(expectNumber(spec, name, value)));
+        else appender.appendBoolean(Boolean(value));
+      }
+      appender.endRow();
+      count++;
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  return count;
+}
+
+function expectNumber(spec: TableSpec, column: string, value: unknown): number {
+  if (typeof value !== "number") throw new Error(`valeur non numérique ${JSON.stringify(value)} pour ${spec.name}.${column}`);
+  return value;
+}
+
+/** Runs a query and returns plain JS objects (cast BIGINTs in SQL: `count(*)::INTEGER`). */
+export async function queryRows<T = Record<string, unknown>>(
+  connection: DuckDBConnection,
+  sql: string,
+  params?: Record<string, DuckDBValue>
+): Promise<T[]> {
+  const reader = await connection.runAndReadAll(sql, params);
+  return reader.getRowObjectsJS() as T[];
+}

@@ -1,0 +1,156 @@
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { mkdir, rename, rm, stat, open } from "node:fs/promises";
+import path from "node:path";
+import { SingleBar } from "cli-progress";
+import { NoDataAccessError } from "./errors.ts";
+import { safeJoin } from "./paths.ts";
+import type { Resource } from "./resource.ts";
+
+/** A file ready to be parsed, and where it came from. */
+export interface AcquiredFile {
+  resource: Resource;
+  /** Absolute path on disk. */
+  file: string;
+  /** The official URL or the mirror path it came from (recorded in the provenance table). */
+  origin: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface AcquireOptions {
+  /** Local copy laid out like the official files' mirror; when set, nothing is downloaded. */
+  mirror: string | null;
+  /** Download cache (`data/raw/`). */
+  rawDir: string;
+  timeoutMs?: number;
+  retries?: number;
+  /** Base delay of the exponential backoff between tries. */
+  backoffMs?: number;
+  /** Show a progress bar (on a terminal only). */
+  progress?: boolean;
+  fetchImpl?: typeof fetch;
+}
+
+/** Thrown when a mirror is given but lacks an optional resource. */
+export class MissingResourceError extends Error {}
+
+/**
+ * Gets a resource's file: from the mirror when one is given, else from the download cache,
+ * else by downloading its official URL.
+ */
+export async function acquire(resource: Resource, options: AcquireOptions): Promise<AcquiredFile> {
+  if (resource.local) {
+    const { sha256, bytes } = await hashFile(resource.local);
+    return { resource, file: resource.local, origin: resource.local, sha256, bytes };
+  }
+  if (options.mirror) {
+    const file = safeJoin(options.mirror, resource.path);
+    if (!existsSync(file)) {
+      throw new MissingResourceError(`fichier absent du miroir : ${file} (${resource.title})`);
+    }
+    const { sha256, bytes } = await hashFile(file);
+    checkPinned(resource, sha256, file);
+    return { resource, file, origin: file, sha256, bytes };
+  }
+  const file = safeJoin(options.rawDir, resource.path);
+  if (existsSync(file)) {
+    const { sha256, bytes } = await hashFile(file);
+    return { resource, file, origin: resource.url, sha256, bytes };
+  }
+  const { sha256, bytes } = await download(resource.url, file, options, resource.sha256);
+  return { resource, file, origin: resource.url, sha256, bytes };
+}
+
+function checkPinned(resource: Resource, sha256: string, file: string): void {
+  if (resource.sha256 && resource.sha256 !== sha256) {
+    throw new Error(`empreinte sha256 inattendue pour ${file} : ${sha256} au lieu de ${resource.sha256}`);
+  }
+}
+
+export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return { sha256: hash.digest("hex"), bytes: (await stat(file)).size };
+}
+
+/**
+ * Downloads `url` into `target` with a timeout, retries with exponential backoff, a sha256 check and an
+ * atomic rename: a partial download never takes the place of a good file.
+ */
+export async function download(
+  url: string,
+  target: string,
+  { timeoutMs = 60_000, retries = 3, backoffMs = 1_000, progress = process.stderr.isTTY, fetchImpl = fetch }: AcquireOptions,
+  expectedSha256?: string
+): Promise<{ sha256: string; bytes: number }> {
+  await mkdir(path.dirname(target), { recursive: true });
+  let lastError: unknown;
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1));
+    const partial = `${target}.part-${process.pid}`;
+    try {
+      const result = await downloadOnce(url, partial, timeoutMs, progress, fetchImpl);
+      if (expectedSha256 && result.sha256 !== expectedSha256) {
+        throw new PermanentError(`empreinte sha256 inattendue pour ${url} : ${result.sha256} au lieu de ${expectedSha256}`);
+      }
+      await rename(partial, target);
+      return result;
+    } catch (error) {
+      await rm(partial, { force: true });
+      lastError = error;
+      if (error instanceof PermanentError) throw error;
+    }
+  }
+  if (isNetworkUnreachable(lastError)) throw new NoDataAccessError(url);
+  throw new Error(`échec du téléchargement de ${url} après ${retries + 1} essais : ${describe(lastError)}`);
+}
+
+class PermanentError extends Error {}
+
+async function downloadOnce(url: string, partial: string, timeoutMs: number, progress: boolean, fetchImpl: typeof fetch) {
+  const response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+  if (!response.ok || !response.body) {
+    const error = new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+    // A missing file will not appear on retry; a server error might.
+    if (response.status >= 400 && response.status < 500) throw new PermanentError(`${url} : ${error.message}`);
+    throw error;
+  }
+  const total = Number(response.headers.get("content-length")) || 0;
+  const bar = progress ? new SingleBar({ format: `${path.basename(partial).replace(/\.part-\d+$/, "")} [{bar}] {percentage}% {value}/{total} o` }) : null;
+  bar?.start(total, 0);
+  const hash = createHash("sha256");
+  const handle = await open(partial, "w");
+  let bytes = 0;
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      await handle.write(chunk);
+      bytes += chunk.length;
+      bar?.update(bytes);
+    }
+  } finally {
+    await handle.close();
+    bar?.stop();
+  }
+  if (total && bytes !== total) throw new Error(`réponse tronquée : ${bytes} octets reçus sur ${total} annoncés`);
+  return { sha256: hash.digest("hex"), bytes };
+}
+
+function isNetworkUnreachable(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } })?.cause?.code;
+  return ["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH"].includes(code ?? "");
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return cause ? `${error.message} (${cause.code ?? cause.message})` : error.message;
+  }
+  return String(error);
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+

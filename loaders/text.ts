@@ -1,0 +1,163 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import Papa from "papaparse";
+import { SourceError } from "./errors.ts";
+import type { Ledger } from "./ledger.ts";
+
+/** Text decoded from a file, with the encoding that was found. */
+export interface DecodedText {
+  text: string;
+  encoding: "utf-8" | "windows-1252";
+}
+
+/**
+ * Decodes a published file: strips a BOM, reads UTF-8 when the bytes are valid UTF-8 and falls back to
+ * Windows-1252 (a superset of ISO-8859-1, what INSEE's older files use) otherwise. Refuses empty files and
+ * HTML pages served in place of data, naming the file.
+ */
+export function decodeText(bytes: Uint8Array, where: { source: string; file: string }): DecodedText {
+  let body = bytes;
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
+  if (body.length === 0 || /^\s*$/.test(Buffer.from(body.subarray(0, 64)).toString("latin1"))) {
+    throw new SourceError({ ...where, line: 1 }, "fichier vide");
+  }
+  let text: string;
+  let encoding: DecodedText["encoding"] = "utf-8";
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    text = new TextDecoder("windows-1252").decode(body);
+    encoding = "windows-1252";
+  }
+  if (/^\s*<(!doctype html|html|\?xml[^>]*>\s*<html)/i.test(text.slice(0, 512))) {
+    throw new SourceError({ ...where, line: 1 }, "page HTML reçue à la place des données (erreur du serveur ou lien périmé ?)");
+  }
+  return { text, encoding };
+}
+
+export async function readText(file: string, source: string): Promise<DecodedText> {
+  return decodeText(await readFile(file), { source, file: path.basename(file) });
+}
+
+/** One data row of a CSV file, with its 1-based line number in the file. */
+export interface CsvRow {
+  line: number;
+  values: Record<string, string>;
+}
+
+export interface CsvOptions {
+  delimiter?: string;
+  /** Lines before the header (titles, disclaimers). */
+  skipLines?: number;
+  /** Finds the header as the first line containing this column (for files with a variable number of title lines). */
+  headerContains?: string;
+  /** Columns that must be in the header; a missing one fails the load with its name. */
+  required?: string[];
+}
+
+/** A parsed CSV: its header and the rows that have the header's shape; malformed rows are quarantined in the ledger. */
+export interface CsvTable {
+  header: string[];
+  headerLine: number;
+  rows: CsvRow[];
+}
+
+/**
+ * Parses RFC 4180 CSV (quoted fields may hold separators and line breaks) and keeps each row's line number.
+ * Every data row is counted in the ledger as read; a row with the wrong number of fields (a truncated
+ * file, a stray separator) is quarantined with its line, never dropped.
+ */
+export function parseCsv(text: string, ledger: Ledger, options: CsvOptions = {}): CsvTable {
+  const lineStarts = indexLines(text);
+  const headerLine = findHeaderLine(text, lineStarts, options, ledger);
+  const body = text.slice(lineStarts[headerLine - 1]);
+  const delimiter = options.delimiter ?? guessDelimiter(body.slice(0, body.indexOf("\n") >>> 0));
+  const parsed = Papa.parse<string[]>(body, { delimiter, skipEmptyLines: false, header: false });
+  const records = parsed.data;
+  const header = (records[0] ?? []).map((name) => name.replace(/^\ufeff/, "").trim());
+  checkRequired(header, options.required ?? [], ledger, headerLine, delimiter);
+  const offset = lineStarts[headerLine - 1];
+  const rows: CsvRow[] = [];
+  const starts = recordStarts(body, records.length);
+  for (let i = 1; i < records.length; i++) {
+    const record = records[i];
+    if (record.length === 1 && record[0].trim() === "") continue; // blank line, not a row
+    const line = lineOf(lineStarts, offset + starts[i]);
+    ledger.read();
+    // Trailing empty fields (a separator at the end of every line) are not a shape error.
+    while (record.length > header.length && record[record.length - 1] === "") record.pop();
+    if (record.length !== header.length) {
+      const reason = record.length < header.length ? "ligne tronquée ou incomplète" : "champs en trop";
+      ledger.quarantine(line, null, record.join(delimiter), `${reason} : ${record.length} champs au lieu de ${header.length}`);
+      continue;
+    }
+    const values: Record<string, string> = {};
+    header.forEach((name, j) => (values[name] = record[j]));
+    rows.push({ line, values });
+  }
+  return { header, headerLine, rows };
+}
+
+function indexLines(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineOf(lineStarts: number[], position: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= position) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+function findHeaderLine(text: string, lineStarts: number[], options: CsvOptions, ledger: Ledger): number {
+  if (options.headerContains) {
+    const limit = Math.min(lineStarts.length, 50);
+    for (let i = 0; i < limit; i++) {
+      const line = text.slice(lineStarts[i], lineStarts[i + 1] ?? text.length);
+      if (line.includes(options.headerContains)) return i + 1;
+    }
+    throw new SourceError(ledger.at(1, options.headerContains), `ligne d'en-tête introuvable (aucune des ${limit} premières lignes ne contient "${options.headerContains}")`);
+  }
+  return (options.skipLines ?? 0) + 1;
+}
+
+/** Offsets (in `body`) where each parsed record starts, from Papa's cursor positions. */
+function recordStarts(body: string, count: number): number[] {
+  // Papa does not report per-row offsets in one-shot mode; re-walk the text with the same quoting rules.
+  const starts: number[] = [0];
+  let inQuotes = false;
+  for (let i = 0; i < body.length && starts.length < count; i++) {
+    const c = body[i];
+    if (c === '"') inQuotes = !inQuotes;
+    else if (c === "\n" && !inQuotes) starts.push(i + 1);
+  }
+  return starts;
+}
+
+function guessDelimiter(headerLine: string): string {
+  const counts = [";", ",", "\t", "|"].map((d) => [d, headerLine.split(d).length] as const);
+  counts.sort((a, b) => b[1] - a[1]);
+  return counts[0][0];
+}
+
+function checkRequired(header: string[], required: string[], ledger: Ledger, headerLine: number, delimiter: string): void {
+  for (const column of required) {
+    if (header.includes(column)) continue;
+    const near = header.find((name) => similar(name, column));
+    const hint = near ? ` (colonne voisine trouvée : "${near}" — renommée dans un nouveau millésime ?)` : header.length === 1 ? ` (séparateur "${delimiter}" attendu, en-tête lu : "${header[0].slice(0, 80)}")` : "";
+    throw new SourceError(ledger.at(headerLine, column), `colonne obligatoire absente${hint}`);
+  }
+}
+
+function similar(a: string, b: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const x = norm(a);
+  const y = norm(b);
+  return x !== "" && (x.includes(y) || y.includes(x) || x.replace(/\d+/g, "") === y.replace(/\d+/g, ""));
+}
