@@ -1,0 +1,185 @@
+import type { TableSpec } from "../db.ts";
+
+/**
+ * The diagnostic tables: computed once in the pipeline (after every source is loaded), read by the site's data
+ * loaders, the exports and the schéma documents. Shares are fractions in [0, 1] computed from the counts beside
+ * them; distances in km; an empty value means "unknown", never zero.
+ */
+
+/** Counts and shares that exist at every level (commune, EPCI, département, région, France). */
+const indicatorColumns = {
+  population: "INTEGER",
+  pop_rp: "DOUBLE",
+  pop_65_plus: "DOUBLE",
+  part_65_plus: "DOUBLE",
+  pop_75_plus: "DOUBLE",
+  part_75_plus: "DOUBLE",
+  nscol15p: "DOUBLE",
+  peu_diplomes: "DOUBLE",
+  part_peu_diplomes: "DOUBLE",
+  menages: "DOUBLE",
+  menages_seuls: "DOUBLE",
+  part_menages_seuls: "DOUBLE",
+  pop_80_plus: "DOUBLE",
+  pop_80_plus_seuls: "DOUBLE",
+  part_80_plus_seuls: "DOUBLE",
+  familles: "DOUBLE",
+  familles_mono: "DOUBLE",
+  part_familles_mono: "DOUBLE",
+  actifs_15_64: "DOUBLE",
+  chomeurs_15_64: "DOUBLE",
+  taux_chomage: "DOUBLE",
+  /** Poverty rate at 60 % of the median, fraction; see taux_pauvrete_source. */
+  taux_pauvrete: "DOUBLE",
+  /** `commune`, `epci` or `departement`: where the poverty rate comes from (Filosofi hides small communes). */
+  taux_pauvrete_source: "VARCHAR",
+  locaux: "DOUBLE",
+  locaux_ftth: "DOUBLE",
+  part_locaux_ftth: "DOUBLE",
+  locaux_eligibilite: "DOUBLE",
+  locaux_eligible_thd30: "DOUBLE",
+  part_eligible_thd30: "DOUBLE",
+  nb_lieux: "INTEGER",
+  population_hors_portee: "DOUBLE",
+  part_population_hors_portee: "DOUBLE",
+  /** `insee` when the official census bases were loaded, `derive` when rates come from the derived file. */
+  source_publics: "VARCHAR"
+} as const;
+
+export const diagnosticCommunesTable: TableSpec = {
+  name: "diagnostic_communes",
+  columns: {
+    code_insee: "VARCHAR",
+    nom: "VARCHAR",
+    code_departement: "VARCHAR",
+    code_region: "VARCHAR",
+    epci_siren: "VARCHAR",
+    epci_nom: "VARCHAR",
+    ...indicatorColumns,
+    mediane_niveau_vie: "DOUBLE",
+    ftth_trimestre: "VARCHAR",
+    /** `ZTD`, `AMII`, `AMEL`, `RIP` or null when unknown. */
+    zone_fthd: "VARCHAR",
+    nb_lieux_mediation: "INTEGER",
+    nb_france_services: "INTEGER",
+    nb_aidants_connect: "INTEGER",
+    nb_conseillers_numeriques: "INTEGER",
+    nb_bibliotheques: "INTEGER",
+    /** Great-circle distance from the commune's representative point to the nearest place of help of any kind. */
+    distance_lieu_km: "DOUBLE",
+    distance_mediation_km: "DOUBLE",
+    distance_france_services_km: "DOUBLE",
+    distance_aidants_connect_km: "DOUBLE",
+    distance_conseillers_numeriques_km: "DOUBLE",
+    lieu_le_plus_proche: "VARCHAR",
+    /** Classes 1–10 of the five criteria (10 = most fragile), on the national distribution. */
+    classe_no_thd: "DOUBLE",
+    classe_no_4g: "DOUBLE",
+    classe_older_65: "DOUBLE",
+    classe_low_diploma: "DOUBLE",
+    classe_poverty: "DOUBLE",
+    /** Criteria left out of the mean for want of data, `|`-joined. */
+    criteres_manquants: "VARCHAR",
+    indice_fragilite: "DOUBLE",
+    ifn_reference: "DOUBLE",
+    score_priorite: "DOUBLE",
+    rang_priorite: "INTEGER",
+    frr: "VARCHAR",
+    densite_code: "INTEGER",
+    densite_libelle: "VARCHAR",
+    centralite: "VARCHAR",
+    qpv: "BOOLEAN",
+    nb_qpv: "INTEGER",
+    point_lon: "DOUBLE",
+    point_lat: "DOUBLE",
+    surface_km2: "DOUBLE"
+  },
+  primaryKey: ["code_insee"]
+};
+
+export const diagnosticEpciTable: TableSpec = {
+  name: "diagnostic_epci",
+  columns: {
+    epci_siren: "VARCHAR",
+    epci_nom: "VARCHAR",
+    nature: "VARCHAR",
+    /** Département holding most of the EPCI's population. */
+    code_departement: "VARCHAR",
+    nb_communes: "INTEGER",
+    ...indicatorColumns,
+    nb_communes_rip: "INTEGER",
+    nb_communes_hors_portee: "INTEGER",
+    /** Population-weighted mean of the communes' index. */
+    indice_fragilite: "DOUBLE",
+    ifn_reference: "DOUBLE",
+    score_priorite: "DOUBLE",
+    rang_priorite: "INTEGER",
+    nb_communes_qpv: "INTEGER",
+    nb_communes_frr: "INTEGER"
+  },
+  primaryKey: ["epci_siren"]
+};
+
+/** Aggregates for the comparisons: one row per département, région and for France (`niveau` = `france`, code `FR`). */
+export const diagnosticTerritoiresTable: TableSpec = {
+  name: "diagnostic_territoires",
+  columns: {
+    niveau: "VARCHAR",
+    code: "VARCHAR",
+    nom: "VARCHAR",
+    nb_communes: "INTEGER",
+    ...indicatorColumns,
+    indice_fragilite: "DOUBLE"
+  },
+  primaryKey: ["niveau", "code"]
+};
+
+/** Places of help after deduplication across sources, with the commune and EPCI they are in. */
+export const diagnosticLieuxTable: TableSpec = {
+  name: "diagnostic_lieux",
+  columns: {
+    id: "VARCHAR",
+    nom: "VARCHAR",
+    /** Every source that lists this place, `|`-joined (`lieux-mediation|france-services`). */
+    sources: "VARCHAR",
+    code_insee: "VARCHAR",
+    commune: "VARCHAR",
+    code_departement: "VARCHAR",
+    epci_siren: "VARCHAR",
+    adresse: "VARCHAR",
+    latitude: "DOUBLE",
+    longitude: "DOUBLE",
+    localisation: "VARCHAR",
+    typologie: "VARCHAR",
+    services: "VARCHAR",
+    dispositifs: "VARCHAR",
+    horaires: "VARCHAR",
+    itinerance: "BOOLEAN",
+    site_web: "VARCHAR"
+  },
+  primaryKey: ["id"]
+};
+
+/** Source and vintage of every indicator column: every figure shown or exported carries them. */
+export const diagnosticSourcesTable: TableSpec = {
+  name: "diagnostic_sources",
+  columns: { indicateur: "VARCHAR", libelle: "VARCHAR", source: "VARCHAR", millesime: "VARCHAR", url: "VARCHAR" },
+  primaryKey: ["indicateur"]
+};
+
+/** The default itinerant-mediation plan per département (K stops, default threshold). */
+export const planItineranceTable: TableSpec = {
+  name: "plan_itinerance",
+  columns: {
+    code_departement: "VARCHAR",
+    ordre: "INTEGER",
+    type_arret: "VARCHAR",
+    nom: "VARCHAR",
+    code_insee: "VARCHAR",
+    latitude: "DOUBLE",
+    longitude: "DOUBLE",
+    population_gagnee: "DOUBLE",
+    population_cumulee: "DOUBLE"
+  },
+  primaryKey: ["code_departement", "ordre"]
+};
