@@ -5,6 +5,9 @@ import { runLoad } from "./load.ts";
 import { sources } from "./sources/index.ts";
 import { formatStatus, readStatus } from "./status.ts";
 import { postLoadSteps } from "./steps.ts";
+import { runExport } from "./export/index.ts";
+import { buildSite } from "./site/build.ts";
+import { ensureDatabase } from "./ensure.ts";
 
 /**
  * The `sdin` command line. Messages are in French; a failure prints one sentence and exits non-zero.
@@ -57,6 +60,28 @@ program
     const config = configOf(command);
     const status = await readStatus(config.paths.database, config.departements[0] ?? "23");
     process.stdout.write(options.json ? JSON.stringify(status, null, 2) + "\n" : formatStatus(status) + "\n");
+  });
+
+program
+  .command("export")
+  .description("écrit les fichiers d'un ou plusieurs départements dans exports/<code>/ (CSV, XLSX, GeoJSON, schéma DOCX et Markdown)")
+  .option("--dept <codes>", "code(s) du département, séparés par des virgules, ou all", "23")
+  .option("--seuil <km>", "distance au-delà de laquelle une commune est hors de portée d'un lieu d'aide")
+  .option("--poids <liste>", "pondération de l'indice, ex. no_thd=1,older_65=2")
+  .action(async (options, command: Command) => {
+    const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept, threshold: options.seuil, weights: options.poids });
+    await ensureDatabase(config);
+    await runExport(config);
+  });
+
+program
+  .command("build")
+  .description("construit le site statique du diagnostic dans dist/")
+  .option("--dept <codes>", "code(s) du département, séparés par des virgules, ou all", "23")
+  .action(async (options, command: Command) => {
+    const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept });
+    await ensureDatabase(config);
+    await buildSite(config);
   });
 
 try {
