@@ -1,0 +1,67 @@
+import type { IndexWeights } from "../config.ts";
+
+/** The five criteria of La MedNum's fragility index, in the order of its method. */
+export const criteria = ["no_thd", "no_4g", "older_65", "low_diploma", "poverty"] as const;
+export type Criterion = (typeof criteria)[number];
+
+/** French labels, for messages, exports and the site. */
+export const criterionLabels: Record<Criterion, string> = {
+  no_thd: "sans très haut débit fixe (< 30 Mbit/s)",
+  no_4g: "sans couverture 4G",
+  older_65: "part des 65 ans et plus",
+  low_diploma: "part des peu ou pas diplômés",
+  poverty: "taux de pauvreté"
+};
+
+/**
+ * Turns raw values (higher = more fragile) into classes 1–10 on their own distribution: the class is
+ * 1 + the decile of the value's percent rank, so ties share a class and the most fragile tenth gets 10.
+ * Missing values stay missing.
+ */
+export function classify(values: readonly (number | null)[]): (number | null)[] {
+  const known = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+  const n = known.length;
+  if (n === 0) return values.map(() => null);
+  // percent_rank(v) = (number of values strictly below v) / (n - 1)
+  const below = (v: number) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (known[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return null;
+    const rank = n === 1 ? 0 : below(v) / (n - 1);
+    return Math.min(10, 1 + Math.floor(rank * 10));
+  });
+}
+
+/** The index of one commune and the criteria it had to leave out. */
+export interface FragilityScore {
+  index: number | null;
+  missing: Criterion[];
+}
+
+/**
+ * The weighted mean of the available criterion classes. A criterion with no data is left out of the mean
+ * (and its weight with it) and reported as missing: it is never replaced by a made-up value.
+ */
+export function fragilityIndex(classes: Partial<Record<Criterion, number | null>>, weights: IndexWeights): FragilityScore {
+  let sum = 0;
+  let total = 0;
+  const missing: Criterion[] = [];
+  for (const criterion of criteria) {
+    const value = classes[criterion];
+    if (value === null || value === undefined) {
+      missing.push(criterion);
+      continue;
+    }
+    sum += value * weights[criterion];
+    total += weights[criterion];
+  }
+  return { index: total > 0 ? sum / total : null, missing };
+}
