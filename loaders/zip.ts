@@ -1,5 +1,8 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { Inflate } from "fflate";
 import { SourceError } from "./errors.ts";
+import { decodeText, type DecodedText } from "./text.ts";
 
 /**
  * Reading one file out of a published zip (INSEE ships its bases zipped), safely: an entry whose path would
@@ -159,4 +162,20 @@ function findEndOfCentralDirectory(view: DataView): number {
   const min = Math.max(0, view.byteLength - 22 - 0xffff);
   for (let i = view.byteLength - 22; i >= min; i--) if (view.getUint32(i, true) === 0x06054b50) return i;
   return -1;
+}
+
+/**
+ * Reads a published text file that may come as is (a mirror's CSV) or zipped as the publisher ships it:
+ * a zip is opened and its entry matching `entry` decoded, anything else is decoded directly.
+ */
+export async function readTextMaybeZipped(
+  file: string,
+  entry: string | RegExp,
+  { source, maxBytes }: { source: string; maxBytes?: number }
+): Promise<DecodedText & { entry: string | null }> {
+  const bytes = new Uint8Array(await readFile(file));
+  const name = path.basename(file);
+  if (!isZip(bytes)) return { ...decodeText(bytes, { source, file: name }), entry: null };
+  const found = readZipEntry(bytes, entry, { source, file: name, maxBytes });
+  return { ...decodeText(found.bytes, { source, file: `${name}/${found.name}` }), entry: found.name };
 }
