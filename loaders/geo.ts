@@ -1,0 +1,194 @@
+import {
+  area,
+  bbox as turfBbox,
+  booleanPointInPolygon,
+  centerOfMass,
+  featureCollection,
+  point,
+  pointOnFeature,
+  union
+} from "@turf/turf";
+import type { BBox, Feature, Geometry, MultiPolygon, Polygon, Position } from "geojson";
+import { SourceError } from "./errors.ts";
+import type { Ledger } from "./ledger.ts";
+import { decodeText } from "./text.ts";
+
+/**
+ * Geometry helpers shared by the sources: representative points, dissolving merged communes, areas,
+ * placing points without an INSEE code, distances. Coordinates are WGS84 longitude/latitude (GeoJSON order).
+ */
+
+export type Areal = Polygon | MultiPolygon;
+export type ArealFeature = Feature<Areal, Record<string, unknown> | null>;
+
+/** True for the geometries a commune or département outline can have. */
+export function isAreal(geometry: Geometry | null | undefined): geometry is Areal {
+  return geometry?.type === "Polygon" || geometry?.type === "MultiPolygon";
+}
+
+/**
+ * A point guaranteed to lie inside the polygon, for labels and distances. The centre of mass is used when it
+ * falls strictly inside (the common case, and the most natural point). For C-shaped or multi-part communes it
+ * can fall outside; turf's `pointOnFeature` then returns the polygon vertex nearest to the centre, which lies
+ * *on the border*, not inside: a distance or a point-in-polygon test from there is ambiguous. So the fallback
+ * takes the middle of the widest interior segment of a horizontal line crossing the largest part, which is
+ * strictly inside by construction (even-odd rule, holes included). `pointOnFeature` stays as a last resort
+ * for degenerate shapes only.
+ */
+export function representativePoint(feature: Feature<Areal> | Areal): [number, number] {
+  const geometry = "type" in feature && feature.type === "Feature" ? feature.geometry : (feature as Areal);
+  const centre = centerOfMass(geometry).geometry.coordinates as [number, number];
+  if (booleanPointInPolygon(centre, geometry, { ignoreBoundary: true })) return centre;
+  const inside = scanlinePoint(largestPolygon(geometry));
+  if (inside) return inside;
+  return pointOnFeature(geometry).geometry.coordinates as [number, number];
+}
+
+function largestPolygon(geometry: Areal): Position[][] {
+  if (geometry.type === "Polygon") return geometry.coordinates;
+  let best = geometry.coordinates[0];
+  let bestArea = -1;
+  for (const rings of geometry.coordinates) {
+    const a = area({ type: "Polygon", coordinates: rings });
+    if (a > bestArea) [best, bestArea] = [rings, a];
+  }
+  return best;
+}
+
+/** Middle of the widest inside stretch of a horizontal line through the polygon's latitude span. */
+function scanlinePoint(rings: Position[][]): [number, number] | null {
+  const lats = rings[0].map((p) => p[1]);
+  const [south, north] = [Math.min(...lats), Math.max(...lats)];
+  // A few lines, in case one runs exactly along an edge; the middle one is usually the widest.
+  for (const t of [0.5, 0.37, 0.63, 0.25, 0.75]) {
+    const y = south + (north - south) * t;
+    const xs: number[] = [];
+    for (const ring of rings) {
+      for (let i = 0; i + 1 < ring.length; i++) {
+        const [x1, y1] = ring[i];
+        const [x2, y2] = ring[i + 1];
+        // Half-open rule: a vertex on the line is counted once.
+        if (y1 <= y !== y2 <= y) xs.push(x1 + ((y - y1) * (x2 - x1)) / (y2 - y1));
+      }
+    }
+    xs.sort((a, b) => a - b);
+    let best: [number, number] | null = null;
+    let width = 0;
+    for (let i = 0; i + 1 < xs.length; i += 2) {
+      if (xs[i + 1] - xs[i] > width) [width, best] = [xs[i + 1] - xs[i], [(xs[i] + xs[i + 1]) / 2, y]];
+    }
+    if (best && width > 0) return best;
+  }
+  return null;
+}
+
+/**
+ * Union of the outlines of communes merged into one current commune. Shared borders disappear; parts that do
+ * not touch stay as a MultiPolygon.
+ */
+export function dissolve(features: (Feature<Areal> | Areal)[]): Areal {
+  const parts = features.map((f) => ("type" in f && f.type === "Feature" ? f : { type: "Feature" as const, properties: {}, geometry: f as Areal }));
+  if (parts.length === 1) return parts[0].geometry;
+  const merged = union(featureCollection(parts as Feature<Areal>[]));
+  if (!merged) throw new Error(`union vide de ${parts.length} contours`);
+  return merged.geometry;
+}
+
+/** Area on the WGS84 sphere, in km². */
+export function areaKm2(feature: Feature<Areal> | Areal): number {
+  return area(feature) / 1e6;
+}
+
+/** Great-circle distance between two [lon, lat] points, in km (mean Earth radius 6 371 km). */
+export function haversineKm(a: readonly [number, number], b: readonly [number, number]): number {
+  const rad = Math.PI / 180;
+  const dLat = (b[1] - a[1]) * rad;
+  const dLon = (b[0] - a[0]) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** Rounds every coordinate to `digits` decimals (5 ≈ 1 m): outlines stored as text stay small. */
+export function roundCoordinates<G extends Areal>(geometry: G, digits = 5): G {
+  const f = 10 ** digits;
+  const r = (p: Position) => [Math.round(p[0] * f) / f, Math.round(p[1] * f) / f];
+  if (geometry.type === "Polygon") return { type: "Polygon", coordinates: geometry.coordinates.map((ring) => ring.map(r)) } as G;
+  return { type: "MultiPolygon", coordinates: geometry.coordinates.map((poly) => poly.map((ring) => ring.map(r))) } as G;
+}
+
+/** One entry of a commune index: a code, its outline and the outline's bounding box. */
+interface IndexEntry {
+  code: string;
+  bbox: BBox;
+  geometry: Areal;
+}
+
+/** Outlines ready for point-in-polygon look-ups. Build with `communeIndex`. */
+export interface CommuneIndex {
+  entries: IndexEntry[];
+}
+
+/**
+ * Builds a look-up index from commune outlines (`contours` rows parsed, or GeoJSON features). The code is
+ * read from `code_insee`, then `code`, unless `codeOf` says otherwise.
+ */
+export function communeIndex(
+  features: Feature<Geometry | null, Record<string, unknown> | null>[],
+  codeOf: (f: Feature<Geometry | null, Record<string, unknown> | null>) => string | null = (f) =>
+    (f.properties?.code_insee as string | undefined) ?? (f.properties?.code as string | undefined) ?? null
+): CommuneIndex {
+  const entries: IndexEntry[] = [];
+  for (const f of features) {
+    const code = codeOf(f);
+    if (!code || !isAreal(f.geometry)) continue;
+    entries.push({ code, bbox: turfBbox(f.geometry), geometry: f.geometry });
+  }
+  return { entries };
+}
+
+/**
+ * The code of the commune containing (lon, lat), or null. The bounding-box test discards almost every
+ * commune at the cost of four comparisons, so the exact test runs on one or two outlines only.
+ */
+export function pointInCommune(lon: number, lat: number, index: CommuneIndex): string | null {
+  const p = point([lon, lat]);
+  for (const { code, bbox, geometry } of index.entries) {
+    if (lon < bbox[0] || lon > bbox[2] || lat < bbox[1] || lat > bbox[3]) continue;
+    if (booleanPointInPolygon(p, geometry)) return code;
+  }
+  return null;
+}
+
+/**
+ * Reads a GeoJSON file (a FeatureCollection or a single Feature) and returns its features. An empty file,
+ * an HTML page, invalid JSON or a JSON that is not GeoJSON fails the load with the file and line.
+ */
+export function parseGeoJsonFeatures(bytes: Uint8Array, where: { source: string; file: string }): Feature<Geometry | null, Record<string, unknown> | null>[] {
+  const { text } = decodeText(bytes, where);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    // Newer V8 versions give the offset of the error; older ones do not, and then no line is claimed.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    const line = position === undefined ? undefined : text.slice(0, Number(position)).split("\n").length;
+    throw new SourceError({ ...where, line }, `JSON invalide (${(error as Error).message.slice(0, 120)})`);
+  }
+  const doc = json as { type?: unknown; features?: unknown } | null;
+  if (doc?.type === "Feature") return [doc as unknown as Feature<Geometry | null, Record<string, unknown> | null>];
+  if (doc?.type !== "FeatureCollection" || !Array.isArray(doc.features)) {
+    throw new SourceError({ ...where, line: 1 }, `GeoJSON attendu (FeatureCollection ou Feature), type lu : ${JSON.stringify(doc?.type ?? null)}`);
+  }
+  return doc.features as Feature<Geometry | null, Record<string, unknown> | null>[];
+}
+
+/**
+ * Fails the load when no feature carries a required property (renamed in a new edition?). Features are
+ * numbered from 1, and that number stands for the "line" in messages and in the quarantine.
+ */
+export function requireProperty(features: Feature<Geometry | null, Record<string, unknown> | null>[], name: string, ledger: Ledger): void {
+  if (features.length === 0) throw new SourceError(ledger.at(1), "aucune entité (feature) dans le fichier GeoJSON");
+  if (features.some((f) => f.properties && name in f.properties)) return;
+  const seen = Object.keys(features[0].properties ?? {}).join(", ");
+  throw new SourceError(ledger.at(1, name), `propriété obligatoire absente de toutes les entités (propriétés lues : ${seen || "aucune"})`);
+}
