@@ -1,4 +1,5 @@
+import { diagnosticStep } from "./diagnostic/build.ts";
 import type { PostLoadStep } from "./load.ts";
 
-/** Steps run inside the load transaction once every source is in: derived tables of the diagnostic. */
-export const postLoadSteps: PostLoadStep[] = [];
+/** Steps run inside the load once every source is in: the diagnostic tables. */
+export const postLoadSteps: PostLoadStep[] = [diagnosticStep];

@@ -1,0 +1,332 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { Config, IndexWeights } from "../config.ts";
+import { createTable, insertRows, queryRows } from "../db.ts";
+import type { PostLoadStep } from "../load.ts";
+import { diagnosticCommunesSql, diagnosticLieuxSql, sourceTable } from "./communes-sql.ts";
+import { classify, criteria, fragilityIndex, type Criterion } from "./fragility.ts";
+import { PlaceIndex, type GeoPoint } from "./nearest.ts";
+import { planItinerantStops, type CandidateStop, type Demand } from "./planner.ts";
+import { priorityScore, rankDescending } from "./priority.ts";
+import { aggregateCountSql, aggregateShareSql, countColumns, shares } from "./shares.ts";
+import { buildIndicatorSources } from "./sources.ts";
+import {
+  diagnosticCommunesTable,
+  diagnosticEpciTable,
+  diagnosticLieuxTable,
+  diagnosticTerritoiresTable,
+  planItineranceTable
+} from "./tables.ts";
+
+/** Number of stops of the default itinerant-mediation plan written per département. */
+export const defaultPlanStops = 10;
+
+/**
+ * The diagnostic, computed once for every commune of France inside the load: the site, the exports and the
+ * documents read its tables and never recompute them.
+ */
+export const diagnosticStep: PostLoadStep = async (context, config) => {
+  const connection = context.connection;
+  const present = await existingTables(connection);
+  await createTable(connection, diagnosticLieuxTable);
+  await connection.run(diagnosticLieuxSql(present));
+  await writeDistances(connection, present);
+  await createTable(connection, diagnosticCommunesTable);
+  // least() ignores NULLs in DuckDB (least(1, NULL) = 1): an unknown share must stay unknown.
+  await connection.run(`CREATE OR REPLACE TEMP MACRO capped(x) AS CASE WHEN x IS NULL THEN NULL ELSE least(1, x) END`);
+  await connection.run(diagnosticCommunesSql(present));
+  await connection.run("DROP TABLE commune_distances");
+  await scoreCommunes(connection, config);
+  await aggregateEpci(connection, config);
+  await aggregateTerritories(connection);
+  await buildIndicatorSources(connection);
+  await writePlans(connection, config, present);
+};
+
+export async function existingTables(connection: DuckDBConnection): Promise<Set<string>> {
+  const rows = await queryRows<{ name: string }>(connection, `SELECT table_name AS name FROM information_schema.tables`);
+  return new Set(rows.map((r) => r.name));
+}
+
+const placeKinds = [
+  ["distance_mediation_km", "lieux-mediation"],
+  ["distance_france_services_km", "france-services"],
+  ["distance_aidants_connect_km", "aidants-connect"],
+  ["distance_conseillers_numeriques_km", "conseillers-numeriques"]
+] as const;
+
+interface Place extends GeoPoint {
+  id: string;
+  nom: string;
+  sources: string;
+}
+
+/** Distance from each commune's representative point to the nearest place of help, overall and per kind. */
+async function writeDistances(connection: DuckDBConnection, present: Set<string>): Promise<void> {
+  const origins = await queryRows<{ code_insee: string; lon: number; lat: number }>(
+    connection,
+    `SELECT code_insee, point_lon AS lon, point_lat AS lat FROM ${sourceTable("contours", present)} WHERE point_lon IS NOT NULL`
+  );
+  const places = await queryRows<Place>(
+    connection,
+    `SELECT id, nom, sources, longitude AS lon, latitude AS lat FROM diagnostic_lieux WHERE latitude IS NOT NULL AND longitude IS NOT NULL`
+  );
+  const all = new PlaceIndex(places);
+  const perKind = placeKinds.map(([column, kind]) => {
+    const subset = places.filter((p) => p.sources.split("|").includes(kind));
+    return [column, subset, new PlaceIndex(subset)] as const;
+  });
+  const rows = origins.map((origin) => {
+    const nearest = all.nearest(origin);
+    const row: Record<string, string | number | null> = {
+      code_insee: origin.code_insee,
+      distance_lieu_km: nearest?.distanceKm ?? null,
+      lieu_le_plus_proche: nearest ? places[nearest.index].nom : null
+    };
+    for (const [column, , index] of perKind) row[column] = index.nearest(origin)?.distanceKm ?? null;
+    return row;
+  });
+  const spec = {
+    name: "commune_distances",
+    columns: {
+      code_insee: "VARCHAR", distance_lieu_km: "DOUBLE", lieu_le_plus_proche: "VARCHAR",
+      ...Object.fromEntries(placeKinds.map(([column]) => [column, "DOUBLE"]))
+    }
+  } as const;
+  await createTable(connection, spec as never);
+  await insertRows(connection, spec as never, rows);
+}
+
+interface CommuneScoreInput {
+  code_insee: string;
+  code_departement: string;
+  population: number | null;
+  part_65_plus: number | null;
+  part_peu_diplomes: number | null;
+  taux_pauvrete: number | null;
+  part_eligible_thd30: number | null;
+  part_locaux_ftth: number | null;
+  distance_lieu_km: number | null;
+}
+
+/** Raw value of each criterion, oriented so that higher = more fragile. No 4G coverage file is loaded yet. */
+function criterionValue(row: CommuneScoreInput, criterion: Criterion): number | null {
+  switch (criterion) {
+    case "no_thd":
+      return row.part_eligible_thd30 === null ? null : 1 - row.part_eligible_thd30;
+    case "no_4g":
+      return null;
+    case "older_65":
+      return row.part_65_plus;
+    case "low_diploma":
+      return row.part_peu_diplomes;
+    case "poverty":
+      return row.taux_pauvrete;
+  }
+}
+
+/** Classes on the national distribution, index with the configured weights, priority score and rank per département. */
+export async function scoreCommunes(connection: DuckDBConnection, config: Config): Promise<void> {
+  const rows = await queryRows<CommuneScoreInput>(
+    connection,
+    `SELECT code_insee, code_departement, population, part_65_plus, part_peu_diplomes, taux_pauvrete,
+            part_eligible_thd30, part_locaux_ftth, distance_lieu_km FROM diagnostic_communes`
+  );
+  const classes = Object.fromEntries(criteria.map((c) => [c, classify(rows.map((r) => criterionValue(r, c)))])) as Record<Criterion, (number | null)[]>;
+  const scored = rows.map((row, i) => {
+    const own = Object.fromEntries(criteria.map((c) => [c, classes[c][i]])) as Record<Criterion, number | null>;
+    const { index, missing } = fragilityIndex(own, config.weights);
+    const noThdShare = row.part_eligible_thd30 !== null ? 1 - row.part_eligible_thd30 : row.part_locaux_ftth !== null ? 1 - row.part_locaux_ftth : null;
+    const score = priorityScore({ index, distanceKm: row.distance_lieu_km, noThdShare }, config.thresholdKm);
+    const beyond = row.distance_lieu_km === null ? null : row.distance_lieu_km > config.thresholdKm ? row.population ?? 0 : 0;
+    return { row, own, index, missing, score, beyond };
+  });
+  const ranks = new Map<string, number | null>();
+  for (const group of groupBy(scored, (s) => s.row.code_departement).values()) {
+    const r = rankDescending(group, (s) => s.score, (s) => s.row.code_insee);
+    for (const [s, rank] of r) ranks.set(s.row.code_insee, rank);
+  }
+  const spec = {
+    name: "commune_scores",
+    columns: {
+      code_insee: "VARCHAR", classe_no_thd: "DOUBLE", classe_no_4g: "DOUBLE", classe_older_65: "DOUBLE", classe_low_diploma: "DOUBLE",
+      classe_poverty: "DOUBLE", criteres_manquants: "VARCHAR", indice_fragilite: "DOUBLE", score_priorite: "DOUBLE",
+      rang_priorite: "INTEGER", population_hors_portee: "DOUBLE"
+    }
+  } as const;
+  await createTable(connection, spec as never);
+  await insertRows(connection, spec as never, scored.map((s) => ({
+    code_insee: s.row.code_insee,
+    classe_no_thd: s.own.no_thd, classe_no_4g: s.own.no_4g, classe_older_65: s.own.older_65,
+    classe_low_diploma: s.own.low_diploma, classe_poverty: s.own.poverty,
+    criteres_manquants: s.missing.join("|") || null,
+    indice_fragilite: s.index, score_priorite: s.score, rang_priorite: ranks.get(s.row.code_insee) ?? null,
+    population_hors_portee: s.beyond
+  })));
+  await connection.run(`
+    UPDATE diagnostic_communes d SET
+      classe_no_thd = s.classe_no_thd, classe_no_4g = s.classe_no_4g, classe_older_65 = s.classe_older_65,
+      classe_low_diploma = s.classe_low_diploma, classe_poverty = s.classe_poverty, criteres_manquants = s.criteres_manquants,
+      indice_fragilite = s.indice_fragilite, score_priorite = s.score_priorite, rang_priorite = s.rang_priorite,
+      population_hors_portee = s.population_hors_portee,
+      part_population_hors_portee = s.population_hors_portee / nullif(d.population, 0)
+    FROM commune_scores s WHERE s.code_insee = d.code_insee`);
+  await connection.run("DROP TABLE commune_scores");
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/** The columns every aggregate level shares: counts added up, shares from added numerators and denominators. */
+function aggregateColumnsSql(): string {
+  return [
+    "count(*)::INTEGER AS nb_communes",
+    "sum(d.population)::INTEGER AS population",
+    ...countColumns.map(aggregateCountSql),
+    ...shares.map(aggregateShareSql),
+    "sum(d.nb_lieux)::INTEGER AS nb_lieux",
+    "CASE WHEN count(d.population_hors_portee) = count(*) THEN sum(d.population_hors_portee) END AS population_hors_portee",
+    "sum(d.indice_fragilite * d.population) / nullif(sum(d.population) FILTER (WHERE d.indice_fragilite IS NOT NULL), 0) AS indice_fragilite",
+    "CASE WHEN count(DISTINCT d.source_publics) = 1 THEN min(d.source_publics) WHEN count(d.source_publics) > 0 THEN 'mixte' END AS source_publics"
+  ].join(",\n    ");
+}
+
+/**
+ * Poverty of a territory: the published value when the official EPCI/département files are loaded, else an
+ * estimate from the communes Filosofi publishes (weighted by persons), labelled as such in taux_pauvrete_source.
+ */
+function povertySql(level: "epci" | "departement" | "region" | "france", key: string, present: Set<string>): string {
+  const official = present.has("filosofi_territoires")
+    ? `(SELECT taux_pauvrete / 100 FROM filosofi_territoires f WHERE f.niveau = '${level}' AND f.code = ${key})`
+    : "NULL";
+  return `${official}`;
+}
+
+export async function aggregateEpci(connection: DuckDBConnection, config: Config): Promise<void> {
+  const present = await existingTables(connection);
+  const fi = sourceTable("filosofi", present);
+  await createTable(connection, diagnosticEpciTable);
+  await connection.run(`
+    INSERT INTO diagnostic_epci BY NAME
+    WITH est AS (
+      SELECT c.epci_siren, sum(fi.taux_pauvrete * fi.nb_personnes_fisc) / nullif(sum(fi.nb_personnes_fisc), 0) / 100 AS taux
+      FROM ${fi} fi JOIN communes c USING (code_insee) WHERE fi.taux_pauvrete IS NOT NULL GROUP BY 1
+    ), main_dep AS (
+      SELECT epci_siren, arg_max(code_departement, pop) AS code_departement
+      FROM (SELECT epci_siren, code_departement, sum(population) AS pop FROM diagnostic_communes GROUP BY ALL) GROUP BY 1
+    )
+    SELECT d.epci_siren, any_value(d.epci_nom) AS epci_nom, any_value(e.nature) AS nature, any_value(m.code_departement) AS code_departement,
+      ${aggregateColumnsSql()},
+      coalesce(${povertySql("epci", "d.epci_siren", present)}, any_value(est.taux)) AS taux_pauvrete,
+      CASE WHEN ${povertySql("epci", "d.epci_siren", present)} IS NOT NULL THEN 'epci'
+           WHEN any_value(est.taux) IS NOT NULL THEN 'estimation communes publiées' END AS taux_pauvrete_source,
+      count(*) FILTER (WHERE d.zone_fthd = 'RIP')::INTEGER AS nb_communes_rip,
+      count(*) FILTER (WHERE d.population_hors_portee > 0)::INTEGER AS nb_communes_hors_portee,
+      (SELECT total FROM ${sourceTable("ifn_reference", present)} r WHERE r.niveau = 'epci' AND r.code = d.epci_siren) AS ifn_reference,
+      count(*) FILTER (WHERE d.qpv)::INTEGER AS nb_communes_qpv,
+      count(*) FILTER (WHERE d.frr IS NOT NULL AND d.frr <> 'Non classée')::INTEGER AS nb_communes_frr
+    FROM diagnostic_communes d
+    LEFT JOIN epci e USING (epci_siren)
+    LEFT JOIN est USING (epci_siren)
+    LEFT JOIN main_dep m USING (epci_siren)
+    WHERE d.epci_siren IS NOT NULL
+    GROUP BY d.epci_siren`);
+  await rankEpci(connection, config);
+}
+
+/**
+ * EPCI priority: the same combination as for communes, with the share of the population beyond reach standing
+ * for the distance component (0 when everyone is within reach, 1 when nobody is).
+ */
+async function rankEpci(connection: DuckDBConnection, config: Config): Promise<void> {
+  const rows = await queryRows<{ epci_siren: string; code_departement: string; indice_fragilite: number | null; part_population_hors_portee: number | null; part_eligible_thd30: number | null; part_locaux_ftth: number | null }>(
+    connection,
+    `SELECT epci_siren, code_departement, indice_fragilite, part_population_hors_portee, part_eligible_thd30, part_locaux_ftth FROM diagnostic_epci`
+  );
+  const scores = new Map(rows.map((r) => {
+    const noThd = r.part_eligible_thd30 !== null ? 1 - r.part_eligible_thd30 : r.part_locaux_ftth !== null ? 1 - r.part_locaux_ftth : null;
+    const distanceKm = r.part_population_hors_portee === null ? null : r.part_population_hors_portee * 2 * config.thresholdKm;
+    return [r.epci_siren, priorityScore({ index: r.indice_fragilite, distanceKm, noThdShare: noThd }, config.thresholdKm)];
+  }));
+  const updates: { epci_siren: string; score: number | null; rang: number | null }[] = [];
+  for (const group of groupBy(rows, (r) => r.code_departement).values()) {
+    const ranks = rankDescending(group, (r) => scores.get(r.epci_siren) ?? null, (r) => r.epci_siren);
+    for (const [r, rang] of ranks) updates.push({ epci_siren: r.epci_siren, score: scores.get(r.epci_siren) ?? null, rang });
+  }
+  const spec = { name: "epci_scores", columns: { epci_siren: "VARCHAR", score: "DOUBLE", rang: "INTEGER" } } as const;
+  await createTable(connection, spec as never);
+  await insertRows(connection, spec as never, updates);
+  await connection.run(`UPDATE diagnostic_epci d SET score_priorite = s.score, rang_priorite = s.rang FROM epci_scores s WHERE s.epci_siren = d.epci_siren`);
+  await connection.run("DROP TABLE epci_scores");
+}
+
+/** Département, région and France rows, for the side-by-side comparisons. */
+export async function aggregateTerritories(connection: DuckDBConnection): Promise<void> {
+  const present = await existingTables(connection);
+  const fi = sourceTable("filosofi", present);
+  await createTable(connection, diagnosticTerritoiresTable);
+  const levels = [
+    { niveau: "departement", key: "d.code_departement", nom: "(SELECT nom FROM departements x WHERE x.code_departement = d.code_departement)" },
+    { niveau: "region", key: "d.code_region", nom: "(SELECT nom FROM regions x WHERE x.code_region = d.code_region)" },
+    { niveau: "france", key: "'FR'", nom: "'France'" }
+  ];
+  for (const { niveau, key, nom } of levels) {
+    await connection.run(`
+      INSERT INTO diagnostic_territoires BY NAME
+      WITH est AS (
+        SELECT ${key.replace("d.", "c.")} AS code, sum(fi.taux_pauvrete * fi.nb_personnes_fisc) / nullif(sum(fi.nb_personnes_fisc), 0) / 100 AS taux
+        FROM ${fi} fi JOIN communes c USING (code_insee) WHERE fi.taux_pauvrete IS NOT NULL GROUP BY 1
+      )
+      SELECT '${niveau}' AS niveau, ${key} AS code, any_value(${nom}) AS nom,
+        ${aggregateColumnsSql()},
+        coalesce(${povertySql(niveau as "departement", key, present)}, any_value(est.taux)) AS taux_pauvrete,
+        CASE WHEN ${povertySql(niveau as "departement", key, present)} IS NOT NULL THEN '${niveau}'
+             WHEN any_value(est.taux) IS NOT NULL THEN 'estimation communes publiées' END AS taux_pauvrete_source
+      FROM diagnostic_communes d LEFT JOIN est ON est.code = ${key}
+      GROUP BY ${key}`);
+  }
+}
+
+/**
+ * The default itinerant-mediation plan of each département: stops among public libraries and town halls
+ * (a town hall is placed at its commune's representative point: the loaded sources do not locate town halls),
+ * bringing within reach the population of communes beyond the threshold.
+ */
+async function writePlans(connection: DuckDBConnection, config: Config, present: Set<string>): Promise<void> {
+  await createTable(connection, planItineranceTable);
+  const demands = await queryRows<Demand & { code_departement: string }>(
+    connection,
+    `SELECT code_insee, code_departement, point_lon AS lon, point_lat AS lat, population_hors_portee AS weight
+     FROM diagnostic_communes WHERE population_hors_portee > 0 AND point_lon IS NOT NULL`
+  );
+  if (demands.length === 0) return;
+  const townHalls = await queryRows<CandidateStop & { code_departement: string }>(
+    connection,
+    `SELECT 'mairie:' || code_insee AS id, 'mairie' AS kind, 'Mairie de ' || nom AS nom, code_insee, code_departement, point_lon AS lon, point_lat AS lat
+     FROM diagnostic_communes WHERE point_lon IS NOT NULL AND code_departement IN (SELECT DISTINCT code_departement FROM diagnostic_communes WHERE population_hors_portee > 0)`
+  );
+  const libraries = await queryRows<CandidateStop & { code_departement: string }>(
+    connection,
+    `SELECT 'bibliotheque:' || b.id AS id, 'bibliotheque' AS kind, b.nom, b.code_insee, c.code_departement, b.longitude AS lon, b.latitude AS lat
+     FROM ${sourceTable("bibliotheques", present)} b JOIN communes c USING (code_insee) WHERE b.latitude IS NOT NULL AND b.longitude IS NOT NULL`
+  );
+  const candidatesByDep = groupBy([...libraries, ...townHalls], (c) => c.code_departement);
+  const rows = [];
+  for (const [dep, group] of groupBy(demands, (d) => d.code_departement)) {
+    const plan = planItinerantStops(candidatesByDep.get(dep) ?? [], group, defaultPlanStops, config.thresholdKm);
+    rows.push(...plan.map((p, i) => ({
+      code_departement: dep, ordre: i + 1, type_arret: p.stop.kind, nom: p.stop.nom, code_insee: p.stop.code_insee,
+      latitude: p.stop.lat, longitude: p.stop.lon, population_gagnee: p.gain, population_cumulee: p.cumulative
+    })));
+  }
+  await insertRows(connection, planItineranceTable, rows);
+}
+
+export type { IndexWeights };
