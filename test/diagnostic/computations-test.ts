@@ -107,3 +107,24 @@ describe("itinerant mediation planner", () => {
     expect(planItinerantStops(candidates, demands, 1, 15).map((p) => p.stop.id)).toEqual(["s1"]);
   });
 });
+
+import { sensitivityReport } from "../../loaders/diagnostic/scenarios.ts";
+
+describe("sensitivity of the top of the ranking", () => {
+  it("reports entries and exits when a criterion's weight changes", () => {
+    const commune = (code: string, older: number, poverty: number) => ({
+      code_insee: code, nom: code, classes: { no_thd: null, no_4g: null, older_65: older, low_diploma: null, poverty }
+    });
+    // indices with equal weights: A (10+1)/2=5.5, B (1+9)/2=5, C (5+5)/2=5
+    const communes = [commune("A", 10, 1), commune("B", 1, 9), commune("C", 5, 5)];
+    const report = sensitivityReport(communes, defaultWeights, 1);
+    const seniorsDropped = report.find((r) => r.scenario.includes("65 ans") && r.scenario.endsWith("retiré"))!;
+    // without seniors, the index is the poverty class alone: B 9, C 5, A 1 → B enters the top 1, A leaves
+    expect(seniorsDropped.entries).toEqual(["B (B)"]);
+    expect(seniorsDropped.exits).toEqual(["A (A)"]);
+    // ranks A1 B2 C3 vs B1 C2 A3: d² = 4+1+1 = 6 → 1 − 36/24 = −0.5
+    expect(seniorsDropped.spearman).toBeCloseTo(-0.5, 12);
+    // criteria without any data are not reported
+    expect(report.some((r) => r.scenario.includes("4G"))).toBe(false);
+  });
+});
