@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CogIndex } from "../loaders/cog.ts";
 import type { Database } from "../loaders/db.ts";
 import { SourceError } from "../loaders/errors.ts";
-import { parseQpvListe, readDensite, readFrr, reconcile, splitCommuneCell, typologies } from "../loaders/sources/typologies.ts";
+import ExcelJS from "exceljs";
+import { parseQpvListe, readDensite, readFrr, readWorkbookTable, reconcile, splitCommuneCell, typologies } from "../loaders/sources/typologies.ts";
 import { decodeText, parseCsv } from "../loaders/text.ts";
 import { inputDir, ledger, loadSources, queryRows } from "./helpers.ts";
 
@@ -163,5 +164,23 @@ describe("typology parsers", () => {
     expect([...merged]).toEqual([["23149", "FRR socle"], ["23096", "FRR socle"]]);
     expect(l.quarantined.map((q) => [q.line, q.value])).toEqual([[2, "23023"]]);
     l.check();
+  });
+
+  it("reads the official FRR workbook, title lines and numeric codes included", async () => {
+    // Hand-built workbook shaped like the DGCL one: a title, a blank line, then the header on row 3.
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet("Communes FRR");
+    sheet.addRow(["Liste des communes classées FRR au 10 juillet 2025"]);
+    sheet.addRow([]);
+    sheet.addRow(["Code INSEE", "Département", "Commune", "Classement FRR et FRR+ au 10 juillet 2025"]);
+    sheet.addRow(["23096", "23", "Guéret", "FRR socle"]);
+    sheet.addRow([2173, "02", "Chauny", "Non classée"]); // a code stored as a number lost its leading zero
+    const frrCog = new CogIndex(["23096", "02173"], [], []);
+    const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
+    const l = ledger("typologies", "Liste communes FRR_juillet2025.xlsx");
+    const table = await readWorkbookTable(bytes, l, "Classement FRR");
+    expect(table.headerLine).toBe(3);
+    expect(readFrr(table, l, frrCog).map((r) => [r.code, r.line, r.value])).toEqual([["23096", 4, "FRR socle"], ["02173", 5, "Non classée"]]);
+    expect(l.rowsIn).toBe(2);
   });
 });

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import ExcelJS from "exceljs";
 import type { CogIndex } from "../cog.ts";
 import { currentCodeOrQuarantine } from "../cog.ts";
 import { createTable, insertRows, type TableSpec } from "../db.ts";
@@ -153,9 +154,55 @@ type Reader<T> = (table: CsvTable, ledger: Ledger, cog: CogIndex) => Keyed<T>[];
 async function loadColumn<T>(context: LoadContext, resource: Resource, read: Reader<T>): Promise<Map<string, T>> {
   const opened = await context.open(resource);
   if (!opened) return new Map();
-  const { text } = await readText(opened.acquired.file, typologies.id);
-  const table = parseCsv(text, opened.ledger);
+  const bytes = await readFile(opened.acquired.file);
+  // Production downloads the official FRR workbook; mirrors hold its CSV conversion.
+  const table = isZip(bytes)
+    ? await readWorkbookTable(bytes, opened.ledger, FRR_LABEL_PREFIX)
+    : parseCsv((await readText(opened.acquired.file, typologies.id)).text, opened.ledger);
   return reconcile(read(table, opened.ledger, context.cog), opened.ledger);
+}
+
+function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/**
+ * Reads the first sheet of an xlsx workbook as a CSV table: the header is the first of the top 30 rows that
+ * has a cell starting with `headerPrefix` (title lines may sit above it); each non-empty row below is counted.
+ */
+export async function readWorkbookTable(bytes: Uint8Array, ledger: Ledger, headerPrefix: string): Promise<CsvTable> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+  const sheet = workbook.worksheets[0];
+  if (!sheet) throw new SourceError(ledger.at(1), "classeur sans feuille");
+  const cells = (n: number) => {
+    const values = sheet.getRow(n).values as unknown[];
+    return Array.from({ length: Math.max(values.length - 1, 0) }, (_, i) => cellText(values[i + 1]));
+  };
+  let headerLine = 0;
+  for (let n = 1; n <= Math.min(sheet.rowCount, 30) && !headerLine; n++) if (cells(n).some((c) => c.startsWith(headerPrefix))) headerLine = n;
+  if (!headerLine) throw new SourceError(ledger.at(1, `${headerPrefix}…`), "ligne d'en-tête introuvable dans le classeur");
+  const header = cells(headerLine);
+  const rows: CsvTable["rows"] = [];
+  for (let n = headerLine + 1; n <= sheet.rowCount; n++) {
+    const row = cells(n);
+    if (row.every((c) => c === "")) continue;
+    ledger.read();
+    rows.push({ line: n, values: Object.fromEntries(header.map((name, i) => [name, row[i] ?? ""])) });
+  }
+  return { header, headerLine, rows };
+}
+
+/** Text of a cell as a spreadsheet shows it (rich text and formula results included). */
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "object") {
+    const v = value as { richText?: { text: string }[]; result?: unknown; text?: string };
+    if (v.richText) return v.richText.map((r) => r.text).join("").trim();
+    if ("result" in v) return cellText(v.result);
+    if (typeof v.text === "string") return v.text.trim();
+  }
+  return String(value).trim();
 }
 
 /**
@@ -180,10 +227,12 @@ export function reconcile<T>(rows: Keyed<T>[], ledger: Ledger): Map<string, T> {
 
 /** FRR: the label column's name carries the date of the classification, so it is found by its prefix. */
 export function readFrr(table: CsvTable, ledger: Ledger, cog: CogIndex): Keyed<string>[] {
-  requireColumns(table, ["Code_insee"], ledger);
+  // `Code_insee` in the CSV conversion; the workbook's own spelling may differ in case and separators.
+  const code = table.header.find((name) => name.toLowerCase().replace(/[^a-z]/g, "") === "codeinsee");
+  if (!code) requireColumns(table, ["Code_insee"], ledger);
   const label = table.header.find((name) => name.startsWith(FRR_LABEL_PREFIX));
   if (!label) throw new SourceError(ledger.at(table.headerLine, `${FRR_LABEL_PREFIX}…`), "colonne du classement FRR absente (nom commençant par « Classement FRR » attendu)");
-  return readLabels(table, ledger, cog, "Code_insee", label, (value) => (isMissing(value) ? "classement FRR vide" : null));
+  return readLabels(table, ledger, cog, code!, label, (value) => (isMissing(value) ? "classement FRR vide" : null));
 }
 
 /** Density: labels without their code; an unknown label is quarantined, never guessed. */
