@@ -84,6 +84,18 @@ program
     await buildSite(config);
   });
 
+program
+  .command("sources")
+  .description("liste les sources (URL officielle, millésime, licence) au format Markdown")
+  .option("--readme <fichier>", "met à jour la table des sources de ce fichier (README.md)")
+  .action(async (options) => {
+    const { sourcesMarkdown, withSourcesTable } = await import("./sources-doc.ts");
+    const table = sourcesMarkdown(sources);
+    if (!options.readme) return void process.stdout.write(table);
+    const { readFile, writeFile } = await import("node:fs/promises");
+    await writeFile(options.readme, withSourcesTable(await readFile(options.readme, "utf8"), table));
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

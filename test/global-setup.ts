@@ -1,0 +1,30 @@
+import type { TestProject } from "vitest/node";
+import { readConfig } from "../loaders/config.ts";
+import { runExport } from "../loaders/export/index.ts";
+import { runLoad } from "../loaders/load.ts";
+import { sources } from "../loaders/sources/index.ts";
+import { postLoadSteps } from "../loaders/steps.ts";
+import { mirrorDir, tempDir } from "./helpers.ts";
+
+/**
+ * Builds the full database from the mirror once for the whole suite, and exports Creuse and Aisne from it:
+ * the acceptance tests read these instead of loading everything again in every file.
+ */
+export default async function setup(project: TestProject) {
+  const config = readConfig({ mirror: mirrorDir, data: tempDir("sdin-suite-"), exports: tempDir("sdin-suite-exports-"), dept: "23,02" }, {});
+  const started = Date.now();
+  await runLoad(config, sources, { postLoad: postLoadSteps, log: () => {} });
+  await runExport(config);
+  process.stderr.write(`base de test construite et exportée en ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  project.provide("database", config.paths.database);
+  project.provide("exportsDir", config.paths.exportsDir);
+  project.provide("dataDir", config.paths.dataDir);
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    database: string;
+    exportsDir: string;
+    dataDir: string;
+  }
+}
