@@ -1,6 +1,11 @@
 import type { Source } from "../source.ts";
+import { contours } from "./contours.ts";
 import { populations } from "./populations.ts";
 import { referentiel } from "./referentiel.ts";
+import { typologies } from "./typologies.ts";
 
-/** Every source, in load order: the referential first (it builds the COG mapping the others use). */
-export const sources: Source[] = [referentiel, populations];
+/**
+ * Every source, in load order: the referential first (it builds the COG mapping the others use), the
+ * boundaries before the places of help (places without an INSEE code are located by point-in-polygon).
+ */
+export const sources: Source[] = [referentiel, populations, contours, typologies];
