@@ -31,10 +31,11 @@ describe("parseDataforgood", () => {
     expect(l.quarantined.map((q) => [q.line, q.column, q.reason])).toEqual([
       [5, "CODE_INSEE", "code commune en double : la ligne 4, plus complète, est chargée"],
       [10, "CODE_INSEE", "code commune en double : la ligne 3, plus complète, est chargée"],
-      [9, "CODE_INSEE", "arrondissement municipal : la commune entière 75056 est chargée à sa place"]
+      [9, "CODE_INSEE", "arrondissement municipal : la commune entière 75056 est chargée à sa place"],
+      [7, "CODE_INSEE", "aucun taux renseigné pour cette ancienne commune : 23065 est calculée sur ses autres parties"]
     ]);
     expect(rows.find((r) => r.code_ancien === "23096")).toMatchObject({ tx_pauvrete: 35.5, tx_nscol15p: 52, couverture_hd_thd: 100 });
-    expect(l.rowsLoaded).toBe(6);
+    expect(l.rowsLoaded).toBe(5);
     l.check();
   });
 

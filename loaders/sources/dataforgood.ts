@@ -60,7 +60,7 @@ export const DATAFORGOOD_COLUMNS: { column: string; field: Field; scale: "percen
 ];
 
 const FIELDS = DATAFORGOOD_COLUMNS.map((c) => c.field);
-/** The socio-demographic rates: a row with none of them is an empty shell (see `dropEmptyParts`). */
+/** The socio-demographic rates: a row with none of them is an empty shell (see `setAsideEmptyParts`). */
 const RATE_FIELDS = FIELDS.filter((f) => f !== "couverture_hd_thd");
 
 export type IndicateursRow = { code_insee: string; code_ancien: string } & Record<Field, number | null>;
@@ -108,7 +108,7 @@ function keepMostComplete(rows: CsvRow[], ledger: Ledger): CsvRow[] {
 export function parseDataforgood(text: string, ledger: Ledger, cog: CogIndex): IndicateursRow[] {
   const table = parseCsv(text, ledger, { delimiter: ",", required: ["CODE_INSEE", ...DATAFORGOOD_COLUMNS.map((c) => c.column)] });
   const published = new Set(table.rows.map(({ values }) => normaliseCommuneCode(values.CODE_INSEE)));
-  const rows: IndicateursRow[] = [];
+  const rows: (IndicateursRow & { line: number })[] = [];
   for (const { line, values } of keepMostComplete(table.rows, ledger)) {
     const code = normaliseCommuneCode(values.CODE_INSEE);
     const parent = code ? arrondissementParent(code) : null;
@@ -120,11 +120,11 @@ export function parseDataforgood(text: string, ledger: Ledger, cog: CogIndex): I
     if (!current) continue;
     const rates = readRates(values, ledger, line);
     if (!rates) continue;
-    rows.push({ code_insee: current, code_ancien: code!, ...rates });
-    ledger.loaded();
+    rows.push({ line, code_insee: current, code_ancien: code!, ...rates });
   }
-  checkScale(rows, ledger);
-  return rows;
+  const kept = setAsideEmptyParts(rows, ledger);
+  checkScale(kept, ledger);
+  return kept;
 }
 
 /** A percentage column whose every value is ≤ 1 has most likely switched to shares: the file changed, stop. */
@@ -139,14 +139,23 @@ function checkScale(rows: IndicateursRow[], ledger: Ledger): void {
 }
 
 /**
- * Drops, from communes merged since, the parts that carry none of the socio-demographic rates: such a code
+ * Sets aside, from communes merged since, the parts that carry none of the socio-demographic rates: such a code
  * had already disappeared in the file's geography (RP 2017), so it holds no people, and keeping it would make
- * the whole commune's rates missing.
+ * the whole commune's rates missing. Every other row is loaded.
  */
-export function dropEmptyParts(rows: IndicateursRow[]): IndicateursRow[] {
-  const parts = new Map<string, number>();
-  for (const row of rows) parts.set(row.code_insee, (parts.get(row.code_insee) ?? 0) + 1);
-  return rows.filter((row) => parts.get(row.code_insee) === 1 || RATE_FIELDS.some((f) => row[f] !== null));
+function setAsideEmptyParts(rows: (IndicateursRow & { line: number })[], ledger: Ledger): IndicateursRow[] {
+  const isEmpty = (row: IndicateursRow) => RATE_FIELDS.every((f) => row[f] === null);
+  const withData = new Set(rows.filter((r) => !isEmpty(r)).map((r) => r.code_insee));
+  const kept: IndicateursRow[] = [];
+  for (const { line, ...row } of rows) {
+    if (isEmpty(row) && withData.has(row.code_insee)) {
+      ledger.quarantine(line, "CODE_INSEE", row.code_ancien, `aucun taux renseigné pour cette ancienne commune : ${row.code_insee} est calculée sur ses autres parties`);
+      continue;
+    }
+    kept.push(row);
+    ledger.loaded();
+  }
+  return kept;
 }
 
 /**
@@ -154,7 +163,7 @@ export function dropEmptyParts(rows: IndicateursRow[]): IndicateursRow[] {
  * table exists and knows every part; otherwise equally (the file publishes no population to weight with).
  */
 export function harmoniseDataforgood(rows: IndicateursRow[], weights: Map<string, number> | null): Record<string, unknown>[] {
-  return mergeRatesByCode(dropEmptyParts(rows), FIELDS, weights).map(({ code_ancien: _, ...row }) => row);
+  return mergeRatesByCode(rows, FIELDS, weights).map(({ code_ancien: _, ...row }) => row);
 }
 
 export const dataforgood: Source = {
