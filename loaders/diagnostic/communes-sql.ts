@@ -35,10 +35,10 @@ export function sourceTable(name: string, present: Set<string>): string {
 }
 
 /**
- * Eligibility to ≥ 30 Mbit/s. "Ma connexion internet" publishes, per commune, the number of premises in each
- * best-speed class; the classes of 30 Mbit/s and above are added up.
+ * Eligibility to ≥ 30 Mbit/s. The eligibility loader stores cumulative counts ("at least this speed"), whatever
+ * the layout of the file it read (the 2019 file has exclusive classes, later ones cumulative).
  */
-const eligibleThd30 = "coalesce(e.elig_thd30, 0) + coalesce(e.elig_thd100, 0) + coalesce(e.elig_thd1g, 0)";
+const eligibleThd30 = "e.elig_thd30";
 
 /** The places of help after deduplication: one row per structure, listing every source that names it. */
 export function diagnosticLieuxSql(present: Set<string>): string {

@@ -1,5 +1,12 @@
 import type { Source } from "../source.ts";
+import { aidantsConnect } from "./aidants-connect.ts";
+import { arcepDeploiements } from "./arcep-deploiements.ts";
+import { arcepEligibilite } from "./arcep-eligibilite.ts";
+import { bibliotheques } from "./bibliotheques.ts";
+import { conseillersNumeriques } from "./conseillers-numeriques.ts";
 import { contours } from "./contours.ts";
+import { franceServices } from "./france-services.ts";
+import { lieuxMediation } from "./lieux-mediation.ts";
 import { populations } from "./populations.ts";
 import { referentiel } from "./referentiel.ts";
 import { typologies } from "./typologies.ts";
@@ -8,4 +15,16 @@ import { typologies } from "./typologies.ts";
  * Every source, in load order: the referential first (it builds the COG mapping the others use), the
  * boundaries before the places of help (places without an INSEE code are located by point-in-polygon).
  */
-export const sources: Source[] = [referentiel, populations, contours, typologies];
+export const sources: Source[] = [
+  referentiel,
+  populations,
+  contours,
+  typologies,
+  arcepDeploiements,
+  arcepEligibilite,
+  lieuxMediation,
+  franceServices,
+  aidantsConnect,
+  conseillersNumeriques,
+  bibliotheques
+];
