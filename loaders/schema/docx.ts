@@ -1,0 +1,223 @@
+import {
+  AlignmentType,
+  BorderStyle,
+  Document,
+  Footer,
+  Header,
+  HeadingLevel,
+  ImageRun,
+  LevelFormat,
+  Packer,
+  PageNumber,
+  Paragraph,
+  ShadingType,
+  Table,
+  TableCell,
+  TableOfContents,
+  TableRow,
+  TextRun,
+  WidthType,
+  type FileChild,
+  type IParagraphOptions
+} from "docx";
+import { inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table as TableBlock } from "./model.ts";
+
+/**
+ * The schéma as a DOCX that opens in Word and LibreOffice: real heading styles (so the navigation pane and the
+ * table of contents work), a TOC field Word updates on opening, tables with repeated header rows, page numbers.
+ * The `docx` package escapes every text it is given, so data is inserted as text.
+ */
+
+const FONT = "Arial";
+const ACCENT = "1F3864";
+const LABEL_FILL = "E8EEF7";
+const HEADER_FILL = "D6E0F0";
+const GRID = "A6A6A6";
+/** Usable page width in twentieths of a point (A4, 2 cm margins). */
+const PAGE_WIDTH_TWIPS = 9638;
+/** Image width on the page, in pixels at 96 dpi (about 16 cm). */
+const IMAGE_WIDTH_PX = 600;
+
+function runs(items: Inline[], base: { size?: number; italics?: boolean; bold?: boolean; color?: string } = {}): TextRun[] {
+  return items.map((r) =>
+    typeof r === "string"
+      ? new TextRun({ text: r, ...base })
+      : new TextRun({
+          text: r.text,
+          ...base,
+          bold: r.bold || r.todo || base.bold,
+          italics: r.italic || base.italics,
+          highlight: r.todo ? "yellow" : undefined
+        })
+  );
+}
+
+function paragraphOf(items: Inline[], options: IParagraphOptions = {}, base = {}): Paragraph {
+  return new Paragraph({ ...options, children: runs(items, base) });
+}
+
+const cellBorders = {
+  top: { style: BorderStyle.SINGLE, size: 4, color: GRID },
+  bottom: { style: BorderStyle.SINGLE, size: 4, color: GRID },
+  left: { style: BorderStyle.SINGLE, size: 4, color: GRID },
+  right: { style: BorderStyle.SINGLE, size: 4, color: GRID }
+};
+
+function columnWidths(t: TableBlock): number[] {
+  const weights = t.widths ?? t.headers.map(() => 1);
+  const total = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => Math.round((w / total) * PAGE_WIDTH_TWIPS));
+}
+
+function table(t: TableBlock, width = PAGE_WIDTH_TWIPS): FileChild[] {
+  const widths = columnWidths(t).map((w) => Math.round((w * width) / PAGE_WIDTH_TWIPS));
+  const cell = (content: Inline, i: number, header: boolean, fill?: string) =>
+    new TableCell({
+      width: { size: widths[i], type: WidthType.DXA },
+      borders: cellBorders,
+      shading: fill ? { fill, type: ShadingType.CLEAR, color: "auto" } : undefined,
+      margins: { top: 40, bottom: 40, left: 80, right: 80 },
+      children: [paragraphOf([content], { alignment: t.numeric?.[i] && !header ? AlignmentType.RIGHT : AlignmentType.LEFT, keepNext: header }, { size: 17, bold: header })]
+    });
+  const rows = [
+    new TableRow({ tableHeader: true, cantSplit: true, children: t.headers.map((h, i) => cell(h, i, true, HEADER_FILL)) }),
+    ...t.rows.map((row, r) => new TableRow({ cantSplit: true, children: row.map((c, i) => cell(c, i, false, i === 0 && t.swatches?.[r] ? t.swatches[r]!.slice(1) : undefined)) }))
+  ];
+  const out: FileChild[] = [];
+  if (t.caption) out.push(paragraphOf([t.caption], { keepNext: true, spacing: { before: 160, after: 80 } }, { bold: true, size: 19, color: ACCENT }));
+  out.push(new Table({ rows, width: { size: width, type: WidthType.DXA }, columnWidths: widths }));
+  if (t.source) out.push(sourceParagraph(t.source));
+  else out.push(new Paragraph({ spacing: { after: 120 }, children: [] }));
+  return out;
+}
+
+function sourceParagraph(text: string): Paragraph {
+  return paragraphOf([text.startsWith("Source") ? text : `Source : ${text}`], { spacing: { before: 40, after: 200 } }, { size: 16, italics: true, color: "595959" });
+}
+
+let listInstance = 0;
+
+function blockChildren(b: Block, width = PAGE_WIDTH_TWIPS): FileChild[] {
+  switch (b.kind) {
+    case "heading": {
+      const level = [HeadingLevel.HEADING_1, HeadingLevel.HEADING_2, HeadingLevel.HEADING_3][b.level - 1];
+      return [paragraphOf([b.text], { heading: level, pageBreakBefore: b.pageBreakBefore, keepNext: true })];
+    }
+    case "paragraph":
+      if (b.style === "source") return [sourceParagraph(inlineText(b.runs))];
+      if (b.style === "note") return [paragraphOf(b.runs, { spacing: { after: 120 } }, { italics: true, size: 18, color: "404040" })];
+      return [paragraphOf(b.runs, { spacing: { after: 120 }, alignment: AlignmentType.JUSTIFIED })];
+    case "list": {
+      const instance = ++listInstance;
+      return b.items.map((item) =>
+        paragraphOf(item, b.ordered ? { numbering: { reference: "ordered", level: 0, instance }, spacing: { after: 60 } } : { bullet: { level: 0 }, spacing: { after: 60 } })
+      );
+    }
+    case "table":
+      return table(b, width);
+    case "fields":
+      return [fieldsTable(b.entries, width), new Paragraph({ spacing: { after: 200 }, children: [] })];
+    case "figure":
+      return [
+        new Paragraph({
+          alignment: AlignmentType.CENTER,
+          keepNext: true,
+          children: [
+            new ImageRun({
+              type: "png",
+              data: b.png,
+              transformation: { width: IMAGE_WIDTH_PX, height: Math.round((b.height / b.width) * IMAGE_WIDTH_PX) },
+              altText: { name: b.fileName, title: b.caption, description: b.alt }
+            })
+          ]
+        }),
+        paragraphOf([b.caption], { alignment: AlignmentType.CENTER, keepNext: true, spacing: { before: 60 } }, { bold: true, size: 18, color: ACCENT }),
+        sourceParagraph(b.source)
+      ];
+    case "cover":
+      return [
+        new Paragraph({ spacing: { before: 2400 }, children: [] }),
+        paragraphOf([b.surtitre], { spacing: { after: 240 } }, { size: 26, color: "595959" }),
+        paragraphOf([b.titre], { spacing: { after: 360 } }, { size: 52, bold: true, color: ACCENT }),
+        paragraphOf([b.territoire], { spacing: { after: 1200 }, border: { bottom: { style: BorderStyle.SINGLE, size: 12, color: ACCENT, space: 8 } } }, { size: 36, color: ACCENT }),
+        ...b.mentions.map((m) => paragraphOf(m, { spacing: { after: 120 } }, { size: 20 }))
+      ];
+    case "toc":
+      return [
+        paragraphOf([b.titre], { pageBreakBefore: true, spacing: { after: 240 } }, { size: 32, bold: true, color: ACCENT }),
+        new TableOfContents(b.titre, { hyperlink: true, headingStyleRange: "1-2" })
+      ];
+    case "pageBreak":
+      return [new Paragraph({ pageBreakBefore: true, children: [] })];
+  }
+}
+
+/** A fiche action: a two-column table, field labels on the left, pre-filled content on the right. */
+function fieldsTable(entries: Field[], width: number): Table {
+  const labelWidth = Math.round(width * 0.24);
+  const contentWidth = width - labelWidth;
+  const rows = entries.map(
+    (f) =>
+      new TableRow({
+        children: [
+          new TableCell({
+            width: { size: labelWidth, type: WidthType.DXA },
+            borders: cellBorders,
+            shading: { fill: LABEL_FILL, type: ShadingType.CLEAR, color: "auto" },
+            margins: { top: 60, bottom: 60, left: 100, right: 100 },
+            children: [paragraphOf([f.label], {}, { bold: true, size: 18, color: ACCENT })]
+          }),
+          new TableCell({
+            width: { size: contentWidth, type: WidthType.DXA },
+            borders: cellBorders,
+            margins: { top: 60, bottom: 60, left: 100, right: 100 },
+            children: f.content.length ? (f.content.flatMap((b) => blockChildren(b, contentWidth - 200)) as (Paragraph | Table)[]) : [new Paragraph("")]
+          })
+        ]
+      })
+  );
+  return new Table({ rows, width: { size: width, type: WidthType.DXA }, columnWidths: [labelWidth, contentWidth] });
+}
+
+/** Writes the document to DOCX bytes. */
+export async function toDocx(doc: SchemaDocument): Promise<Buffer> {
+  listInstance = 0;
+  const heading = (size: number, before: number) => ({
+    run: { font: FONT, size, bold: true, color: ACCENT },
+    paragraph: { spacing: { before, after: 120 }, keepNext: true, keepLines: true }
+  });
+  const document = new Document({
+    creator: "sdin",
+    title: doc.title,
+    subject: doc.subject,
+    features: { updateFields: true },
+    styles: {
+      default: {
+        document: { run: { font: FONT, size: 20, language: { value: "fr-FR" } }, paragraph: { spacing: { line: 276 } } },
+        heading1: heading(32, 360),
+        heading2: heading(26, 280),
+        heading3: heading(22, 220)
+      }
+    },
+    numbering: {
+      config: [{ reference: "ordered", levels: [{ level: 0, format: LevelFormat.DECIMAL, text: "%1.", alignment: AlignmentType.START, style: { paragraph: { indent: { left: 500, hanging: 300 } } } }] }]
+    },
+    sections: [
+      {
+        properties: { titlePage: true, page: { margin: { top: 1134, bottom: 1134, left: 1134, right: 1134 } } },
+        headers: {
+          default: new Header({ children: [paragraphOf([doc.title], { alignment: AlignmentType.RIGHT }, { size: 16, color: "808080" })] }),
+          first: new Header({ children: [] })
+        },
+        footers: {
+          default: new Footer({
+            children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ size: 16, color: "808080", children: ["Page ", PageNumber.CURRENT, " sur ", PageNumber.TOTAL_PAGES] })] })]
+          }),
+          first: new Footer({ children: [] })
+        },
+        children: doc.blocks.flatMap((b) => blockChildren(b))
+      }
+    ]
+  });
+  return Packer.toBuffer(document);
+}

@@ -1,0 +1,62 @@
+import type { DiagnosticData, Indicators } from "./data.ts";
+import { kilometres, nombre, pourcent } from "./format.ts";
+
+/** How each indicator is named and written in the schéma. */
+export interface IndicatorMeta {
+  libelle: string;
+  format: "pourcent" | "nombre" | "km" | "indice";
+}
+
+export const indicatorMeta: Record<string, IndicatorMeta> = {
+  population: { libelle: "Population municipale", format: "nombre" },
+  pop_65_plus: { libelle: "Personnes de 65 ans et plus", format: "nombre" },
+  part_65_plus: { libelle: "Part des 65 ans et plus", format: "pourcent" },
+  part_75_plus: { libelle: "Part des 75 ans et plus", format: "pourcent" },
+  part_peu_diplomes: { libelle: "Part des 15 ans et plus non scolarisés sans diplôme ou avec au plus le brevet", format: "pourcent" },
+  part_menages_seuls: { libelle: "Part des ménages d'une personne", format: "pourcent" },
+  part_80_plus_seuls: { libelle: "Part des 80 ans et plus vivant seuls", format: "pourcent" },
+  part_familles_mono: { libelle: "Part des familles monoparentales", format: "pourcent" },
+  taux_chomage: { libelle: "Taux de chômage des 15-64 ans (recensement)", format: "pourcent" },
+  taux_pauvrete: { libelle: "Taux de pauvreté (seuil à 60 % du niveau de vie médian)", format: "pourcent" },
+  part_locaux_ftth: { libelle: "Part des locaux raccordables à la fibre (FttH)", format: "pourcent" },
+  part_locaux_ftth_rip: { libelle: "Part des locaux raccordables à la fibre dans la zone RIP", format: "pourcent" },
+  part_eligible_thd30: { libelle: "Part des locaux éligibles à 30 Mbit/s ou plus (réseaux filaires)", format: "pourcent" },
+  nb_lieux: { libelle: "Lieux d'aide au numérique", format: "nombre" },
+  population_hors_portee: { libelle: "Habitants au-delà du seuil de distance d'un lieu d'aide", format: "nombre" },
+  part_population_hors_portee: { libelle: "Part de la population au-delà du seuil de distance d'un lieu d'aide", format: "pourcent" },
+  indice_fragilite: { libelle: "Indice de fragilité numérique (1 à 10)", format: "indice" },
+  distance_lieu_km: { libelle: "Distance au lieu d'aide le plus proche", format: "km" }
+};
+
+export function libelle(indicator: string): string {
+  return indicatorMeta[indicator]?.libelle ?? indicator;
+}
+
+export function formatValue(indicator: string, value: number | null | undefined): string {
+  const format = indicatorMeta[indicator]?.format ?? "nombre";
+  if (format === "pourcent") return pourcent(value);
+  if (format === "km") return kilometres(value);
+  if (format === "indice") return nombre(value, 1);
+  return nombre(value);
+}
+
+/** Indicators whose source is that of another column of diagnostic_sources. */
+const sourceAliases: Record<string, string> = { part_locaux_ftth_rip: "part_locaux_ftth" };
+
+/** `INSEE, RP 2021`: the source and vintage of an indicator, from diagnostic_sources. */
+export function sourceOf(data: DiagnosticData, indicator: string): string {
+  const row = data.sources.get(sourceAliases[indicator] ?? indicator);
+  if (!row || !row.source) return `source non renseignée pour « ${indicator} »`;
+  const vintage = row.millesime ?? "";
+  return vintage && !row.source.includes(vintage) ? `${row.source} ${vintage}` : row.source;
+}
+
+/** The distinct sources of several indicators, joined: `INSEE, RP 2021 ; Arcep 2024T2`. */
+export function sourcesOf(data: DiagnosticData, indicators: string[]): string {
+  return [...new Set(indicators.map((i) => sourceOf(data, i)))].join(" ; ");
+}
+
+export function value(row: Partial<Indicators> | null | undefined, indicator: string): number | null {
+  const v = (row as Record<string, unknown> | null | undefined)?.[indicator];
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}

@@ -1,0 +1,76 @@
+import type { SchemaContext } from "./context.ts";
+import { kilometres, nombre } from "./format.ts";
+import { sourceOf } from "./indicators.ts";
+import { quantileBreaks, renderChoropleth, type MapCommune, type RenderedMap } from "./map.ts";
+import { paragraph, todo, type Block } from "./model.ts";
+
+/**
+ * The diagnostic's maps: fragility index and distance to help, drawn from the communes' outlines (or their points
+ * when the outlines are not loaded), with the legend as a table and the priority communes outlined.
+ */
+export function mapBlocks(ctx: SchemaContext): Block[] {
+  const { data } = ctx;
+  const contours = new Map(data.contours.map((c) => [c.code_insee, c.geometry]));
+  const priority = new Set(ctx.priorityCommunes.map((c) => c.code_insee));
+  const base = (pick: (c: (typeof data.communes)[number]) => number | null): MapCommune[] =>
+    data.communes.map((c) => ({ code: c.code_insee, nom: c.nom, value: pick(c), lon: c.point_lon, lat: c.point_lat, weight: c.population, highlighted: priority.has(c.code_insee) }));
+
+  const indexBreaks = quantileBreaks(data.communes.map((c) => c.indice_fragilite));
+  const indexLabels = classLabels(indexBreaks, (v) => nombre(v, 1));
+  const distanceBreaks = [2.5, 5, 10, 15];
+  const distanceLabels = classLabels(distanceBreaks, (v) => kilometres(v));
+  const maps = [
+    {
+      file: `carte-indice-${data.code}.svg`,
+      title: "Indice de fragilité numérique par commune",
+      alt: `Carte des communes du département colorées selon l'indice de fragilité numérique, en ${indexLabels.length} classes de même effectif ; les communes prioritaires sont cerclées de bleu foncé.`,
+      source: sourceOf(data, "indice_fragilite"),
+      rendered: indexBreaks.length ? renderChoropleth(base((c) => c.indice_fragilite), contours, { breaks: indexBreaks, labels: indexLabels, title: "Indice de fragilité numérique" }) : null
+    },
+    {
+      file: `carte-distance-${data.code}.svg`,
+      title: "Distance au lieu d'aide le plus proche",
+      alt: "Carte des communes du département colorées selon la distance à vol d'oiseau au lieu d'aide au numérique le plus proche ; les communes prioritaires sont cerclées de bleu foncé.",
+      source: sourceOf(data, "distance_lieu_km"),
+      rendered: renderChoropleth(base((c) => c.distance_lieu_km), contours, { breaks: distanceBreaks, labels: distanceLabels, title: "Distance au lieu d'aide le plus proche" })
+    }
+  ];
+  const blocks: Block[] = [];
+  const mode = maps.find((m) => m.rendered)?.rendered?.mode;
+  blocks.push(
+    paragraph(
+      mode === "contours"
+        ? "Les cartes ci-dessous représentent chaque commune par son contour. Les communes prioritaires (section 2.6) sont cerclées de bleu foncé."
+        : mode === "points"
+          ? "Les contours des communes n'étant pas chargés dans la base, chaque commune est représentée par un disque placé en son centre, de taille proportionnelle à sa population. Les communes prioritaires (section 2.6) sont cerclées de bleu foncé."
+          : "Carte : voir le site. Les coordonnées des communes ne sont pas disponibles dans la base : les cartes n'ont pas pu être dessinées dans ce document ; le tableau des communes prioritaires (section 2.6) en tient lieu."
+    )
+  );
+  for (const m of maps) {
+    if (!m.rendered) continue;
+    blocks.push(figure(m.rendered, m), legendTable(m.rendered, m.title));
+  }
+  blocks.push(paragraph("Cartes complémentaires : ", todo("cartes interactives du site sdin, ou cartes du SIG départemental")));
+  return blocks;
+}
+
+function figure(rendered: RenderedMap, m: { file: string; title: string; alt: string; source: string }): Block {
+  return { kind: "figure", caption: m.title, alt: m.alt, png: rendered.png, svg: rendered.svg, width: rendered.width, height: rendered.height, fileName: m.file, source: m.source };
+}
+
+function legendTable(rendered: RenderedMap, title: string): Block {
+  return {
+    kind: "table",
+    caption: `Légende : ${title.toLowerCase()}`,
+    headers: ["Couleur", "Classe"],
+    rows: rendered.legend.map((l) => ["", l.label]),
+    swatches: rendered.legend.map((l) => l.color),
+    widths: [1, 6]
+  };
+}
+
+/** `jusqu'à 3,2`, `de 3,2 à 4,1`, …, `plus de 6,0`. */
+function classLabels(breaks: number[], format: (v: number) => string): string[] {
+  if (breaks.length === 0) return [];
+  return [`jusqu'à ${format(breaks[0])}`, ...breaks.slice(1).map((b, i) => `de ${format(breaks[i])} à ${format(b)}`), `plus de ${format(breaks[breaks.length - 1])}`];
+}

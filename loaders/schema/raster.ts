@@ -1,0 +1,173 @@
+import { deflateSync } from "node:zlib";
+
+/**
+ * A tiny rasteriser for the schéma's maps: filled polygons, circles and thin lines on a supersampled grid of
+ * palette indices, downsampled to an RGB PNG. It exists so a choropleth can be embedded in the DOCX without a
+ * browser or a native image library; text (title, legend) is left to the document around the image.
+ */
+
+export type Point = [number, number];
+
+const EMPTY = 255;
+
+export class Canvas {
+  readonly pixels: Uint8Array;
+  readonly w: number;
+  readonly h: number;
+
+  /** `width`×`height` output pixels, drawn at `scale`× for anti-aliasing; `palette` lists `#rrggbb` colours. */
+  constructor(readonly width: number, readonly height: number, readonly palette: string[], readonly scale = 3) {
+    this.w = width * scale;
+    this.h = height * scale;
+    this.pixels = new Uint8Array(this.w * this.h).fill(EMPTY);
+  }
+
+  /** Fills a polygon given as rings in output coordinates (even-odd rule, so holes stay empty). */
+  fillPolygon(rings: Point[][], color: number): void {
+    const s = this.scale;
+    let minY = Infinity;
+    let maxY = -Infinity;
+    const edges: [number, number, number, number][] = [];
+    for (const ring of rings) {
+      for (let i = 0; i < ring.length; i++) {
+        const [x0, y0] = ring[i];
+        const [x1, y1] = ring[(i + 1) % ring.length];
+        if (y0 === y1) continue;
+        edges.push([x0 * s, y0 * s, x1 * s, y1 * s]);
+        minY = Math.min(minY, y0 * s, y1 * s);
+        maxY = Math.max(maxY, y0 * s, y1 * s);
+      }
+    }
+    const from = Math.max(0, Math.floor(minY));
+    const to = Math.min(this.h - 1, Math.ceil(maxY));
+    const xs: number[] = [];
+    for (let y = from; y <= to; y++) {
+      const cy = y + 0.5;
+      xs.length = 0;
+      for (const [x0, y0, x1, y1] of edges) {
+        if ((y0 <= cy && y1 > cy) || (y1 <= cy && y0 > cy)) xs.push(x0 + ((cy - y0) / (y1 - y0)) * (x1 - x0));
+      }
+      xs.sort((a, b) => a - b);
+      for (let i = 0; i + 1 < xs.length; i += 2) {
+        const start = Math.max(0, Math.ceil(xs[i] - 0.5));
+        const end = Math.min(this.w - 1, Math.floor(xs[i + 1] - 0.5));
+        if (end >= start) this.pixels.fill(color, y * this.w + start, y * this.w + end + 1);
+      }
+    }
+  }
+
+  /** Draws a polyline `thickness` supersampled pixels wide. */
+  strokeRing(ring: Point[], color: number, thickness = 1): void {
+    const s = this.scale;
+    for (let i = 0; i + 1 < ring.length; i++) {
+      const [x0, y0] = ring[i];
+      const [x1, y1] = ring[i + 1];
+      const steps = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) * s));
+      for (let k = 0; k <= steps; k++) {
+        const x = (x0 + ((x1 - x0) * k) / steps) * s;
+        const y = (y0 + ((y1 - y0) * k) / steps) * s;
+        this.dot(x, y, thickness / 2, color);
+      }
+    }
+  }
+
+  /** A filled disc of radius `r` output pixels. */
+  fillCircle(cx: number, cy: number, r: number, color: number): void {
+    this.dot(cx * this.scale, cy * this.scale, r * this.scale, color);
+  }
+
+  private dot(x: number, y: number, r: number, color: number): void {
+    const r2 = Math.max(r, 0.5) ** 2;
+    for (let py = Math.floor(y - r); py <= Math.ceil(y + r); py++) {
+      if (py < 0 || py >= this.h) continue;
+      for (let px = Math.floor(x - r); px <= Math.ceil(x + r); px++) {
+        if (px < 0 || px >= this.w) continue;
+        if ((px + 0.5 - x) ** 2 + (py + 0.5 - y) ** 2 <= r2) this.pixels[py * this.w + px] = color;
+      }
+    }
+  }
+
+  /** Averages each `scale`×`scale` block into one RGB pixel (empty cells are white) and encodes a PNG. */
+  toPng(): Uint8Array {
+    const rgb = this.palette.map(parseColor);
+    const s = this.scale;
+    const n = s * s;
+    const stride = this.width * 3 + 1;
+    const raw = new Uint8Array(stride * this.height);
+    for (let y = 0; y < this.height; y++) {
+      raw[y * stride] = 0;
+      for (let x = 0; x < this.width; x++) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let dy = 0; dy < s; dy++) {
+          for (let dx = 0; dx < s; dx++) {
+            const index = this.pixels[(y * s + dy) * this.w + x * s + dx];
+            const c = index === EMPTY ? WHITE : rgb[index];
+            r += c[0];
+            g += c[1];
+            b += c[2];
+          }
+        }
+        const o = y * stride + 1 + x * 3;
+        raw[o] = Math.round(r / n);
+        raw[o + 1] = Math.round(g / n);
+        raw[o + 2] = Math.round(b / n);
+      }
+    }
+    return encodePng(this.width, this.height, raw);
+  }
+}
+
+const WHITE: [number, number, number] = [255, 255, 255];
+
+function parseColor(hex: string): [number, number, number] {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!m) throw new Error(`couleur invalide : "${hex}" (#rrggbb attendu)`);
+  return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
+}
+
+/** A PNG of 8-bit RGB rows, each already prefixed with its filter byte. */
+export function encodePng(width: number, height: number, filteredRows: Uint8Array): Uint8Array {
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  header.set([8, 2, 0, 0, 0], 8);
+  const chunks = [chunk("IHDR", header), chunk("IDAT", deflateSync(filteredRows, { level: 9 })), chunk("IEND", new Uint8Array(0))];
+  const signature = [137, 80, 78, 71, 13, 10, 26, 10];
+  const out = new Uint8Array(8 + chunks.reduce((n, c) => n + c.length, 0));
+  out.set(signature, 0);
+  let offset = 8;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+const crcTable = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
