@@ -6,30 +6,39 @@ import { diagnosticSourcesTable } from "./tables.ts";
  * Which source feeds each indicator, in order of preference (the first one loaded wins). Every figure the site,
  * the exports and the documents show is labelled from this table with its source and vintage.
  */
-const indicatorOrigins: [indicateur: string, libelle: string, sources: string[]][] = [
-  ["population", "Population municipale", ["populations", "referentiel"]],
-  ["part_65_plus", "Part des 65 ans et plus", ["insee-rp", "dataforgood"]],
-  ["part_75_plus", "Part des 75 ans et plus", ["insee-rp"]],
-  ["part_peu_diplomes", "Part des 15 ans et plus non scolarisés sans diplôme ou avec au plus le brevet", ["insee-rp", "dataforgood"]],
-  ["part_menages_seuls", "Part des ménages d'une personne", ["insee-rp", "dataforgood"]],
-  ["part_80_plus_seuls", "Part des 80 ans et plus vivant seuls", ["insee-rp"]],
-  ["part_familles_mono", "Part des familles monoparentales", ["insee-rp", "dataforgood"]],
-  ["taux_chomage", "Taux de chômage des 15-64 ans (au sens du recensement)", ["insee-rp"]],
-  ["taux_pauvrete", "Taux de pauvreté au seuil de 60 %", ["filosofi"]],
-  ["part_locaux_ftth", "Part des locaux raccordables à la fibre (FttH)", ["arcep-deploiements"]],
-  ["zone_fthd", "Zone réglementaire du déploiement FttH (ZTD, AMII, AMEL, RIP)", ["arcep-deploiements"]],
-  ["part_eligible_thd30", "Part des locaux éligibles à 30 Mbit/s ou plus (filaire)", ["arcep-eligibilite"]],
-  ["nb_lieux", "Lieux d'aide au numérique (toutes sources, dédoublonnés)", ["lieux-mediation", "france-services", "aidants-connect", "conseillers-numeriques"]],
-  ["nb_france_services", "France Services", ["france-services"]],
-  ["distance_lieu_km", "Distance au lieu d'aide le plus proche (à vol d'oiseau)", ["contours", "lieux-mediation", "france-services", "aidants-connect", "conseillers-numeriques"]],
-  ["ifn_reference", "Indice de fragilité numérique publié par La MedNum", ["ifn"]],
-  ["frr", "Classement France Ruralités Revitalisation", ["typologies"]],
-  ["densite_code", "Grille communale de densité (7 niveaux)", ["typologies"]],
-  ["qpv", "Commune accueillant un quartier prioritaire (QPV 2024)", ["typologies"]]
+const offer = ["cartographie-nationale-lieux-mediation", "mednum-la-creuse", "anct-france-services", "aidants-connect-structures", "anct-conseillers-numeriques-structures"];
+const censusDerived = "dataforgood-ifn-2020-derive";
+
+/**
+ * Which resources feed each indicator (resource ids, or prefixes of ids ending in `*`), in order of preference:
+ * the first one loaded wins, except for indicators marked `all` that combine every loaded resource (the offer).
+ */
+const indicatorOrigins: [indicateur: string, libelle: string, resources: string[], combine?: "all"][] = [
+  ["population", "Population municipale", ["insee-populations-legales", "etalab-decoupage-administratif"]],
+  ["part_65_plus", "Part des 65 ans et plus", ["insee-rp-evol-struct-pop", censusDerived]],
+  ["part_75_plus", "Part des 75 ans et plus", ["insee-rp-evol-struct-pop"]],
+  ["part_peu_diplomes", "Part des 15 ans et plus non scolarisés sans diplôme ou avec au plus le brevet", ["insee-rp-diplomes-formation", censusDerived]],
+  ["part_menages_seuls", "Part des ménages d'une personne", ["insee-rp-coupl-fam-men", censusDerived]],
+  ["part_80_plus_seuls", "Part des 80 ans et plus vivant seuls", ["insee-rp-coupl-fam-men"]],
+  ["part_familles_mono", "Part des familles monoparentales", ["insee-rp-coupl-fam-men", censusDerived]],
+  ["taux_chomage", "Taux de chômage des 15-64 ans (au sens du recensement)", ["insee-rp-emploi-pop-active"]],
+  ["taux_pauvrete", "Taux de pauvreté au seuil de 60 % (repli EPCI ou département si secret)", ["insee-filosofi-com"]],
+  ["part_locaux_ftth", "Part des locaux raccordables à la fibre (FttH)", ["arcep-deploiements-xlsx", "arcep-deploiements-2018t1-ftth-communes"]],
+  ["zone_fthd", "Zone réglementaire du déploiement FttH (ZTD, AMII, AMEL, RIP)", ["arcep-deploiements-xlsx", "arcep-deploiements-2018t1-communes"]],
+  ["part_eligible_thd30", "Part des locaux éligibles à 30 Mbit/s ou plus (filaire)", ["arcep-ma-connexion-internet-terrestre", "arcep-ma-connexion-internet-2019"]],
+  ["nb_lieux", "Lieux d'aide au numérique (toutes sources, dédoublonnés)", offer, "all"],
+  ["nb_france_services", "France Services", ["anct-france-services"]],
+  ["distance_lieu_km", "Distance au lieu d'aide le plus proche (à vol d'oiseau, depuis le point représentatif de la commune)", ["etalab-contours-communes", "france-geojson-communes-*", ...offer], "all"],
+  ["ifn_reference", "Indice de fragilité numérique publié par La MedNum", ["lamednum-ifn-communes"]],
+  ["frr", "Classement France Ruralités Revitalisation", ["dgcl-frr"]],
+  ["densite_code", "Grille communale de densité (7 niveaux)", ["ot-grille-densite"]],
+  ["qpv", "Commune accueillant un quartier prioritaire (QPV 2024)", ["anct-qpv-2024-liste", "anct-qpv-2024-communes"]],
+  ["nb_bibliotheques", "Bibliothèques publiques", ["culture-adresses-bibliotheques"]]
 ];
 
 interface LoadedSource {
-  source: string;
+  id: string;
+  derived: boolean;
   title: string;
   publisher: string;
   vintage: string;
@@ -39,20 +48,20 @@ interface LoadedSource {
 export async function buildIndicatorSources(connection: DuckDBConnection): Promise<void> {
   const loaded = await queryRows<LoadedSource>(
     connection,
-    `SELECT source, title, publisher, vintage, url FROM provenance WHERE status = 'chargé' AND rows_loaded > 0 ORDER BY source, id`
+    `SELECT id, derived, title, publisher, vintage, url FROM provenance WHERE status = 'chargé' AND rows_loaded > 0 ORDER BY id`
   );
-  const bySource = new Map<string, LoadedSource[]>();
-  for (const row of loaded) bySource.set(row.source, [...(bySource.get(row.source) ?? []), row]);
-  const rows = indicatorOrigins.map(([indicateur, libelle, candidates]) => {
-    const used = candidates.flatMap((id) => bySource.get(id) ?? []);
-    const first = candidates.map((id) => bySource.get(id)).find(Boolean)?.[0];
-    const all = candidates.length > 1 && indicateur.startsWith("nb_lieux") ? used : first ? [first] : [];
+  const matching = (pattern: string) =>
+    loaded.filter((r) => (pattern.endsWith("*") ? r.id.startsWith(pattern.slice(0, -1)) : r.id === pattern));
+  const rows = indicatorOrigins.map(([indicateur, libelle, patterns, combine]) => {
+    const candidates = patterns.map(matching).filter((list) => list.length > 0);
+    const used = combine === "all" ? candidates.flat() : candidates[0] ?? [];
+    const label = (s: LoadedSource) => (s.derived ? `${s.publisher} (fichier dérivé, non officiel)` : s.publisher);
     return {
       indicateur,
       libelle,
-      source: all.length ? unique(all.map((s) => s.publisher)).join(", ") : "non disponible",
-      millesime: all.length ? unique(all.map((s) => s.vintage)).join(" ; ") : null,
-      url: all[0]?.url ?? null
+      source: used.length ? unique(used.map(label)).join(", ") : "non disponible",
+      millesime: used.length ? unique(used.map((s) => s.vintage)).join(" ; ") : null,
+      url: used[0]?.url ?? null
     };
   });
   await createTable(connection, diagnosticSourcesTable);

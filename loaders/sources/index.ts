@@ -5,6 +5,10 @@ import { arcepEligibilite } from "./arcep-eligibilite.ts";
 import { bibliotheques } from "./bibliotheques.ts";
 import { conseillersNumeriques } from "./conseillers-numeriques.ts";
 import { contours } from "./contours.ts";
+import { dataforgood } from "./dataforgood.ts";
+import { filosofi } from "./filosofi.ts";
+import { ifn } from "./ifn.ts";
+import { inseeRp } from "./insee-rp.ts";
 import { franceServices } from "./france-services.ts";
 import { lieuxMediation } from "./lieux-mediation.ts";
 import { populations } from "./populations.ts";
@@ -20,6 +24,10 @@ export const sources: Source[] = [
   populations,
   contours,
   typologies,
+  filosofi,
+  inseeRp,
+  dataforgood,
+  ifn,
   arcepDeploiements,
   arcepEligibilite,
   lieuxMediation,
