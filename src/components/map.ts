@@ -1,0 +1,102 @@
+import * as Plot from "@observablehq/plot";
+import { feature, mesh } from "topojson-client";
+import type { Feature, FeatureCollection, Geometry } from "geojson";
+import type { GeometryCollection, Topology } from "topojson-specification";
+
+/**
+ * Maps drawn from the communes' TopoJSON with Plot's geo marks, in Lambert conformal conic (the projection of
+ * French maps), with no tile server: outlines only.
+ */
+
+export type CommuneFeature = Feature<Geometry, { nom: string }> & { id: string };
+
+export function communeFeatures(topology: Topology): FeatureCollection<Geometry, { nom: string }> & { features: CommuneFeature[] } {
+  return feature(topology, topology.objects.communes as GeometryCollection<{ nom: string }>) as never;
+}
+
+function projection(domain: FeatureCollection) {
+  return { type: "conic-conformal" as const, parallels: [44, 49] as [number, number], rotate: [-3, 0] as [number, number], domain };
+}
+
+/** Framework's `width` can read 0 before the page is laid out: a map is never narrower than this. */
+const minWidth = 280;
+
+/** Height that fits the département's shape at `width`. */
+function heightFor(width: number) {
+  width = Math.max(width, minWidth);
+  return Math.round(Math.min(width, 640) * 1.05);
+}
+
+export interface ChoroplethOptions {
+  width?: number;
+  /** The value to colour a commune by (null or undefined = no data, drawn hatched grey). */
+  value: (code: string) => number | null | undefined;
+  /** The tooltip text of a commune. */
+  title?: (code: string, nom: string) => string;
+  /** The address of a commune's fiche (a link on each commune: clicking or pressing Enter opens it). */
+  href?: (code: string) => string;
+  label: string;
+  domain?: [number, number];
+  scheme?: string;
+  percent?: boolean;
+  /** Show the colour legend (default true). */
+  legend?: boolean;
+  /** Extra marks drawn on top (places, stops). */
+  marks?: Plot.Markish[];
+}
+
+/** A choropleth of the communes; every commune is one SVG path inside the group of class "communes". */
+export function communeMap(topology: Topology, { width = 640, value, title, href, label, domain, scheme = "YlOrRd", percent = false, legend = true, marks = [] }: ChoroplethOptions) {
+  const communes = communeFeatures(topology);
+  const outline = mesh(topology, topology.objects.communes as GeometryCollection, (a, b) => a === b);
+  return Plot.plot({
+    width: Math.max(width, minWidth),
+    height: heightFor(width),
+    projection: projection(communes),
+    color: { type: "linear", scheme: scheme as Plot.ColorScheme, domain, legend, label, percent, unknown: "#d9d9d9" },
+    marks: [
+      Plot.geo(communes.features, {
+        fill: (d: CommuneFeature) => value(String(d.id)) ?? NaN,
+        stroke: "white",
+        strokeWidth: 0.4,
+        title: title ? (d: CommuneFeature) => title(String(d.id), d.properties.nom) : (d: CommuneFeature) => d.properties.nom,
+        href: href ? (d: CommuneFeature) => href(String(d.id)) : undefined,
+        // Each commune's name labels its link for screen readers; the class lets tests count the communes.
+        ariaLabel: (d: CommuneFeature) => d.properties.nom,
+        className: "communes"
+      }),
+      Plot.geo(outline, { stroke: "#333", strokeWidth: 1, ariaHidden: "true" }),
+      ...marks
+    ]
+  });
+}
+
+export interface PlaceLike {
+  latitude: number | null;
+  longitude: number | null;
+  nom: string;
+}
+
+/** Outlines of the communes with places as dots coloured by `kind`. */
+export function placesMap<T extends PlaceLike>(topology: Topology, places: T[], { width = 640, kind, href, title }: { width?: number; kind: (d: T) => string; href?: (code: string) => string; title?: (d: T) => string }) {
+  const communes = communeFeatures(topology);
+  const located = places.filter((p) => p.latitude !== null && p.longitude !== null);
+  return Plot.plot({
+    width: Math.max(width, minWidth),
+    height: heightFor(width),
+    projection: projection(communes),
+    color: { legend: true, type: "categorical", scheme: "Dark2", label: "Type de lieu" },
+    marks: [
+      Plot.geo(communes.features, {
+        fill: "#f3f3f3",
+        stroke: "#bbb",
+        strokeWidth: 0.5,
+        title: (d: CommuneFeature) => d.properties.nom,
+        href: href ? (d: CommuneFeature) => href(String(d.id)) : undefined,
+        ariaLabel: (d: CommuneFeature) => d.properties.nom,
+        className: "communes"
+      }),
+      Plot.dot(located, { x: "longitude", y: "latitude", fill: kind, r: 4, stroke: "white", strokeWidth: 0.8, title: title ?? ((d: T) => d.nom), className: "lieux" })
+    ]
+  });
+}

@@ -1,0 +1,44 @@
+import * as Inputs from "@observablehq/inputs";
+import { communeHref } from "./data.js";
+import { el } from "./dom.js";
+
+export interface Column {
+  key: string;
+  label: string;
+  format?: (value: unknown) => string;
+}
+
+/**
+ * A sortable table of communes whose name links to the fiche. Cells are text (the formats return strings),
+ * rows are not selectable (no unlabelled checkboxes).
+ */
+export function communeTable(communes: Record<string, unknown>[], columns: Column[], { sort = undefined as string | undefined, prefix = "", rows = 15 } = {}) {
+  return Inputs.table(communes, {
+    columns: ["nom", "code_insee", ...columns.map((c) => c.key)],
+    header: { nom: "Commune", code_insee: "Code INSEE", ...Object.fromEntries(columns.map((c) => [c.key, c.label])) },
+    format: {
+      nom: (nom: unknown, i: number, data: Record<string, unknown>[]) => el("a", { href: communeHref(String(data[i].code_insee), prefix) }, String(nom)),
+      ...Object.fromEntries(columns.filter((c) => c.format).map((c) => [c.key, c.format]))
+    },
+    align: Object.fromEntries(columns.filter((c) => c.format).map((c) => [c.key, "right"])),
+    sort,
+    reverse: true,
+    select: false,
+    rows,
+    layout: "auto"
+  });
+}
+
+/** Any table of records with French headers and text formats. */
+export function recordTable(records: Record<string, unknown>[], columns: Column[], { sort = undefined as string | undefined, reverse = false, rows = 15 } = {}) {
+  return Inputs.table(records, {
+    columns: columns.map((c) => c.key),
+    header: Object.fromEntries(columns.map((c) => [c.key, c.label])),
+    format: Object.fromEntries(columns.filter((c) => c.format).map((c) => [c.key, c.format])),
+    sort,
+    reverse,
+    select: false,
+    rows,
+    layout: "auto"
+  });
+}
