@@ -30,7 +30,7 @@ export function communeTopology(rows: ContourRow[], { keep = 0.12, quantization 
   const collection: FeatureCollection = { type: "FeatureCollection", features };
   // Simplify in full precision, then quantize (which also delta-encodes the arcs): the other order would leave
   // absolute coordinates under a transform that says they are deltas.
-  const raw = presimplify(topology({ communes: collection }) as Topology);
+  const raw = presimplify(topology({ communes: collection }) as Topology<Objects<{}>>);
   // quantile(p) is the weight below which a share p of the points fall: keep the top `keep` share.
-  return quantize(simplify(raw, quantile(raw, 1 - keep)) as Topology<Objects<{}>>, quantization) as Topology;
+  return quantize(simplify(raw, quantile(raw, 1 - keep)), quantization) as Topology;
 }
