@@ -149,8 +149,9 @@ function guessDelimiter(headerLine: string): string {
 function checkRequired(header: string[], required: string[], ledger: Ledger, headerLine: number, delimiter: string): void {
   for (const column of required) {
     if (header.includes(column)) continue;
-    const near = header.find((name) => similar(name, column));
-    const hint = near ? ` (colonne voisine trouvée : "${near}" — renommée dans un nouveau millésime ?)` : header.length === 1 ? ` (séparateur "${delimiter}" attendu, en-tête lu : "${header[0].slice(0, 80)}")` : "";
+    // A one-column header is a wrong separator, whatever that one "column" resembles.
+    const near = header.length > 1 ? header.find((name) => similar(name, column)) : undefined;
+    const hint = header.length === 1 ? ` (séparateur "${delimiter}" attendu, en-tête lu : "${header[0].slice(0, 80)}")` : near ? ` (colonne voisine trouvée : "${near}" — renommée dans un nouveau millésime ?)` : "";
     throw new SourceError(ledger.at(headerLine, column), `colonne obligatoire absente${hint}`);
   }
 }
