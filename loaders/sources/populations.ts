@@ -41,8 +41,16 @@ export const populations: Source = {
     const { text } = await readText(opened.acquired.file, populations.id);
     const table = parseCsv(text, ledger, { delimiter: ";", required: ["COM", "PMUN", "PCAP", "PTOT"] });
     const rows: PopulationRow[] = [];
+    const seen = new Map<string, number>();
     for (const { line, values } of table.rows) {
-      const code = currentCodeOrQuarantine(context.cog, normaliseCommuneCode(values.COM), values.COM, ledger, line, "COM");
+      // Old codes merged into one commune are added up below; the same code twice would count its people twice.
+      const published = normaliseCommuneCode(values.COM);
+      if (published && seen.has(published)) {
+        ledger.quarantine(line, "COM", values.COM, `code commune en double dans le fichier (déjà ligne ${seen.get(published)})`);
+        continue;
+      }
+      if (published) seen.set(published, line);
+      const code = currentCodeOrQuarantine(context.cog, published, values.COM, ledger, line, "COM");
       if (!code) continue;
       const pmun = parseNumber(values.PMUN);
       if (pmun === null || Number.isNaN(pmun)) {
