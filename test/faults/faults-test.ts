@@ -1,0 +1,16 @@
+import { afterAll, expect } from "vitest";
+import { summary, summaryLine } from "./harness.ts";
+import "./populations.ts";
+
+/**
+ * The fault suite: feeds the pipeline the ways open data and networks really break, and ends with one line,
+ * `N faults tried, N handled, 0 rows lost`. Every fault is declared in a module of this folder and counted by
+ * the harness; this single file runs them all so that the count covers the whole suite.
+ */
+afterAll(() => {
+  const s = summary();
+  const outcomes = Object.entries(s.byOutcome).map(([k, v]) => `${k} ${v}`).join(", ");
+  const unhandled = s.unhandled.map((name) => `  not handled: ${name}\n`).join("");
+  console.log(`${unhandled}outcomes: ${outcomes}\n${summaryLine(s)}`);
+  expect(s.rowsLost).toBe(0);
+});
