@@ -89,11 +89,12 @@ async function* htmlFiles(dir: string): AsyncGenerator<string> {
   }
 }
 
-/** Framework writes `<html>` with no language: screen readers need `lang="fr"`. */
+/** Framework writes `<html>` with no language (screen readers need `lang="fr"`) and a few words in English. */
 async function setLanguage(output: string): Promise<void> {
   for await (const file of htmlFiles(output)) {
     const text = await readFile(file, "utf8");
-    if (text.includes("<html>")) await writeFile(file, text.replace("<html>", '<html lang="fr">'));
+    const french = text.replace("<html>", '<html lang="fr">').replace('title="Toggle sidebar"', 'title="Afficher ou masquer le menu" aria-label="Afficher ou masquer le menu"');
+    if (french !== text) await writeFile(file, french);
   }
 }
 

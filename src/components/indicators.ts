@@ -53,3 +53,12 @@ export function indicatorByKey(key: string): Indicator {
   if (!found) throw new Error(`indicateur inconnu : "${key}"`);
   return found;
 }
+
+/** `no_4g|poverty` (criteres_manquants) → "pas de couverture 4G, pauvreté". */
+export function missingCriteriaText(value: unknown): string {
+  if (typeof value !== "string" || !value) return "";
+  return value
+    .split("|")
+    .map((key) => criteria.find((c) => c.weight === key)?.label.toLowerCase() ?? key)
+    .join(", ");
+}

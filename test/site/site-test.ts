@@ -1,0 +1,189 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { readConfig } from "../../loaders/config.ts";
+import { projectRoot } from "../../loaders/paths.ts";
+import { buildSite } from "../../loaders/site/build.ts";
+import { serveStatic } from "../../loaders/site/serve.ts";
+
+/**
+ * The built site in headless Chromium, for Creuse and the Aisne, from the suite's database (built from the
+ * mirror by test/global-setup.ts): every page loads without error and without a serious accessibility
+ * violation, the map draws every commune, a click on a commune opens its fiche, the weights re-rank.
+ */
+
+const chromiumPath = "/usr/bin/chromium";
+const hasChromium = existsSync(chromiumPath);
+if (!hasChromium) console.warn(`tests du site ignorés : ${chromiumPath} absent (apt-get install -y chromium ; .ci/run l'installe)`);
+
+const outputDir = path.join(projectRoot, "test", "output");
+const pages = ["index.html", "publics.html", "connectivite.html", "offre.html", "priorites.html", "epci.html", "communes/index.html", "methode.html", "exports.html"];
+const axeSource = () => readFileSync(path.join(projectRoot, "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+interface Site {
+  dir: string;
+  server: Server;
+  base: string;
+}
+
+async function buildAndServe(dept: string): Promise<Site> {
+  const config = readConfig({ data: inject("dataDir"), exports: inject("exportsDir"), dept }, {});
+  const dir = path.join(outputDir, `site-${dept}`);
+  await buildSite(config, { outputDir: dir, log: () => {} });
+  const server = await serveStatic(dir, { port: 0 });
+  return { dir, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+/** Opens a page and collects what would show in the browser's console as an error. */
+async function open(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("dialog", (dialog) => {
+    errors.push(`boîte de dialogue inattendue : ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on("request", (request) => {
+    if (!request.url().startsWith(url.slice(0, url.indexOf("/", 8))) && !request.url().startsWith("data:")) errors.push(`requête vers un autre hôte : ${request.url()}`);
+  });
+  await page.goto(url, { waitUntil: "networkidle" });
+  // Framework shows a failed cell inline rather than throwing.
+  const cellErrors = await page.locator(".observablehq--error").allTextContents();
+  errors.push(...cellErrors.map((text) => `cellule en erreur : ${text}`));
+  return { page, errors };
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource() });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+  });
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}) : ${v.targets.join(", ")}`);
+}
+
+/** A point inside the nth commune's outline, in page coordinates (the centre of its box can be a neighbour). */
+async function pointInCommune(page: Page, index: number): Promise<{ x: number; y: number; href: string }> {
+  return page.evaluate((n) => {
+    const link = document.querySelectorAll("svg g.communes a")[n] as SVGAElement;
+    const shape = link.querySelector("path") as SVGPathElement;
+    const box = shape.getBBox();
+    const matrix = shape.getScreenCTM()!;
+    for (let i = 1; i < 20; i++) {
+      for (let j = 1; j < 20; j++) {
+        const point = new DOMPoint(box.x + (box.width * i) / 20, box.y + (box.height * j) / 20);
+        if (!shape.isPointInFill(point)) continue;
+        const screen = point.matrixTransform(matrix);
+        const hit = document.elementFromPoint(screen.x, screen.y);
+        if (hit === shape) return { x: screen.x, y: screen.y, href: link.getAttribute("href") ?? link.getAttribute("xlink:href") ?? "" };
+      }
+    }
+    throw new Error(`aucun point cliquable dans la commune n° ${n}`);
+  }, index);
+}
+
+function totalBytes(dir: string, pattern: RegExp): number {
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((file) => pattern.test(file))
+    .reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0);
+}
+
+describe.skipIf(!hasChromium)("site", () => {
+  let browser: Browser;
+  const sites: Record<string, Site> = {};
+
+  beforeAll(async () => {
+    mkdirSync(outputDir, { recursive: true });
+    sites["23"] = await buildAndServe("23");
+    sites["02"] = await buildAndServe("02");
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+    });
+  }, 400_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const site of Object.values(sites)) site.server.close();
+  });
+
+  it("writes a self-contained site with one fiche per commune and data under 1 Mo per page", () => {
+    const site = sites["02"];
+    expect(readdirSync(path.join(site.dir, "communes")).filter((f) => /^\d{5}\.html$/.test(f))).toHaveLength(797);
+    const text = readdirSync(site.dir, { recursive: true })
+      .map(String)
+      .filter((f) => /\.(html|js|css|json)$/.test(f) && !f.startsWith("communes/"))
+      .map((f) => readFileSync(path.join(site.dir, f), "utf8"))
+      .join("\n");
+    expect(text).not.toMatch(/cdn\.|jsdelivr|unpkg|googleapis/);
+    expect(readFileSync(path.join(site.dir, "index.html"), "utf8")).toContain('<html lang="fr">');
+    // The heaviest page (a fiche) reads every data file but provenance and exports.
+    expect(totalBytes(site.dir, /_file\/data\/(communes|carte|territoire|epci|lieux)\.[0-9a-f]+\.json$/)).toBeLessThan(1_000_000);
+  });
+
+  it("loads every page of Creuse without error nor serious accessibility violation", async () => {
+    for (const name of pages) {
+      const { page, errors } = await open(browser, sites["23"].base + name);
+      expect(errors, name).toEqual([]);
+      expect(await seriousViolations(page), name).toEqual([]);
+      await page.screenshot({ path: path.join(outputDir, `site-23-${name.replace(/\W+/g, "-")}.png`), fullPage: true });
+      await page.close();
+    }
+  });
+
+  it("draws the 255 communes of Creuse and opens a fiche on click", async () => {
+    const { page, errors } = await open(browser, sites["23"].base + "publics.html");
+    await expect.poll(() => page.locator("svg g.communes path").first().count()).toBe(1);
+    expect(await page.locator("svg g.communes").first().locator("path").count()).toBe(255);
+    const target = await pointInCommune(page, 17);
+    await Promise.all([page.waitForURL(/\/communes\/\d{5}\.html$/), page.mouse.click(target.x, target.y)]);
+    expect(page.url()).toBe(new URL(target.href, sites["23"].base).href);
+    const code = page.url().match(/(\d{5})\.html$/)![1];
+    await expect.poll(() => page.locator("h1").first().textContent()).toContain(`(${code})`);
+    expect(errors).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(outputDir, `site-23-fiche-${code}.png`), fullPage: true });
+    await page.emulateMedia({ media: "print" });
+    await page.pdf({ path: path.join(outputDir, `site-23-fiche-${code}.pdf`), format: "A4" });
+    await page.close();
+  });
+
+  it("re-ranks the communes when a weight moves", async () => {
+    const { page, errors } = await open(browser, sites["23"].base + "priorites.html");
+    const top = () => page.locator("#classement tbody tr td:nth-child(2)").allTextContents();
+    const before = await top();
+    expect(before.length).toBeGreaterThan(10);
+    await page.locator('input[type="range"][aria-label="Poids : Part des 65 ans ou plus"]').fill("5");
+    await expect.poll(top).not.toEqual(before);
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: path.join(outputDir, "site-23-priorites-reponderee.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("renders text from the data as text", async () => {
+    const { page, errors } = await open(browser, sites["23"].base + "offre.html");
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("draws the 797 communes of the Aisne", async () => {
+    for (const name of ["index.html", "publics.html", "priorites.html"]) {
+      const { page, errors } = await open(browser, sites["02"].base + name);
+      expect(errors, name).toEqual([]);
+      if (name === "publics.html") {
+        expect(await page.locator("svg g.communes").first().locator("path").count()).toBe(797);
+        expect(await seriousViolations(page)).toEqual([]);
+      }
+      await page.screenshot({ path: path.join(outputDir, `site-02-${name.replace(/\W+/g, "-")}.png`), fullPage: true });
+      await page.close();
+    }
+  });
+});
