@@ -25,7 +25,7 @@ export function communeTopology(rows: ContourRow[], { keep = 0.12, quantization 
     } catch {
       throw new Error(`géométrie illisible pour la commune ${row.code_insee} dans la table contours`);
     }
-    return { type: "Feature", id: row.code_insee, properties: { nom: row.nom }, geometry };
+    return { type: "Feature", id: row.code_insee, properties: { nom: row.nom }, geometry: windForD3(geometry) };
   });
   const collection: FeatureCollection = { type: "FeatureCollection", features };
   // Simplify in full precision, then quantize (which also delta-encodes the arcs): the other order would leave
@@ -33,4 +33,25 @@ export function communeTopology(rows: ContourRow[], { keep = 0.12, quantization 
   const raw = presimplify(topology({ communes: collection }) as Topology<Objects<{}>>);
   // quantile(p) is the weight below which a share p of the points fall: keep the top `keep` share.
   return quantize(simplify(raw, quantile(raw, 1 - keep)), quantization) as Topology;
+}
+
+type Ring = number[][];
+
+/** Twice the signed planar area of a ring: positive when counter-clockwise (longitude right, latitude up). */
+function signedArea(ring: Ring): number {
+  let sum = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) sum += ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+  return sum;
+}
+
+/**
+ * GeoJSON (RFC 7946) winds outer rings counter-clockwise; d3-geo and Plot read polygons on the sphere and take
+ * a counter-clockwise ring as "everything but this area", which paints the whole map. Outer rings are turned
+ * clockwise and holes counter-clockwise, whatever the source file did.
+ */
+export function windForD3(geometry: Geometry): Geometry {
+  const polygon = (rings: Ring[]) => rings.map((ring, i) => ((i === 0) === signedArea(ring) > 0 ? [...ring].reverse() : ring));
+  if (geometry.type === "Polygon") return { ...geometry, coordinates: polygon(geometry.coordinates) };
+  if (geometry.type === "MultiPolygon") return { ...geometry, coordinates: geometry.coordinates.map(polygon) };
+  return geometry;
 }

@@ -106,6 +106,11 @@ describe("site data", () => {
     expect(features.map((f) => [f.id, (f.properties as { nom: string }).nom])).toEqual([["23001", "A"], ["23002", "B"]]);
     const ring = (features[1].geometry as GeoJSON.Polygon).coordinates[0];
     expect(Math.min(...ring.map((p) => p[0]))).toBeCloseTo(2.1, 3);
+    // Counter-clockwise (RFC 7946) outer rings come out clockwise, as d3-geo expects.
+    const x = ring.map((p) => p[0]);
+    const y = ring.map((p) => p[1]);
+    const twiceArea = ring.slice(1).reduce((sum, _, i) => sum + x[i] * y[i + 1] - x[i + 1] * y[i], 0);
+    expect(twiceArea).toBeLessThan(0);
     expect(() => communeTopology([{ code_insee: "23003", nom: "C", geometry: "{" }])).toThrow("géométrie illisible pour la commune 23003");
   });
 });
