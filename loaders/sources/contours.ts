@@ -1,11 +1,13 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { bbox } from "@turf/turf";
 import type { Feature, Geometry } from "geojson";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { currentCodeOrQuarantine } from "../cog.ts";
 import { createTable, insertRows, queryRows, type TableSpec } from "../db.ts";
 import { areaKm2, dissolve, isAreal, parseGeoJsonFeatures, representativePoint, requireProperty, roundCoordinates, type Areal } from "../geo.ts";
 import type { Ledger } from "../ledger.ts";
+import { inFrance } from "../offre.ts";
 import type { Resource } from "../resource.ts";
 import type { LoadContext, OpenedResource, Source } from "../source.ts";
 import { normaliseCommuneCode, normaliseDepartementCode } from "../values.ts";
@@ -167,6 +169,13 @@ async function readCommuneParts(context: LoadContext, opened: OpenedResource): P
     const raw = String(feature.properties?.code ?? "");
     if (!isAreal(feature.geometry)) {
       ledger.quarantine(line, "geometry", feature.geometry?.type ?? null, `géométrie absente ou non surfacique ${FEATURE_NOTE}`);
+      return;
+    }
+    // An outline abroad (longitude and latitude swapped, a wrong projection) would place the commune's point,
+    // and every distance from it, in another continent.
+    const [west, south, east, north] = bbox(feature.geometry);
+    if (!inFrance(south, west) || !inFrance(north, east)) {
+      ledger.quarantine(line, "geometry", `[${[west, south, east, north].map((v) => v.toFixed(3)).join(", ")}]`, `contour hors de France (longitude et latitude inversées ?) ${FEATURE_NOTE}`);
       return;
     }
     const code = currentCodeOrQuarantine(context.cog, normaliseCommuneCode(raw), raw, ledger, line, `code ${FEATURE_NOTE}`);
