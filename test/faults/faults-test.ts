@@ -1,6 +1,11 @@
 import { afterAll, expect } from "vitest";
 import { summary, summaryLine } from "./harness.ts";
 import "./populations.ts";
+import "./france-services.ts";
+import "./conseillers-numeriques.ts";
+import "./filosofi.ts";
+import "./arcep.ts";
+import "./contours.ts";
 
 /**
  * The fault suite: feeds the pipeline the ways open data and networks really break, and ends with one line,

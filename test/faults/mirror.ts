@@ -46,3 +46,22 @@ export function mirrorText(file: string): string {
 export function latin1(text: string): Buffer {
   return Buffer.from(text, "latin1");
 }
+
+/** Windows-1252 bytes above 0x7f that are not Latin-1 (the characters French files use: ’ œ – € …). */
+const CP1252: Record<string, number> = {
+  "€": 0x80, "‚": 0x82, "„": 0x84, "…": 0x85, "‘": 0x91, "’": 0x92, "“": 0x93, "”": 0x94, "–": 0x96, "—": 0x97,
+  "œ": 0x9c, "Œ": 0x8c, "Ÿ": 0x9f
+};
+
+/** Encodes text as Windows-1252, as spreadsheets save "CSV (séparateur : point-virgule)"; fails on a character it cannot hold. */
+export function windows1252(text: string): Buffer {
+  const bytes = Buffer.alloc(text.length);
+  let i = 0;
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    const byte = code < 0x80 || (code >= 0xa0 && code <= 0xff) ? code : CP1252[c];
+    if (byte === undefined) throw new Error(`character ${JSON.stringify(c)} has no Windows-1252 byte`);
+    bytes[i++] = byte;
+  }
+  return bytes.subarray(0, i);
+}
