@@ -6,6 +6,9 @@ import "./conseillers-numeriques.ts";
 import "./filosofi.ts";
 import "./arcep.ts";
 import "./contours.ts";
+import "./network.ts";
+import "./security.ts";
+import "./xlsx.ts";
 
 /**
  * The fault suite: feeds the pipeline the ways open data and networks really break, and ends with one line,
