@@ -89,11 +89,18 @@ async function* htmlFiles(dir: string): AsyncGenerator<string> {
   }
 }
 
-/** Framework writes `<html>` with no language (screen readers need `lang="fr"`) and a few words in English. */
+/**
+ * Framework writes `<html>` with no language (screen readers need `lang="fr"`), a few words in English and a
+ * label inside the sidebar's list: fixed in the built pages.
+ */
 async function setLanguage(output: string): Promise<void> {
   for await (const file of htmlFiles(output)) {
     const text = await readFile(file, "utf8");
-    const french = text.replace("<html>", '<html lang="fr">').replace('title="Toggle sidebar"', 'title="Afficher ou masquer le menu" aria-label="Afficher ou masquer le menu"');
+    const french = text
+      .replace("<html>", '<html lang="fr">')
+      .replace('title="Toggle sidebar"', 'title="Afficher ou masquer le menu" aria-label="Afficher ou masquer le menu"')
+      // A list may only hold list items: the sidebar's close button goes just before it.
+      .replace(/<ol>(\s*)(<label id="observablehq-sidebar-close"[^>]*><\/label>)/, "$2$1<ol>");
     if (french !== text) await writeFile(file, french);
   }
 }
