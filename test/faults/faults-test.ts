@@ -9,6 +9,7 @@ import "./contours.ts";
 import "./network.ts";
 import "./security.ts";
 import "./xlsx.ts";
+import "./database.ts";
 
 /**
  * The fault suite: feeds the pipeline the ways open data and networks really break, and ends with one line,
