@@ -103,7 +103,13 @@ export function actionPlanChapter(ctx: SchemaContext): Block[] {
       widths: [0.8, 5, 3, 1.6]
     }
   ];
-  for (const f of ctx.fiches) blocks.push(heading(2, `Fiche ${f.numero} — ${f.axis.intitule} (${territoryName(ctx, f)})`, true), { kind: "fields", entries: ficheFields(ctx, f) });
+  for (const f of ctx.fiches) {
+    blocks.push(
+      heading(2, `Fiche ${f.numero} — ${territoryName(ctx, f)}`, true),
+      { kind: "paragraph", runs: [{ text: f.axis.intitule, bold: true }], style: "lead" },
+      { kind: "fields", entries: ficheFields(ctx, f) }
+    );
+  }
   return blocks;
 }
 
@@ -173,13 +179,16 @@ function ficheFields(ctx: SchemaContext, f: FichePlan): Field[] {
 
 function findings(ctx: SchemaContext, f: FichePlan, communes: Commune[], row: Partial<Indicators>, indicators: string[]): Block[] {
   const where = f.epci ? f.epci.epci_nom : ctx.data.departement.nom;
-  const items: Inline[][] = indicators.map((i) => {
+  const ownValue = (i: string) => (i === "part_locaux_ftth_rip" ? (f.decision.results.find((r) => r.trigger.indicateur === i)?.value ?? null) : value(row, i));
+  const unavailable = indicators.filter((i) => ownValue(i) === null);
+  const items: Inline[][] = indicators.filter((i) => ownValue(i) !== null).map((i) => {
     const refs = [f.epci ? `département : ${formatValue(i, value(ctx.data.departement, i === "part_locaux_ftth_rip" ? "part_locaux_ftth" : i))}` : null, ctx.data.france ? `France : ${formatValue(i, value(ctx.data.france, i))}` : null];
-    const own = i === "part_locaux_ftth_rip" ? (f.decision.results.find((r) => r.trigger.indicateur === i)?.value ?? null) : value(row, i);
+    const own = ownValue(i);
     const fallback = i === "taux_pauvrete" && row.taux_pauvrete_source && row.taux_pauvrete_source !== (f.epci ? "epci" : "departement") ? ` (valeur reprise de l'échelon ${row.taux_pauvrete_source === "departement" ? "départemental" : row.taux_pauvrete_source}, la valeur propre n'étant pas publiée)` : "";
     return [`${libelle(i)} : `, { text: formatValue(i, own), bold: true }, `${fallback}${i === "part_locaux_ftth_rip" ? "" : ` (${refs.filter(Boolean).join(" ; ")})`}. Source : ${sourceOf(ctx.data, i)}.`];
   });
   const blocks: Block[] = [paragraph(`Ce que le diagnostic montre pour ${f.epci ? "l'intercommunalité" : "le département"} (${where}) :`), list(items)];
+  if (unavailable.length) blocks.push(paragraph({ text: "Non disponibles dans les données chargées : ", italic: true }, unavailable.map((i) => libelle(i).toLowerCase()).join(" ; ") + "."));
   if (f.epci) {
     const triggered = f.decision.results.filter((r) => r.met === true);
     blocks.push(
@@ -283,13 +292,18 @@ function followUp(ctx: SchemaContext, row: Partial<Indicators>, indicators: stri
       kind: "table",
       headers: ["Indicateur", `Valeur de référence (${where})`, "Cible", "Source et millésime"],
       rows: [
-        ...indicators.map((i) => [libelle(i), formatValue(i, value(row, i)), todo(), sourceOf(ctx.data, i)] as Inline[]),
+        ...indicators.map((i) => [libelle(i), baseline(i, value(row, i)), todo(), sourceOf(ctx.data, i)] as Inline[]),
         ["Personnes accompagnées par l'action", "0 (début de l'action)", todo(), "suivi de l'action"],
         ["Fréquentation des lieux et permanences", todo(), todo(), "suivi de l'action"]
       ],
       widths: [3.6, 1.8, 1.6, 2.4]
     }
   ];
+}
+
+/** The baseline of an indicator, or a marker that it must be measured when the data lacks it. */
+export function baseline(indicator: string, v: number | null): Inline {
+  return v === null ? todo("à mesurer (non disponible)") : formatValue(indicator, v);
 }
 
 function articulation(axis: string): Block[] {

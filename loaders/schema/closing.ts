@@ -2,7 +2,8 @@ import { territoryFacts, type SchemaContext } from "./context.ts";
 import { communesOf } from "./data.ts";
 import { placeKindLabel } from "./diagnostic.ts";
 import { dateLongue, kilometres, nombre, pourcent } from "./format.ts";
-import { formatValue, libelle, sourceOf, sourcesOf, value } from "./indicators.ts";
+import { baseline } from "./axes.ts";
+import { libelle, sourceOf, sourcesOf, value } from "./indicators.ts";
 import { assessLever } from "./levers.ts";
 import { heading, paragraph, todo, type Block } from "./model.ts";
 
@@ -55,7 +56,7 @@ function followUp(ctx: SchemaContext): Block[] {
       kind: "table",
       caption: "Indicateurs de suivi départementaux",
       headers: ["Indicateur", "Valeur de référence", "Cible", "Source et millésime"],
-      rows: indicators.map((i) => [libelle(i), formatValue(i, value(ctx.data.departement, i)), todo(), sourceOf(ctx.data, i)]),
+      rows: indicators.map((i) => [libelle(i), baseline(i, value(ctx.data.departement, i)), todo(), sourceOf(ctx.data, i)]),
       widths: [3.8, 1.6, 1.4, 2.6]
     },
     paragraph("Instance et fréquence du suivi : ", todo("comité de pilotage annuel, bilan à mi-parcours"))

@@ -59,7 +59,7 @@ function isFrr(label: string): boolean {
 }
 
 export function buildContext(data: DiagnosticData, rules: AxisRules, levers: Lever[], date: Date, seuilKm: number | null): SchemaContext {
-  const priorityEpci = data.epci.filter((e) => e.rang_priorite !== null).slice(0, rules.territoires_prioritaires.epci);
+  const priorityEpci = data.epci.filter((e) => e.rang_priorite !== null && e.code_departement === data.code).slice(0, rules.territoires_prioritaires.epci);
   const priorityCommunes = data.communes
     .filter((c) => c.rang_priorite !== null)
     .sort((a, b) => a.rang_priorite! - b.rang_priorite!)

@@ -178,7 +178,14 @@ export async function readDiagnostic(connection: DuckDBConnection, departement: 
     region: territoires.find((t) => t.niveau === "region" && t.code === codeRegion) ?? null,
     france: territoires.find((t) => t.niveau === "france") ?? null,
     communes,
-    epci: await queryRows<Epci>(connection, "SELECT * FROM diagnostic_epci WHERE code_departement = $dep ORDER BY rang_priorite NULLS LAST, epci_nom", params),
+    // Every EPCI with a commune in the département, ranked ones of the département first: an EPCI centred on a
+    // neighbouring département is listed, but its rank belongs to that département's ranking.
+    epci: await queryRows<Epci>(
+      connection,
+      `SELECT * FROM diagnostic_epci WHERE epci_siren IN (SELECT epci_siren FROM diagnostic_communes WHERE code_departement = $dep)
+       ORDER BY code_departement = $dep DESC, rang_priorite NULLS LAST, epci_nom`,
+      params
+    ),
     lieux: await queryRows<Lieu>(connection, "SELECT * FROM diagnostic_lieux WHERE code_departement = $dep ORDER BY commune, nom, id", params),
     sources: new Map((await queryRows<SourceIndicateur>(connection, "SELECT * FROM diagnostic_sources")).map((s) => [s.indicateur, s])),
     provenance: tables.has("provenance")

@@ -47,7 +47,9 @@ function overview(ctx: SchemaContext): Block[] {
   const { data } = ctx;
   const d = data.departement;
   const small = data.communes.filter((c) => (c.population ?? 0) < 500).length;
-  const rows = keyFigures.map((i) => [libelle(i), formatValue(i, value(d, i)), data.region ? formatValue(i, value(data.region, i)) : "n.d.", data.france ? formatValue(i, value(data.france, i)) : "n.d.", sourceOf(data, i)]);
+  const known = keyFigures.filter((i) => value(d, i) !== null);
+  const unknown = keyFigures.filter((i) => value(d, i) === null);
+  const rows = known.map((i) => [libelle(i), formatValue(i, value(d, i)), data.region ? formatValue(i, value(data.region, i)) : "n.d.", data.france ? formatValue(i, value(data.france, i)) : "n.d.", sourceOf(data, i)]);
   return [
     heading(2, "2.1 Le territoire en chiffres clés"),
     paragraph(
@@ -62,8 +64,23 @@ function overview(ctx: SchemaContext): Block[] {
       numeric: [false, true, true, true, false],
       widths: [4.2, 1.5, 1.5, 1.5, 3],
       source: "voir la dernière colonne ; parts calculées en rapportant les effectifs additionnés, jamais en moyennant des taux"
-    }
+    },
+    ...(unknown.length ? [paragraph({ text: "Indicateurs non disponibles dans les données chargées : ", italic: true }, unknown.map((i) => libelle(i).toLowerCase()).join(" ; ") + ".")] : [])
   ];
+}
+
+/**
+ * One sentence about a public: `Les personnes de 65 ans et plus sont 1 872, soit 23,4 % (…) de la population.`,
+ * without the count when only the rate is known, and nothing when the rate is unknown (listed apart instead).
+ */
+function publicSentence(ctx: SchemaContext, subject: string, count: number | null, indicator: string, ofWhat: string, missing: string[]): string {
+  if (value(ctx.data.departement, indicator) === null) {
+    missing.push(libelle(indicator).toLowerCase());
+    return "";
+  }
+  return count === null
+    ? `${subject} représentent ${compared(ctx, indicator)} ${ofWhat}. `
+    : `${subject} sont ${nombre(count)}, soit ${compared(ctx, indicator)} ${ofWhat}. `;
 }
 
 function publics(ctx: SchemaContext): Block[] {
@@ -72,35 +89,36 @@ function publics(ctx: SchemaContext): Block[] {
   const bySource = (s: string) => data.communes.filter((c) => c.taux_pauvrete_source === s).length;
   const [own, epci, dep] = [bySource("commune"), bySource("epci"), bySource("departement")];
   const unknown = data.communes.filter((c) => c.taux_pauvrete === null).length;
-  const blocks: Block[] = [
+  const missing: string[] = [];
+  const say = (subject: string, count: number | null, indicator: string, ofWhat: string) => publicSentence(ctx, subject, count, indicator, ofWhat, missing);
+  const withSource = (text: string, indicators: string[]) => (text.trim() ? paragraph(`${text}Source : ${sourcesOf(data, indicators)}.`) : null);
+  const blocks: (Block | null)[] = [
     heading(2, "2.2 Les publics exposés au risque d'exclusion numérique"),
-    paragraph(
-      `Les personnes de 65 ans et plus sont ${nombre(d.pop_65_plus)}, soit ${compared(ctx, "part_65_plus")} de la population ; ` +
-        `les 75 ans et plus en représentent ${compared(ctx, "part_75_plus")}. Source : ${sourceOf(data, "part_65_plus")}.`
+    withSource(say("Les personnes de 65 ans et plus", d.pop_65_plus, "part_65_plus", "de la population") + say("Les 75 ans et plus", d.pop_75_plus, "part_75_plus", "de la population"), ["part_65_plus", "part_75_plus"]),
+    withSource(say("Les personnes de 15 ans et plus sorties du système scolaire sans diplôme ou avec au plus le brevet", d.peu_diplomes, "part_peu_diplomes", "des 15 ans et plus non scolarisés"), ["part_peu_diplomes"]),
+    withSource(
+      say("Les ménages d'une seule personne", d.menages_seuls, "part_menages_seuls", "des ménages") +
+        say("Les personnes de 80 ans et plus vivant seules", d.pop_80_plus_seuls, "part_80_plus_seuls", "des 80 ans et plus") +
+        say("Les familles monoparentales", d.familles_mono, "part_familles_mono", "des familles"),
+      ["part_menages_seuls", "part_80_plus_seuls", "part_familles_mono"]
     ),
-    paragraph(
-      `Parmi les ${nombre(d.nscol15p)} personnes de 15 ans et plus sorties du système scolaire, ${nombre(d.peu_diplomes)} n'ont aucun diplôme ou au plus le brevet, ` +
-        `soit ${compared(ctx, "part_peu_diplomes")}. Source : ${sourceOf(data, "part_peu_diplomes")}.`
-    ),
-    paragraph(
-      `${nombre(d.menages_seuls)} ménages sont composés d'une seule personne, soit ${compared(ctx, "part_menages_seuls")} des ménages. ` +
-        `${nombre(d.pop_80_plus_seuls)} personnes de 80 ans et plus vivent seules, soit ${compared(ctx, "part_80_plus_seuls")} des 80 ans et plus. ` +
-        `Les familles monoparentales représentent ${compared(ctx, "part_familles_mono")} des familles, et le taux de chômage au sens du recensement atteint ${compared(ctx, "taux_chomage")}. ` +
-        `Source : ${sourcesOf(data, ["part_menages_seuls", "taux_chomage"])}.`
-    ),
-    paragraph(
-      `Le taux de pauvreté du département est de ${compared(ctx, "taux_pauvrete")}. Source : ${sourceOf(data, "taux_pauvrete")}.` +
-        (d.taux_pauvrete_source && d.taux_pauvrete_source !== "departement" ? ` Valeur reprise de l'échelon « ${d.taux_pauvrete_source} ».` : "")
-    ),
+    value(d, "taux_chomage") === null ? (missing.push(libelle("taux_chomage").toLowerCase()), null) : withSource(`Le taux de chômage au sens du recensement atteint ${compared(ctx, "taux_chomage")}. `, ["taux_chomage"]),
+    value(d, "taux_pauvrete") === null
+      ? paragraph(`Le taux de pauvreté du département n'est pas disponible dans les données chargées (${sourceOf(data, "taux_pauvrete")}).`)
+      : paragraph(
+          `Le taux de pauvreté du département est de ${compared(ctx, "taux_pauvrete")}. Source : ${sourceOf(data, "taux_pauvrete")}.` +
+            (d.taux_pauvrete_source && d.taux_pauvrete_source !== "departement" ? ` Valeur reprise de l'échelon « ${d.taux_pauvrete_source} ».` : "")
+        ),
     paragraph(
       { text: "Taux de pauvreté des communes : ", bold: true },
       `Filosofi ne publie ce taux que pour ${pluriel(own, "commune")} sur ${nombre(data.communes.length)} (secret statistique pour les petites communes). ` +
         `Pour les autres, le diagnostic reprend la valeur de l'intercommunalité (${pluriel(epci, "commune")}) ou du département (${pluriel(dep, "commune")})` +
         (unknown ? `, et ${pluriel(unknown, "commune")} ${unknown >= 2 ? "restent" : "reste"} sans valeur` : "") +
-        ". Dans les tableaux de ce document, une valeur reprise d'un territoire englobant est toujours signalée comme telle (« valeur EPCI », « valeur département ») : elle ne décrit pas la commune elle-même."
-    )
+        ". Dans les tableaux de ce document, une valeur reprise d'un territoire englobant est toujours signalée comme telle (« EPCI », « dép. ») : elle ne décrit pas la commune elle-même."
+    ),
+    missing.length ? paragraph({ text: "Non disponibles dans les données chargées : ", italic: true }, `${missing.join(" ; ")}.`) : null
   ];
-  return blocks;
+  return blocks.filter((b): b is Block => b !== null);
 }
 
 function zoneLabel(zone: string | null): string {
@@ -223,7 +241,7 @@ function offer(ctx: SchemaContext): Block[] {
         kind: "table",
         caption: "Tournée itinérante proposée",
         headers: ["Ordre", "Arrêt", "Type", "Habitants rapprochés", "Cumul"],
-        rows: ctx.data.plan.map((s) => [String(s.ordre), s.nom ?? s.code_insee ?? "", s.type_arret ?? "", nombre(s.population_gagnee), nombre(s.population_cumulee)]),
+        rows: ctx.data.plan.map((s) => [String(s.ordre), `${s.nom ?? ""}${s.code_insee ? ` (${communeName(ctx, s.code_insee)})` : ""}`, stopTypes[s.type_arret ?? ""] ?? s.type_arret ?? "", nombre(s.population_gagnee), nombre(s.population_cumulee)]),
         numeric: [true, false, false, true, true],
         widths: [0.8, 3.5, 2, 1.6, 1.4],
         source: `plan d'itinérance du diagnostic ; ${sourceOf(data, "population_hors_portee")}`
@@ -233,10 +251,16 @@ function offer(ctx: SchemaContext): Block[] {
   return blocks;
 }
 
+const stopTypes: Record<string, string> = { bibliotheque: "bibliothèque", mairie: "mairie", france_services: "France Services", lieu: "lieu d'aide" };
+
+function communeName(ctx: SchemaContext, code: string): string {
+  return ctx.data.communes.find((c) => c.code_insee === code)?.nom ?? code;
+}
+
 function synthesis(ctx: SchemaContext): Block[] {
   const { data } = ctx;
   const epciRows = data.epci.map((e) => [
-    e.rang_priorite === null ? "—" : String(e.rang_priorite),
+    e.rang_priorite === null ? "—" : e.code_departement === data.code ? String(e.rang_priorite) : `— (classée avec le ${e.code_departement})`,
     e.epci_nom,
     nombre(e.population),
     pourcent(e.part_65_plus),

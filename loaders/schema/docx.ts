@@ -7,6 +7,7 @@ import {
   HeadingLevel,
   ImageRun,
   LevelFormat,
+  LineRuleType,
   Packer,
   PageNumber,
   Paragraph,
@@ -20,6 +21,7 @@ import {
   type FileChild,
   type IParagraphOptions
 } from "docx";
+import { estimatePageNumbersWith } from "docx/layout";
 import { inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table as TableBlock } from "./model.ts";
 
 /**
@@ -37,6 +39,7 @@ const GRID = "A6A6A6";
 const PAGE_WIDTH_TWIPS = 9638;
 /** Image width on the page, in pixels at 96 dpi (about 16 cm). */
 const IMAGE_WIDTH_PX = 600;
+const IMAGE_MAX_HEIGHT_PX = 570;
 
 function runs(items: Inline[], base: { size?: number; italics?: boolean; bold?: boolean; color?: string } = {}): TextRun[] {
   return items.map((r) =>
@@ -95,6 +98,12 @@ function sourceParagraph(text: string): Paragraph {
   return paragraphOf([text.startsWith("Source") ? text : `Source : ${text}`], { spacing: { before: 40, after: 200 } }, { size: 16, italics: true, color: "595959" });
 }
 
+/** Fits an image in 16 cm × 15 cm at 96 dpi, keeping its proportions. */
+function imageSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(IMAGE_WIDTH_PX / width, IMAGE_MAX_HEIGHT_PX / height);
+  return { width: Math.round(width * scale), height: Math.round(height * scale) };
+}
+
 let listInstance = 0;
 
 function blockChildren(b: Block, width = PAGE_WIDTH_TWIPS): FileChild[] {
@@ -105,6 +114,7 @@ function blockChildren(b: Block, width = PAGE_WIDTH_TWIPS): FileChild[] {
     }
     case "paragraph":
       if (b.style === "source") return [sourceParagraph(inlineText(b.runs))];
+      if (b.style === "lead") return [paragraphOf(b.runs, { spacing: { after: 160 }, keepNext: true }, { size: 24, color: ACCENT })];
       if (b.style === "note") return [paragraphOf(b.runs, { spacing: { after: 120 } }, { italics: true, size: 18, color: "404040" })];
       return [paragraphOf(b.runs, { spacing: { after: 120 }, alignment: AlignmentType.JUSTIFIED })];
     case "list": {
@@ -116,7 +126,7 @@ function blockChildren(b: Block, width = PAGE_WIDTH_TWIPS): FileChild[] {
     case "table":
       return table(b, width);
     case "fields":
-      return [fieldsTable(b.entries, width), new Paragraph({ spacing: { after: 200 }, children: [] })];
+      return [...fieldsBlocks(b.entries), new Paragraph({ spacing: { after: 200 }, children: [] })];
     case "figure":
       return [
         new Paragraph({
@@ -126,7 +136,7 @@ function blockChildren(b: Block, width = PAGE_WIDTH_TWIPS): FileChild[] {
             new ImageRun({
               type: "png",
               data: b.png,
-              transformation: { width: IMAGE_WIDTH_PX, height: Math.round((b.height / b.width) * IMAGE_WIDTH_PX) },
+              transformation: imageSize(b.width, b.height),
               altText: { name: b.fileName, title: b.caption, description: b.alt }
             })
           ]
@@ -152,35 +162,29 @@ function blockChildren(b: Block, width = PAGE_WIDTH_TWIPS): FileChild[] {
   }
 }
 
-/** A fiche action: a two-column table, field labels on the left, pre-filled content on the right. */
-function fieldsTable(entries: Field[], width: number): Table {
-  const labelWidth = Math.round(width * 0.24);
-  const contentWidth = width - labelWidth;
-  const rows = entries.map(
-    (f) =>
-      new TableRow({
-        children: [
-          new TableCell({
-            width: { size: labelWidth, type: WidthType.DXA },
-            borders: cellBorders,
-            shading: { fill: LABEL_FILL, type: ShadingType.CLEAR, color: "auto" },
-            margins: { top: 60, bottom: 60, left: 100, right: 100 },
-            children: [paragraphOf([f.label], {}, { bold: true, size: 18, color: ACCENT })]
-          }),
-          new TableCell({
-            width: { size: contentWidth, type: WidthType.DXA },
-            borders: cellBorders,
-            margins: { top: 60, bottom: 60, left: 100, right: 100 },
-            children: f.content.length ? (f.content.flatMap((b) => blockChildren(b, contentWidth - 200)) as (Paragraph | Table)[]) : [new Paragraph("")]
-          })
-        ]
-      })
-  );
-  return new Table({ rows, width: { size: width, type: WidthType.DXA }, columnWidths: [labelWidth, contentWidth] });
+/**
+ * A fiche action: each field is a shaded label bar followed by its content at full width. (A two-column table reads
+ * the same but its long cells split badly across pages, and are awkward to edit in Word.)
+ */
+function fieldsBlocks(entries: Field[]): FileChild[] {
+  return entries.flatMap((f) => [
+    paragraphOf([f.label], {
+      keepNext: true,
+      keepLines: true,
+      spacing: { before: 160, after: 80 },
+      shading: { fill: LABEL_FILL, type: ShadingType.CLEAR, color: "auto" },
+      border: { left: { style: BorderStyle.SINGLE, size: 18, color: ACCENT, space: 4 } }
+    }, { bold: true, size: 19, color: ACCENT }),
+    ...f.content.flatMap((b) => blockChildren(b))
+  ]);
 }
 
-/** Writes the document to DOCX bytes. */
-export async function toDocx(doc: SchemaDocument): Promise<Buffer> {
+/**
+ * Writes the document to DOCX bytes. `pageNumbers` also writes the table of contents' page numbers, estimated by
+ * laying the pages out (for LibreOffice and PDF conversion, which show fields as written); it is slow (seconds
+ * per document), so it is off by default: Word fills them in when it updates the fields on opening.
+ */
+export async function toDocx(doc: SchemaDocument, { pageNumbers = false } = {}): Promise<Buffer> {
   listInstance = 0;
   const heading = (size: number, before: number) => ({
     run: { font: FONT, size, bold: true, color: ACCENT },
@@ -190,10 +194,13 @@ export async function toDocx(doc: SchemaDocument): Promise<Buffer> {
     creator: "sdin",
     title: doc.title,
     subject: doc.subject,
+    // Word updates the fields (table of contents, page count) when it opens the file; the estimated page numbers
+    // are for applications that show the fields as written (LibreOffice, viewers, PDF conversion).
     features: { updateFields: true },
+    ...(pageNumbers ? { pageNumbers: estimatePageNumbersWith({ guess: true }) } : {}),
     styles: {
       default: {
-        document: { run: { font: FONT, size: 20, language: { value: "fr-FR" } }, paragraph: { spacing: { line: 276 } } },
+        document: { run: { font: FONT, size: 20, language: { value: "fr-FR" } }, paragraph: { spacing: { line: 276, lineRule: LineRuleType.AUTO } } },
         heading1: heading(32, 360),
         heading2: heading(26, 280),
         heading3: heading(22, 220)
@@ -207,13 +214,13 @@ export async function toDocx(doc: SchemaDocument): Promise<Buffer> {
         properties: { titlePage: true, page: { margin: { top: 1134, bottom: 1134, left: 1134, right: 1134 } } },
         headers: {
           default: new Header({ children: [paragraphOf([doc.title], { alignment: AlignmentType.RIGHT }, { size: 16, color: "808080" })] }),
-          first: new Header({ children: [] })
+          first: new Header({ children: [new Paragraph("")] })
         },
         footers: {
           default: new Footer({
             children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ size: 16, color: "808080", children: ["Page ", PageNumber.CURRENT, " sur ", PageNumber.TOTAL_PAGES] })] })]
           }),
-          first: new Footer({ children: [] })
+          first: new Footer({ children: [new Paragraph("")] })
         },
         children: doc.blocks.flatMap((b) => blockChildren(b))
       }

@@ -32,6 +32,8 @@ export interface SchemaOptions {
   /** Editable inputs (default: `data/regles-axes.json` and `data/leviers.json` of the project). */
   rulesFile?: string;
   leversFile?: string;
+  /** Writes the table of contents' page numbers for applications that do not update fields (slower). */
+  pageNumbers?: boolean;
 }
 
 export const defaultRulesFile = path.join(projectRoot, "data", "regles-axes.json");
@@ -47,7 +49,7 @@ export async function writeSchema(
   outDir: string,
   options: SchemaOptions = {}
 ): Promise<{ docx: string; markdown: string }> {
-  const { date = new Date(), mapsSvg = [], seuilKm = null, rulesFile = defaultRulesFile, leversFile = defaultLeversFile } = options;
+  const { date = new Date(), mapsSvg = [], seuilKm = null, rulesFile = defaultRulesFile, leversFile = defaultLeversFile, pageNumbers = false } = options;
   const data = await readDiagnostic(connection, departement);
   const ctx = buildContext(data, readAxisRules(rulesFile), readLevers(leversFile), date, seuilKm);
   const doc = buildSchema(ctx);
@@ -55,7 +57,7 @@ export async function writeSchema(
   await mkdir(outDir, { recursive: true });
   const base = path.join(outDir, `schema-departemental-${departement}`);
   const files = { docx: `${base}.docx`, markdown: `${base}.md` };
-  await writeFile(files.docx, await toDocx(doc));
+  await writeFile(files.docx, await toDocx(doc, { pageNumbers }));
   await writeFile(files.markdown, toMarkdown(doc), "utf8");
   for (const b of doc.blocks) if (b.kind === "figure" && b.svg) await writeFile(path.join(outDir, b.fileName), b.svg, "utf8");
   return files;

@@ -40,15 +40,38 @@ export function formatValue(indicator: string, value: number | null | undefined)
   return nombre(value);
 }
 
-/** Indicators whose source is that of another column of diagnostic_sources. */
-const sourceAliases: Record<string, string> = { part_locaux_ftth_rip: "part_locaux_ftth" };
+/** Counts share the source of their rate (diagnostic_sources lists the rates). */
+const sourceAliases: Record<string, string> = {
+  pop_65_plus: "part_65_plus",
+  peu_diplomes: "part_peu_diplomes",
+  familles_mono: "part_familles_mono",
+  part_locaux_ftth_rip: "part_locaux_ftth"
+};
 
-/** `INSEE, RP 2021`: the source and vintage of an indicator, from diagnostic_sources. */
-export function sourceOf(data: DiagnosticData, indicator: string): string {
+/** Indicators computed by the diagnostic from others: their source names the inputs. */
+const computedFrom: Record<string, { label: string; inputs: string[] }> = {
+  population_hors_portee: { label: "calcul du diagnostic (distance au lieu d'aide le plus proche et population)", inputs: ["distance_lieu_km", "population"] },
+  part_population_hors_portee: { label: "calcul du diagnostic (distance au lieu d'aide le plus proche et population)", inputs: ["distance_lieu_km", "population"] },
+  indice_fragilite: { label: "calcul du diagnostic selon la méthode de l'indice de fragilité numérique (La MedNum)", inputs: ["part_65_plus", "part_peu_diplomes", "taux_pauvrete", "part_eligible_thd30"] }
+};
+
+function ownSource(data: DiagnosticData, indicator: string): string | null {
   const row = data.sources.get(sourceAliases[indicator] ?? indicator);
-  if (!row || !row.source) return `source non renseignée pour « ${indicator} »`;
+  if (!row || !row.source) return null;
   const vintage = row.millesime ?? "";
-  return vintage && !row.source.includes(vintage) ? `${row.source} ${vintage}` : row.source;
+  return vintage && !row.source.includes(vintage) ? `${row.source}, ${vintage}` : row.source;
+}
+
+/** `INSEE, 2021`: the source and vintage of an indicator, from diagnostic_sources. */
+export function sourceOf(data: DiagnosticData, indicator: string): string {
+  const own = ownSource(data, indicator);
+  if (own) return own;
+  const computed = computedFrom[indicator];
+  if (computed) {
+    const inputs = [...new Set(computed.inputs.map((i) => ownSource(data, i)).filter((s): s is string => s !== null))];
+    return inputs.length ? `${computed.label}, d'après ${inputs.join(" ; ")}` : computed.label;
+  }
+  return `source non renseignée pour « ${indicator} »`;
 }
 
 /** The distinct sources of several indicators, joined: `INSEE, RP 2021 ; Arcep 2024T2`. */

@@ -16,7 +16,7 @@ export type Inline = string | Run;
 
 export type Block =
   | { kind: "heading"; level: 1 | 2 | 3; text: string; pageBreakBefore?: boolean }
-  | { kind: "paragraph"; runs: Inline[]; style?: "normal" | "source" | "note" }
+  | { kind: "paragraph"; runs: Inline[]; style?: "normal" | "source" | "note" | "lead" }
   | { kind: "list"; items: Inline[][]; ordered?: boolean }
   | Table
   | { kind: "fields"; entries: Field[] }

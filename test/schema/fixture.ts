@@ -155,22 +155,16 @@ export const sources: Row[] = [
   ["population", "Population municipale", "INSEE, populations légales", "2022"],
   ["part_65_plus", "Part des 65 ans et plus", "INSEE, RP", "2021"],
   ["part_75_plus", "Part des 75 ans et plus", "INSEE, RP", "2021"],
-  ["pop_65_plus", "Personnes de 65 ans et plus", "INSEE, RP", "2021"],
   ["part_peu_diplomes", "Part des peu diplômés", "INSEE, RP", "2021"],
-  ["peu_diplomes", "Peu diplômés", "INSEE, RP", "2021"],
   ["part_menages_seuls", "Ménages d'une personne", "INSEE, RP", "2021"],
   ["part_80_plus_seuls", "80 ans et plus seuls", "INSEE, RP", "2021"],
   ["part_familles_mono", "Familles monoparentales", "INSEE, RP", "2021"],
-  ["familles_mono", "Familles monoparentales", "INSEE, RP", "2021"],
   ["taux_chomage", "Taux de chômage", "INSEE, RP", "2021"],
   ["taux_pauvrete", "Taux de pauvreté", "INSEE, Filosofi", "2021"],
   ["part_locaux_ftth", "Locaux raccordables FttH", "Arcep, observatoire des déploiements", "2024T2"],
   ["part_eligible_thd30", "Éligibilité 30 Mbit/s", "Arcep, Ma connexion internet", "2024"],
   ["nb_lieux", "Lieux d'aide", "La MedNum et ANCT, lieux d'aide", "2025-06"],
-  ["population_hors_portee", "Population hors de portée", "Calcul sdin sur les lieux d'aide", "2025-06"],
-  ["part_population_hors_portee", "Part hors de portée", "Calcul sdin sur les lieux d'aide", "2025-06"],
-  ["distance_lieu_km", "Distance au lieu le plus proche", "Calcul sdin sur les lieux d'aide", "2025-06"],
-  ["indice_fragilite", "Indice de fragilité numérique", "Calcul sdin, méthode IFN", "2025"]
+  ["distance_lieu_km", "Distance au lieu le plus proche", "Calcul sdin sur les lieux d'aide", "2025-06"]
 ].map(([indicateur, libelle, source, millesime]) => ({ indicateur, libelle, source, millesime, url: null }));
 
 function square(c: CommuneSeed): string {
