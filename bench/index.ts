@@ -1,0 +1,71 @@
+// `npm run bench`: every measure as a ratio to a reference run in the same pass (median of several runs), with
+// the peak memory of each side. Options: --runs N (3), --mirror DOSSIER, --sans-site, --plusieurs-sites, --garder.
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { projectRoot } from "../loaders/paths.ts";
+import { formatDuration, formatTable, frenchNumber, type Measure } from "./report.ts";
+import { formatProfile, measureExport, measureLoad, measureNearest, measureSite, type BenchOptions } from "./suite.ts";
+
+const outputFile = path.join(projectRoot, "bench", "output", "results.json");
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: "string", default: "3" },
+      mirror: { type: "string" },
+      "sans-site": { type: "boolean", default: false },
+      "plusieurs-sites": { type: "boolean", default: false },
+      garder: { type: "boolean", default: false }
+    }
+  });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`nombre d'essais invalide : "${values.runs}"`);
+  const mirror = path.resolve(values.mirror ?? process.env.SDIN_MIRROR ?? path.join(projectRoot, "..", "shared", "opendata"));
+  const workspace = await mkdtemp(path.join(tmpdir(), "sdin-bench-"));
+  const log = (m: string) => process.stderr.write(m + "\n");
+  const options: BenchOptions = { runs, mirror, workspace, site: !values["sans-site"], multiSite: values["plusieurs-sites"], log };
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "", node: process.version, loadAtStart: loadavg()[0] };
+  log(`banc d'essai : ${runs} essai(s) par côté, miroir ${mirror}, dossier de travail ${workspace}`);
+  const started = Date.now();
+  try {
+    log("1. chargement");
+    const load = await measureLoad(options);
+    log("2. plus proche lieu");
+    const nearest = await measureNearest(options, load.dataDir);
+    log("4. exports");
+    const exports = await measureExport(options, load.dataDir);
+    log("3. site");
+    const site = await measureSite(options, load.dataDir, exports.exportsDir);
+    const measures: Measure[] = [load.measure, nearest, ...site.slice(0, 1), exports.measure, ...site.slice(1)];
+    const loadAtEnd = loadavg()[0];
+    process.stdout.write(
+      [
+        "",
+        `Banc d'essai sdin — ${machine.cpus} cœurs (${machine.model}), Node ${machine.node} ; charge moyenne (1 min) ${frenchNumber(machine.loadAtStart, 1)} au début, ${frenchNumber(loadAtEnd, 1)} à la fin`,
+        `Rapports = médiane mesurée / médiane de référence, ${runs} essai(s) alternés par côté, chaque essai dans son propre processus node ; mémoire max = pic RSS du plus gros processus.`,
+        "",
+        formatTable(measures),
+        "",
+        formatProfile(load.profile, load.measure.measured!.series.medianMs),
+        "",
+        `Durée totale du banc d'essai : ${formatDuration(Date.now() - started)} ; résultats JSON : ${path.relative(projectRoot, outputFile)}`,
+        ""
+      ].join("\n")
+    );
+    await mkdir(path.dirname(outputFile), { recursive: true });
+    await writeFile(
+      outputFile,
+      JSON.stringify({ date: new Date().toISOString(), machine: { ...machine, loadAtEnd }, runs, mirror, measures, loadProfile: load.profile, baseline: load.baseline }, null, 2) + "\n"
+    );
+  } finally {
+    if (values.garder) log(`dossier de travail conservé : ${workspace}`);
+    else await rm(workspace, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`banc d'essai interrompu : ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,227 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { queryRows, withDatabase } from "../loaders/db.ts";
+import { measurePair, median, runInChild, summarise, TaskError, type Sample, type Series } from "./measure.ts";
+import { formatDuration, frenchNumber, ratioOf, type Measure } from "./report.ts";
+import { baselineFiles, type BaselineFile } from "./tasks.ts";
+
+export interface BenchOptions {
+  /** Runs of each side of a measure; the median is reported. */
+  runs: number;
+  mirror: string;
+  /** Temporary folder holding every database, export and site the benchmark writes. */
+  workspace: string;
+  /** Measure the site build (about a minute per run for Creuse). */
+  site: boolean;
+  /** Also build the sites of two départements in one call (Creuse and Aisne), once. */
+  multiSite: boolean;
+  log: (message: string) => void;
+}
+
+/** Per-source cost of the load: timed around each source and step, and as recorded in `provenance`. */
+export interface LoadProfileRow {
+  name: string;
+  kind: "source" | "étape";
+  medianMs: number;
+  provenanceMs: number | null;
+  rowsIn: number | null;
+  bytes: number | null;
+}
+
+/** 1. The whole load against DuckDB reading the same files raw. Keeps the first run's database for the other measures. */
+export async function measureLoad(o: BenchOptions): Promise<{ measure: Measure; dataDir: string; profile: LoadProfileRow[]; baseline: Awaited<ReturnType<typeof baselineFiles>> }> {
+  const dataDir = path.join(o.workspace, "data");
+  let baseline: { files: BaselineFile[]; excluded: { file: string; source: string; reason: string }[] } | null = null;
+  let run = 0;
+  const load = async () => {
+    const dir = run++ === 0 ? dataDir : path.join(o.workspace, `data-${run}`);
+    o.log(`  chargement complet (essai ${run})`);
+    const sample = await runInChild("load", { dataDir: dir, mirror: o.mirror });
+    if (dir !== dataDir) await rm(dir, { recursive: true, force: true });
+    return sample;
+  };
+  const raw = async () => {
+    baseline ??= await baselineFiles(path.join(dataDir, "sdin.duckdb"));
+    o.log(`  lecture brute DuckDB de ${baseline.files.length} fichiers`);
+    return runInChild("raw-read", { database: path.join(o.workspace, "brut.duckdb"), files: baseline.files });
+  };
+  const [loads, raws] = await measurePair(load, raw, o.runs);
+  const files = baseline!;
+  const ratio = ratioOf(loads, raws);
+  const sources = new Set(files.files.map((f) => f.source));
+  const measure: Measure = {
+    id: "chargement",
+    title: "1. chargement complet / lecture brute DuckDB",
+    measured: { label: "runLoad de toutes les sources enregistrées + étapes après chargement (diagnostic)", series: loads },
+    reference: { label: `read_csv_auto / read_json_auto des mêmes fichiers dans des tables (${files.files.length} fichiers, ${sources.size} sources)`, series: raws },
+    ratio,
+    target: ratio === null ? undefined : { text: "< 3×", met: ratio < 3 },
+    notes: [
+      `fichiers de la référence : ${files.files.map((f) => `${path.basename(f.file)} (${f.reader === "read_csv_auto" ? "csv" : "json"})`).join(", ")}`,
+      ...(files.excluded.length ? [`exclus de la référence (lus par le chargement seulement) : ${files.excluded.map((e) => `${path.basename(e.file)} — ${e.reason}`).join(" ; ")}`] : []),
+      "le chargement fait en plus : empreinte sha256, contrôles, quarantaine, harmonisation COG, étapes du diagnostic ; la référence ne fait que lire."
+    ]
+  };
+  return { measure, dataDir, profile: await loadProfile(loads, path.join(dataDir, "sdin.duckdb")), baseline: files };
+}
+
+async function loadProfile(loads: Series, database: string): Promise<LoadProfileRow[]> {
+  const byName = new Map<string, { kind: "source" | "étape"; ms: number[] }>();
+  for (const sample of loads.samples) {
+    for (const t of (sample.info.timings ?? []) as { name: string; kind: "source" | "étape"; ms: number }[]) {
+      const entry = byName.get(t.name) ?? { kind: t.kind, ms: [] };
+      entry.ms.push(t.ms);
+      byName.set(t.name, entry);
+    }
+  }
+  const recorded = await withDatabase(database, { readOnly: true }, ({ connection }) =>
+    queryRows<{ source: string; ms: number; rows_in: number; bytes: number }>(
+      connection,
+      "SELECT source, max(duration_ms)::INTEGER AS ms, sum(rows_in)::INTEGER AS rows_in, sum(bytes)::DOUBLE AS bytes FROM provenance GROUP BY source"
+    )
+  );
+  const provenance = new Map(recorded.map((r) => [r.source, r]));
+  const rows = [...byName].map(([name, { kind, ms }]) => ({
+    name, kind, medianMs: median(ms),
+    provenanceMs: provenance.get(name)?.ms ?? null, rowsIn: provenance.get(name)?.rows_in ?? null, bytes: provenance.get(name)?.bytes ?? null
+  }));
+  const rest = loads.medianMs - rows.reduce((s, r) => s + r.medianMs, 0);
+  rows.push({ name: "provenance, CHECKPOINT, renommage", kind: "étape", medianMs: Math.max(0, rest), provenanceMs: null, rowsIn: null, bytes: null });
+  return rows.sort((a, b) => b.medianMs - a.medianMs);
+}
+
+export function formatProfile(profile: LoadProfileRow[], totalMs: number): string {
+  const lines = profile.map((r) => {
+    const share = totalMs > 0 ? `${frenchNumber((100 * r.medianMs) / totalMs, 0)} %` : "";
+    const recorded = r.provenanceMs === null ? "" : ` (provenance.duration_ms ${formatDuration(r.provenanceMs)}, ${frenchNumber(r.rowsIn ?? 0, 0)} lignes lues, ${frenchNumber((r.bytes ?? 0) / 1e6, 1)} Mo)`;
+    return `  ${r.kind === "source" ? "source" : "étape "} ${r.name.padEnd(34)} ${formatDuration(r.medianMs).padStart(9)}  ${share.padStart(5)}${recorded}`;
+  });
+  return ["Profil du chargement (médiane par source et par étape) :", ...lines].join("\n");
+}
+
+/** 2. Nearest place of every commune through the index, against scanning every place. */
+export async function measureNearest(o: BenchOptions, dataDir: string): Promise<Measure> {
+  const args = { database: path.join(dataDir, "sdin.duckdb"), mirror: o.mirror };
+  const [indexed, brute] = await measurePair(
+    () => (o.log("  plus proche lieu, index k-d"), runInChild("nearest", { ...args, method: "indexed" })),
+    () => (o.log("  plus proche lieu, force brute"), runInChild("nearest", { ...args, method: "brute" })),
+    o.runs
+  );
+  const info = indexed.samples[0].info as Record<string, number>;
+  const same = indexed.samples.concat(brute.samples).every((s) => Math.abs((s.info.distanceSumKm as number) - info.distanceSumKm) <= 1e-6 * info.distanceSumKm);
+  return {
+    id: "plus-proche",
+    title: "2. plus proche lieu : index / force brute",
+    measured: { label: `index k-d (kdbush + geokdbush), construction comprise — temps absolu ${formatDuration(indexed.medianMs)}`, series: indexed },
+    reference: { label: "force brute (haversine vers chaque lieu)", series: brute },
+    ratio: ratioOf(indexed, brute),
+    target: { text: "index < 1 s", met: indexed.medianMs < 1000 },
+    notes: [
+      `origines : ${frenchNumber(info.origins, 0)} (une par commune du référentiel) dont ${frenchNumber(info.realOrigins, 0)} points représentatifs réels (table contours) et ${frenchNumber(info.randomOrigins, 0)} points pseudo-aléatoires (graine ${info.seed}) dans le rectangle de la France métropolitaine`,
+      `lieux : ${frenchNumber(info.places, 0)} points réels du miroir (${frenchNumber(info.franceServices, 0)} France Services, ${frenchNumber(info.bibliotheques, 0)} bibliothèques)`,
+      same ? `mêmes distances par les deux méthodes (somme ${frenchNumber(info.distanceSumKm, 1)} km, max ${frenchNumber(info.maxDistanceKm, 1)} km)` : "ATTENTION : les deux méthodes ne trouvent pas les mêmes distances"
+    ]
+  };
+}
+
+/** 4. Exports of every département against Creuse alone, from the same database. */
+export async function measureExport(o: BenchOptions, dataDir: string): Promise<{ measure: Measure; exportsDir: string }> {
+  const exportsOne = path.join(o.workspace, "exports-23");
+  const [all, one] = await measurePair(
+    () => (o.log("  exports de tous les départements"), runInChild("export", { dataDir, exportsDir: path.join(o.workspace, "exports-all"), departements: ["all"] })),
+    () => (o.log("  exports de la Creuse"), runInChild("export", { dataDir, exportsDir: exportsOne, departements: ["23"] })),
+    o.runs
+  );
+  await rm(path.join(o.workspace, "exports-all"), { recursive: true, force: true });
+  const counts = await communeCounts(dataDir);
+  const folders = all.samples[0].info.folders as number;
+  return {
+    exportsDir: exportsOne,
+    measure: {
+      id: "exports-tous",
+      title: "4. exports : tous les départements / Creuse",
+      measured: { label: `runExport --dept all (${folders} dossiers)`, series: all },
+      reference: { label: "runExport --dept 23", series: one },
+      ratio: ratioOf(all, one),
+      notes: [
+        `${counts.departements} départements et ${frenchNumber(counts.total, 0)} communes contre ${counts.creuse} pour la Creuse (×${frenchNumber(counts.total / counts.creuse, 0)} en communes)`,
+        `par commune : ${formatDuration(all.medianMs / counts.total)} (tous) contre ${formatDuration(one.medianMs / counts.creuse)} (Creuse)`
+      ]
+    }
+  };
+}
+
+async function communeCounts(dataDir: string): Promise<{ total: number; creuse: number; departements: number }> {
+  return withDatabase(path.join(dataDir, "sdin.duckdb"), { readOnly: true }, async ({ connection }) => {
+    const [row] = await queryRows<{ total: number; creuse: number; departements: number }>(
+      connection,
+      `SELECT count(*)::INTEGER AS total, count(*) FILTER (WHERE code_departement = '23')::INTEGER AS creuse,
+              count(DISTINCT code_departement)::INTEGER AS departements FROM communes`
+    );
+    return row;
+  });
+}
+
+/**
+ * 3. The site of Creuse against Framework's fixed cost; and, on request, two départements against one.
+ * `exportsDir` is the exports root (the site copies `<exportsDir>/<code>/` into itself).
+ */
+export async function measureSite(o: BenchOptions, dataDir: string, exportsDir: string): Promise<Measure[]> {
+  const empty = () => (o.log("  page vide Framework"), runInChild("framework-empty", { dir: path.join(o.workspace, "framework-vide") }));
+  const site = (departements: string[]) => () => (
+    o.log(`  site ${departements.join(", ")}`),
+    runInChild("site", { dataDir, exportsDir, outputDir: path.join(o.workspace, `site-${departements.join("-")}`), departements })
+  );
+  const title = "3. site de la Creuse / page vide Framework";
+  if (!o.site) return [{ id: "site", title, measured: null, reference: null, ratio: null, unavailable: "non demandée (--sans-site)", notes: [] }];
+  let first: Sample;
+  try {
+    first = await site(["23"])();
+  } catch (error) {
+    const emptySeries = await measureAlone(empty, o.runs);
+    return [{ id: "site", title, measured: null, reference: { label: "observable build d'un projet à une page vide (mêmes node_modules)", series: emptySeries }, ratio: null, unavailable: siteFailure(error), notes: [] }];
+  }
+  const [sites, empties] = await measurePair(async () => first, empty, 1);
+  const [moreSites, moreEmpties] = o.runs > 1 ? await measurePair(site(["23"]), empty, o.runs - 1) : [null, null];
+  const siteSeries = summarise([...sites.samples, ...(moreSites?.samples ?? [])]);
+  const emptySeries = summarise([...empties.samples, ...(moreEmpties?.samples ?? [])]);
+  const counts = await communeCounts(dataDir);
+  const perCommune = (siteSeries.medianMs - emptySeries.medianMs) / counts.creuse;
+  const estimate = counts.departements * emptySeries.medianMs + counts.total * perCommune;
+  const measures: Measure[] = [{
+    id: "site",
+    title,
+    measured: { label: "buildSite --dept 23 (observable build du site, pages communes comprises)", series: siteSeries },
+    reference: { label: "observable build d'un projet à une page vide (mêmes node_modules)", series: emptySeries },
+    ratio: ratioOf(siteSeries, emptySeries),
+    notes: [
+      `coût propre au site : ${formatDuration(siteSeries.medianMs - emptySeries.medianMs)}, soit ${formatDuration(perCommune)} par commune de la Creuse (${counts.creuse})`,
+      `tous les départements en un site chacun : non mesuré (trop long ici) ; estimation ${formatDuration(estimate)} = ${counts.departements} × coût fixe + ${frenchNumber(counts.total, 0)} communes × coût par commune`
+    ]
+  }];
+  if (o.multiSite) measures.push(await measureTwoSites(o, site(["23", "02"]), siteSeries));
+  return measures;
+}
+
+async function measureTwoSites(o: BenchOptions, build: () => Promise<Sample>, one: Series): Promise<Measure> {
+  const title = "4 bis. site : Creuse + Aisne / Creuse";
+  try {
+    const two = summarise([await build()]);
+    return { id: "site-plusieurs", title, measured: { label: "buildSite --dept 23,02 (un essai)", series: two }, reference: { label: "buildSite --dept 23", series: one }, ratio: ratioOf(two, one), notes: [] };
+  } catch (error) {
+    return { id: "site-plusieurs", title, measured: null, reference: null, ratio: null, unavailable: siteFailure(error), notes: [] };
+  }
+}
+
+async function measureAlone(task: () => Promise<Sample>, runs: number): Promise<Series> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await task());
+  return summarise(samples);
+}
+
+function siteFailure(error: unknown): string {
+  const text = error instanceof TaskError ? `${error.message}\n${error.stderr}` : String(error);
+  if (/pas encore disponible/.test(text)) return "buildSite n'est pas encore disponible (loaders/site/build.ts)";
+  return `la construction du site échoue : ${error instanceof Error ? error.message : text}`;
+}
+
