@@ -26,6 +26,13 @@ export function decodeText(bytes: Uint8Array, where: { source: string; file: str
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(body);
   } catch {
+    const lenient = new TextDecoder("utf-8").decode(body);
+    // Valid multi-byte UTF-8 beside invalid bytes: two encodings in one file (files concatenated, rows edited in
+    // another tool). Read as Windows-1252, every UTF-8 accented name would be silently garbled ("GuÃ©ret").
+    if (/[^\x00-\x7f\ufffd]/.test(lenient)) {
+      const line = lenient.slice(0, lenient.indexOf("\ufffd")).split("\n").length;
+      throw new SourceError({ ...where, line }, "encodage mixte : UTF-8 et Windows-1252 dans le même fichier (premier octet non UTF-8 à cette ligne)");
+    }
     text = new TextDecoder("windows-1252").decode(body);
     encoding = "windows-1252";
   }
