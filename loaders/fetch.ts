@@ -108,6 +108,8 @@ export async function download(
 
 class PermanentError extends Error {}
 
+const HTML_START = /^\s*<(!doctype html|html[\s>]|\?xml[^>]*>\s*<html)/i;
+
 async function downloadOnce(url: string, partial: string, timeoutMs: number, progress: boolean, fetchImpl: typeof fetch) {
   const response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
   if (!response.ok || !response.body) {
@@ -124,6 +126,10 @@ async function downloadOnce(url: string, partial: string, timeoutMs: number, pro
   let bytes = 0;
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      // An error page served with status 200 (a portal, a moved dataset) must never enter the cache as the file.
+      if (bytes === 0 && HTML_START.test(Buffer.from(chunk.subarray(0, 512)).toString("latin1"))) {
+        throw new PermanentError(`${url} : page HTML reçue à la place du fichier (erreur du serveur ou lien périmé ?)`);
+      }
       hash.update(chunk);
       await handle.write(chunk);
       bytes += chunk.length;
