@@ -4,7 +4,12 @@ import { CogIndex } from "../../loaders/cog.ts";
 import { SourceError } from "../../loaders/errors.ts";
 import { Ledger } from "../../loaders/ledger.ts";
 import { filosofi, parseFilosofiCommunes } from "../../loaders/sources/filosofi.ts";
-import { readZipEntry } from "../../loaders/zip.ts";
+import { readTextMaybeZipped, readZipEntry } from "../../loaders/zip.ts";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { tempDir } from "../helpers.ts";
+import { decodeText } from "../../loaders/text.ts";
+import { latin1 } from "./mirror.ts";
 import { counted, fault } from "./harness.ts";
 import { mirrorText, tempMirror } from "./mirror.ts";
 import { expectRefused, located } from "./pipeline.ts";
@@ -90,6 +95,22 @@ describe("Filosofi (decimal commas, secrecy marks, zipped)", () => {
     const renamed = original.replace(";MED21;", ";MEDIANE21;");
     await expectRefused(tempMirror({ [FILE]: renamed }), [filosofi], /^colonne de la médiane du niveau de vie \(MEDaa\) introuvable/, { ...where, line: 1, column: "MEDaa" });
     return { outcome: "refused" };
+  });
+
+  fault("filosofi", "HTML error page where the zip or the CSV was expected", async () => {
+    const file = path.join(tempDir(), NAME);
+    writeFileSync(file, "<html>\n<head><title>Page introuvable</title></head>\n<body>Insee</body>\n</html>\n");
+    const error = await readTextMaybeZipped(file, NAME, { source: "filosofi" }).then(() => null, (e: Error) => e);
+    expect(error?.message).toBe(`page HTML reçue à la place des données (erreur du serveur ou lien périmé ?) — ${located({ ...where, line: 1 })}`);
+    return { outcome: "refused" };
+  });
+
+  fault("filosofi", "ISO-8859-1 where UTF-8 was published, and UTF-8 where ISO-8859-1 was: both read as written", () => {
+    const text = "CODGEO;LIBGEO\n23096;Guéret\n23061;Chénérailles\n";
+    expect(decodeText(latin1(text), where)).toEqual({ text, encoding: "windows-1252" });
+    expect(decodeText(Buffer.from(text, "utf8"), where)).toEqual({ text, encoding: "utf-8" });
+    expect(decodeText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), latin1(text)]), where).text).toBe(text);
+    return { outcome: "loaded" };
   });
 
   fault("zip", "zip entry whose path escapes its folder (../)", async () => {

@@ -71,6 +71,15 @@ describe("France Services (RFC 4180, multi-line fields)", () => {
     return { outcome: "loaded", resources: counts };
   });
 
+  fault("france-services", "two encodings in one file (a UTF-8 file with one row saved as Windows-1252)", async () => {
+    const start = original.indexOf('\n"752","23"') + 1;
+    const end = original.indexOf("\n", start);
+    const mixed = Buffer.concat([Buffer.from(original.slice(0, start)), windows1252(original.slice(start, end)), Buffer.from(original.slice(end))]);
+    const line = original.slice(0, start).split("\n").length; // the row of the first non-UTF-8 byte
+    await expectRefused(tempMirror({ [FILE]: mixed }), [franceServices], /^encodage mixte : UTF-8 et Windows-1252 dans le même fichier/, { ...where, line });
+    return { outcome: "refused" };
+  });
+
   describe("row-level faults in one file, loaded, then exported for the Creuse", () => {
     const records = parsed.map((r) => [...r]);
     const at = (id: string) => records.find((r, i) => i > 0 && r[0] === id)!;

@@ -55,6 +55,7 @@ describe("network (local server on 127.0.0.1)", () => {
         s.write(BODY, () => s.socket?.destroy());
       },
       "/tampered": (_q, s) => s.end(BODY.replace("12955", "12956")),
+      "/portal": (_q, s) => s.writeHead(200, { "content-type": "text/html" }).end("<!DOCTYPE html>\n<html><body>Connexion requise</body></html>"),
       "/loop-a": (_q, s) => s.writeHead(302, { location: "/loop-b" }).end(),
       "/loop-b": (_q, s) => s.writeHead(302, { location: "/loop-a" }).end()
     });
@@ -122,6 +123,15 @@ describe("network (local server on 127.0.0.1)", () => {
     expect(error.message).toMatch(new RegExp(`^empreinte sha256 inattendue pour ${escape(server.url("/tampered"))} : [0-9a-f]{64} au lieu de ${SHA}$`));
     expect(server.hits("/tampered")).toBe(1);
     expectNothingWritten(file);
+    return { outcome: "refused" };
+  });
+
+  fault("network", "HTML page served with status 200 instead of the CSV: refused, never cached", async () => {
+    const rawDir = tempDir("sdin-fault-raw-");
+    const error = await failure(acquire(resource(server.url("/portal")), fast(rawDir)));
+    expect(error.message).toBe(`${server.url("/portal")} : page HTML reçue à la place du fichier (erreur du serveur ou lien périmé ?)`);
+    expect(server.hits("/portal")).toBe(1);
+    expectNothingWritten(path.join(rawDir, "insee-populations-legales/donnees_communes.csv"));
     return { outcome: "refused" };
   });
 
