@@ -1,5 +1,6 @@
 // `npm run bench`: every measure as a ratio to a reference run in the same pass (median of several runs), with
-// the peak memory of each side. Options: --runs N (3), --mirror DOSSIER, --sans-site, --plusieurs-sites, --garder.
+// the peak memory of each side. Options: --runs N (3), --essais-longs N (1, exports of every département),
+// --mirror DOSSIER, --sans-site, --plusieurs-sites, --garder.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       runs: { type: "string", default: "3" },
+      "essais-longs": { type: "string", default: "1" },
       mirror: { type: "string" },
       "sans-site": { type: "boolean", default: false },
       "plusieurs-sites": { type: "boolean", default: false },
@@ -21,11 +23,13 @@ async function main(): Promise<void> {
     }
   });
   const runs = Number(values.runs);
+  const longRuns = Number(values["essais-longs"]);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`nombre d'essais invalide : "${values.runs}"`);
+  if (!Number.isInteger(longRuns) || longRuns < 1) throw new Error(`nombre d'essais longs invalide : "${values["essais-longs"]}"`);
   const mirror = path.resolve(values.mirror ?? process.env.SDIN_MIRROR ?? path.join(projectRoot, "..", "shared", "opendata"));
   const workspace = await mkdtemp(path.join(tmpdir(), "sdin-bench-"));
   const log = (m: string) => process.stderr.write(m + "\n");
-  const options: BenchOptions = { runs, mirror, workspace, site: !values["sans-site"], multiSite: values["plusieurs-sites"], log };
+  const options: BenchOptions = { runs, longRuns, mirror, workspace, site: !values["sans-site"], multiSite: values["plusieurs-sites"], log };
   const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "", node: process.version, loadAtStart: loadavg()[0] };
   log(`banc d'essai : ${runs} essai(s) par côté, miroir ${mirror}, dossier de travail ${workspace}`);
   const started = Date.now();

@@ -67,15 +67,15 @@ export function lastMeaningfulLine(stderr: string): string {
 }
 
 /**
- * Runs two tasks alternately (A, B, A, B…) `runs` times each: a load on the shared machine that comes and
- * goes then weighs on both sides of the ratio alike.
+ * Runs two tasks alternately (A, B, A, B…) `runs` times each (A only `runsA` times when it is too long to
+ * repeat): a load on the shared machine that comes and goes then weighs on both sides of the ratio alike.
  */
-export async function measurePair(a: () => Promise<Sample>, b: () => Promise<Sample>, runs: number): Promise<[Series, Series]> {
+export async function measurePair(a: () => Promise<Sample>, b: () => Promise<Sample>, runs: number, runsA = runs): Promise<[Series, Series]> {
   const as: Sample[] = [];
   const bs: Sample[] = [];
-  for (let i = 0; i < runs; i++) {
-    as.push(await a());
-    bs.push(await b());
+  for (let i = 0; i < Math.max(runs, runsA); i++) {
+    if (i < runsA) as.push(await a());
+    if (i < runs) bs.push(await b());
   }
   return [summarise(as), summarise(bs)];
 }

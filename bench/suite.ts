@@ -8,6 +8,8 @@ import { baselineFiles, type BaselineFile } from "./tasks.ts";
 export interface BenchOptions {
   /** Runs of each side of a measure; the median is reported. */
   runs: number;
+  /** Runs of the exports of every département (about ten minutes each here). */
+  longRuns: number;
   mirror: string;
   /** Temporary folder holding every database, export and site the benchmark writes. */
   workspace: string;
@@ -57,12 +59,17 @@ export async function measureLoad(o: BenchOptions): Promise<{ measure: Measure; 
     ratio,
     target: ratio === null ? undefined : { text: "< 3×", met: ratio < 3 },
     notes: [
-      `fichiers de la référence : ${files.files.map((f) => `${path.basename(f.file)} (${f.reader === "read_csv_auto" ? "csv" : "json"})`).join(", ")}`,
-      ...(files.excluded.length ? [`exclus de la référence (lus par le chargement seulement) : ${files.excluded.map((e) => `${path.basename(e.file)} — ${e.reason}`).join(" ; ")}`] : []),
+      `fichiers de la référence : ${files.files.map((f) => `${shortName(f.file)} (${f.reader === "read_csv_auto" ? "csv" : "json"})`).join(", ")}`,
+      ...(files.excluded.length ? [`exclus de la référence (lus par le chargement seulement) : ${files.excluded.map((e) => `${shortName(e.file)} — ${e.reason}`).join(" ; ")}`] : []),
       "le chargement fait en plus : empreinte sha256, contrôles, quarantaine, harmonisation COG, étapes du diagnostic ; la référence ne fait que lire."
     ]
   };
   return { measure, dataDir, profile: await loadProfile(loads, path.join(dataDir, "sdin.duckdb")), baseline: files };
+}
+
+/** `…/insee-cog-2026/communes.csv` → `insee-cog-2026/communes.csv`: several sources have a `communes.csv`. */
+function shortName(file: string): string {
+  return file.split(path.sep).slice(-2).join("/");
 }
 
 async function loadProfile(loads: Series, database: string): Promise<LoadProfileRow[]> {
@@ -130,7 +137,8 @@ export async function measureExport(o: BenchOptions, dataDir: string): Promise<{
   const [all, one] = await measurePair(
     () => (o.log("  exports de tous les départements"), runInChild("export", { dataDir, exportsDir: path.join(o.workspace, "exports-all"), departements: ["all"] })),
     () => (o.log("  exports de la Creuse"), runInChild("export", { dataDir, exportsDir: exportsOne, departements: ["23"] })),
-    o.runs
+    o.runs,
+    o.longRuns
   );
   await rm(path.join(o.workspace, "exports-all"), { recursive: true, force: true });
   const counts = await communeCounts(dataDir);
@@ -140,7 +148,7 @@ export async function measureExport(o: BenchOptions, dataDir: string): Promise<{
     measure: {
       id: "exports-tous",
       title: "4. exports : tous les départements / Creuse",
-      measured: { label: `runExport --dept all (${folders} dossiers)`, series: all },
+      measured: { label: `runExport --dept all (${folders} dossiers, ${all.samples.length} essai(s) : --essais-longs)`, series: all },
       reference: { label: "runExport --dept 23", series: one },
       ratio: ratioOf(all, one),
       notes: [
