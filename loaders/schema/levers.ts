@@ -104,7 +104,8 @@ export function boundary(value: string, end: boolean): Date {
 }
 
 export function leverStatus(lever: Lever, date: Date): LeverAssessment["status"] {
-  if (lever.fin && boundary(lever.fin, true).getTime() < date.getTime()) return "clos";
+  // The last day is open all day long: closed from the next midnight (UTC) on.
+  if (lever.fin && boundary(lever.fin, true).getTime() + 86_400_000 <= date.getTime()) return "clos";
   if (lever.debut && boundary(lever.debut, false).getTime() > date.getTime()) return "à venir";
   if (!lever.debut && !lever.fin) return "dates inconnues";
   return "en cours";

@@ -1,0 +1,127 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { inflateSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { dateCatalogue, nombre, points, pourcent } from "../../loaders/schema/format.ts";
+import { assessLever, boundary, leverStatus, readLevers, type Lever, type TerritoryFacts } from "../../loaders/schema/levers.ts";
+import { classify, quantileBreaks } from "../../loaders/schema/map.ts";
+import { escapeMarkdown, toMarkdown } from "../../loaders/schema/markdown.ts";
+import { Canvas, crc32 } from "../../loaders/schema/raster.ts";
+import { decideAxis, type Axis } from "../../loaders/schema/rules.ts";
+import { defaultLeversFile } from "../../loaders/schema/index.ts";
+import { tempDir } from "../helpers.ts";
+
+const NBSP = "\u00a0";
+
+describe("French formats", () => {
+  it("writes numbers, shares and dates as a French document does", () => {
+    expect(nombre(115527)).toBe(`115${NBSP}527`);
+    expect(pourcent(0.2341)).toBe(`23,4${NBSP}%`);
+    expect(pourcent(null)).toBe("n.d.");
+    expect(points(-0.023)).toBe(`−2,3${NBSP}points`);
+    expect(dateCatalogue("2019-07")).toBe("juillet 2019");
+    expect(dateCatalogue("2021-06-30")).toBe("30 juin 2021");
+  });
+});
+
+const facts = (overrides: Partial<TerritoryFacts> = {}): TerritoryFacts => ({ niveau: "epci", codeRegion: "75", qpv: false, frr: true, rural: true, rip: true, ...overrides });
+const lever = (overrides: Partial<Lever>): Lever => ({
+  id: "x", nom: "X", financeur: "État", montants: [], debut: null, fin: null, thematiques: [], eligibilite: { mode: "toutes", criteres: [] }, note: null, source: "doc", ...overrides
+});
+
+describe("funding levers", () => {
+  it("reads the catalogue, every entry dated or explicitly undated", () => {
+    const levers = readLevers(defaultLeversFile);
+    expect(levers.length).toBeGreaterThanOrEqual(8);
+    expect(levers.find((l) => l.id === "hubs-numerique-inclusif")).toMatchObject({ debut: "2020-11", fin: "2021-06" });
+  });
+
+  it("rejects an entry with a malformed date, naming it", () => {
+    const file = path.join(tempDir(), "leviers.json");
+    writeFileSync(file, JSON.stringify({ leviers: [lever({ id: "mauvais", fin: "juin 2021" })] }));
+    expect(() => readLevers(file)).toThrow(/date « fin » invalide pour le levier "mauvais"/);
+  });
+
+  it("ends a month or a year on its last day", () => {
+    expect(boundary("2021-06", true).toISOString().slice(0, 10)).toBe("2021-06-30");
+    expect(boundary("2021", true).toISOString().slice(0, 10)).toBe("2021-12-31");
+    const hubs = lever({ debut: "2020-11", fin: "2021-06" });
+    expect(leverStatus(hubs, new Date("2021-06-30T12:00:00Z"))).toBe("en cours");
+    expect(leverStatus(hubs, new Date("2021-07-01T00:00:00Z"))).toBe("clos");
+    expect(leverStatus(hubs, new Date("2020-10-31T00:00:00Z"))).toBe("à venir");
+    expect(leverStatus(lever({}), new Date())).toBe("dates inconnues");
+  });
+
+  it("checks each criterion: met, failed, or unknown with the file that settles it", () => {
+    const qpvOnly = lever({ eligibilite: { mode: "toutes", criteres: [{ critere: "qpv" }] } });
+    expect(assessLever(qpvOnly, facts({ qpv: true }), new Date()).eligibility).toBe("eligible");
+    expect(assessLever(qpvOnly, facts({ qpv: false }), new Date()).eligibility).toBe("non");
+    const unknown = assessLever(qpvOnly, facts({ qpv: null }), new Date());
+    expect(unknown.eligibility).toBe("inconnu");
+    expect(unknown.criteria[0].officialFile).toMatch(/quartiers prioritaires de la politique de la ville 2024/);
+    const either = lever({ eligibilite: { mode: "une", criteres: [{ critere: "qpv" }, { critere: "rural" }] } });
+    expect(assessLever(either, facts({ qpv: false, rural: true }), new Date()).eligibility).toBe("eligible");
+    expect(assessLever(either, facts({ qpv: false, rural: null }), new Date()).eligibility).toBe("inconnu");
+    const region = lever({ eligibilite: { mode: "toutes", criteres: [{ critere: "regions", valeurs: ["32"] }] } });
+    expect(assessLever(region, facts(), new Date()).eligibility).toBe("non");
+    expect(assessLever(region, facts({ codeRegion: "32" }), new Date()).eligibility).toBe("eligible");
+  });
+});
+
+describe("axis rules", () => {
+  const axis = { id: "seniors", titre: "Seniors", declencheurs: [{ indicateur: "part_65_plus", operateur: ">", reference: "france", marge: 0.02 }] } as Axis;
+  it("compares with France plus a margin, and leaves an unknown value unevaluated", () => {
+    const france = { part_65_plus: 0.21 };
+    expect(decideAxis(axis, { part_65_plus: 0.24 }, { france, region: null })).toMatchObject({ triggered: true, results: [{ met: true }] });
+    expect(decideAxis(axis, { part_65_plus: 0.22 }, { france, region: null }).triggered).toBe(false);
+    expect(decideAxis(axis, { part_65_plus: null }, { france, region: null }).results[0].met).toBe(null);
+    expect(decideAxis(axis, { part_65_plus: 0.24 }, { france, region: null }).results[0].threshold).toBeCloseTo(0.23);
+  });
+});
+
+describe("Markdown escaping", () => {
+  it("turns markup from the data into text", () => {
+    expect(escapeMarkdown("<script>alert(1)</script>")).toBe("\\<script\\>alert(1)\\</script\\>");
+    expect(escapeMarkdown("[x](javascript:alert(1))")).toBe("\\[x\\](javascript:alert(1))");
+    expect(escapeMarkdown("# titre")).toBe("\\# titre");
+    expect(escapeMarkdown("1. liste")).toBe("1\\. liste");
+    expect(escapeMarkdown("- tiret")).toBe("\\- tiret");
+    expect(escapeMarkdown("a | b *c* _d_ `e` &amp;")).toBe("a \\| b \\*c\\* \\_d\\_ \\`e\\` \\&amp;");
+  });
+
+  it("escapes table cells and headings", () => {
+    const md = toMarkdown({
+      title: "t",
+      subject: "s",
+      blocks: [
+        { kind: "heading", level: 1, text: "<b>titre</b>" },
+        { kind: "table", headers: ["Nom"], rows: [["a|b <img src=x onerror=alert(1)>"]] }
+      ]
+    });
+    expect(md).toContain("## \\<b\\>titre\\</b\\>");
+    expect(md).toContain("| a\\|b \\<img src=x onerror=alert(1)\\> |");
+  });
+});
+
+describe("map rasteriser", () => {
+  it("classifies values and computes quantile breaks", () => {
+    expect(quantileBreaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual([2, 4, 6, 8]);
+    expect([classify(1, [2, 4]), classify(3, [2, 4]), classify(9, [2, 4]), classify(null, [2, 4])]).toEqual([0, 1, 2, null]);
+  });
+
+  it("fills a polygon and writes a valid PNG", () => {
+    const canvas = new Canvas(10, 10, ["#ff0000"], 1);
+    canvas.fillPolygon([[[2, 2], [8, 2], [8, 8], [2, 8]]], 0);
+    const png = canvas.toPng();
+    expect([...png.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+    const view = new DataView(png.buffer, png.byteOffset);
+    const idatLength = view.getUint32(33);
+    expect(String.fromCharCode(...png.subarray(37, 41))).toBe("IDAT");
+    expect(view.getUint32(41 + idatLength)).toBe(crc32(png.subarray(37, 41 + idatLength)));
+    const raw = inflateSync(png.subarray(41, 41 + idatLength));
+    const pixel = (x: number, y: number) => [...raw.subarray(y * 31 + 1 + x * 3, y * 31 + 4 + x * 3)];
+    expect(pixel(5, 5)).toEqual([255, 0, 0]);
+    expect(pixel(0, 0)).toEqual([255, 255, 255]);
+    expect(pixel(9, 9)).toEqual([255, 255, 255]);
+  });
+});
