@@ -13,7 +13,8 @@ import { closedPort, startServer, type FaultServer } from "./server.ts";
 const BODY = "REG;Région;DEP;CODARR;CODCAN;CODCOM;COM;Commune;PMUN;PCAP;PTOT\r\n75;Nouvelle-Aquitaine;23;2;;096;23096;Guéret;12955;629;13584\r\n";
 const SHA = createHash("sha256").update(BODY).digest("hex");
 const RETRIES = 2;
-const fast = (rawDir: string): AcquireOptions => ({ mirror: null, rawDir, timeoutMs: 400, retries: RETRIES, backoffMs: 10, progress: false });
+/** Small retries and backoff; a short timeout only where the fault is a timeout, so a busy machine cannot fail the others. */
+const fast = (rawDir: string, timeoutMs = 10_000): AcquireOptions => ({ mirror: null, rawDir, timeoutMs, retries: RETRIES, backoffMs: 10, progress: false });
 
 export function resource(url: string, extra: Partial<Resource> = {}): Resource {
   return {
@@ -66,7 +67,7 @@ describe("network (local server on 127.0.0.1)", () => {
 
   fault("network", "server accepts the connection and never answers (timeout)", async () => {
     const file = target();
-    const error = await failure(download(server.url("/silent"), file, fast(path.dirname(file))));
+    const error = await failure(download(server.url("/silent"), file, fast(path.dirname(file), 300)));
     expect(error.message).toMatch(new RegExp(`^échec du téléchargement de ${escape(server.url("/silent"))} après ${RETRIES + 1} essais : .*(timeout|aborted)`, "i"));
     expect(server.hits("/silent")).toBe(RETRIES + 1);
     expectNothingWritten(file);
@@ -75,7 +76,7 @@ describe("network (local server on 127.0.0.1)", () => {
 
   fault("network", "body stalls half-way (timeout mid-body)", async () => {
     const file = target();
-    const error = await failure(download(server.url("/stall"), file, fast(path.dirname(file))));
+    const error = await failure(download(server.url("/stall"), file, fast(path.dirname(file), 300)));
     expect(error.message).toMatch(/après 3 essais : .*(timeout|aborted)/i);
     expectNothingWritten(file);
     return { outcome: "refused" };

@@ -17,10 +17,14 @@ export function faultConfig(mirror: string, dataDir = tempDir("sdin-fault-data-"
 }
 
 /** Loads the referential then `sources` from `mirror`; resolves with the configuration and the load log. */
-export async function load(mirror: string, sources: Source[], { postLoad = [] as PostLoadStep[], dataDir = undefined as string | undefined } = {}) {
+export async function load(
+  mirror: string,
+  sources: Source[],
+  { postLoad = [] as PostLoadStep[], dataDir = undefined as string | undefined, withReferentiel = true } = {}
+) {
   const config = faultConfig(mirror, dataDir);
   const log: string[] = [];
-  await runLoad(config, [referentiel, ...sources], { postLoad, log: (m) => log.push(m) });
+  await runLoad(config, withReferentiel ? [referentiel, ...sources] : sources, { postLoad, log: (m) => log.push(m) });
   return { config, log: log.join("\n") };
 }
 
@@ -109,7 +113,9 @@ export function located({ source, file, line, column }: Location): string {
  */
 export async function expectRefused(mirror: string, sources: Source[], problem: RegExp, location: Location): Promise<SourceError> {
   const dataDir = await dataDirWithGoodDatabase();
-  const error = await load(mirror, sources, { dataDir }).then(
+  // These faults stop a source before its first row, where the COG is not used yet: the referential is left out
+  // to keep the suite fast (the CLI test in database.ts runs a whole load that fails the same way).
+  const error = await load(mirror, sources, { dataDir, withReferentiel: false }).then(
     () => null,
     (e: unknown) => e
   );
