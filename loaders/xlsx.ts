@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import ExcelJS from "exceljs";
 import { SourceError } from "./errors.ts";
+import { listZipEntries, readZipEntry } from "./zip.ts";
 
 /**
  * Reading one sheet of a published XLSX workbook as rows of display strings, keeping the sheet's row numbers
@@ -59,6 +60,7 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 export async function readXlsxSheet(file: string, sheet: string, where: XlsxWhere): Promise<XlsxSheet> {
   const bytes = await readFile(file);
   checkIsWorkbook(bytes, where);
+  checkZipEntries(bytes, where);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
@@ -89,6 +91,14 @@ function checkIsWorkbook(bytes: Uint8Array, where: XlsxWhere): void {
     throw new SourceError({ ...where, line: 1 }, "page HTML reçue à la place du classeur (erreur du serveur ou lien périmé ?)");
   }
   throw new SourceError({ ...where, line: 1 }, "ce fichier n'est pas un classeur XLSX (signature ZIP absente)");
+}
+
+/**
+ * A workbook is a zip that exceljs inflates whole, with no size limit: every entry is first inflated under the zip
+ * reader's limit, so that a decompression bomb or an entry escaping its folder is refused, naming the file.
+ */
+function checkZipEntries(bytes: Uint8Array, where: XlsxWhere): void {
+  for (const entry of listZipEntries(bytes, where)) if (!entry.name.endsWith("/")) readZipEntry(bytes, entry.name, where);
 }
 
 function rowCells(row: ExcelJS.Row): string[] {
