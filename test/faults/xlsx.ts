@@ -71,7 +71,27 @@ describe("XLSX reader", () => {
 
   fault("xlsx", "workbook truncated (download cut short)", async () => {
     const error = await refusal(file("cut.xlsx", bytes.subarray(0, bytes.length >> 1)));
-    expect(error.message).toMatch(/^classeur XLSX illisible \(.+\) — source arcep-deploiements, fichier cut\.xlsx$/);
+    expect(error.message).toBe(`archive zip illisible (répertoire central introuvable : fichier tronqué ou pas un zip) — ${located({ ...where, file: "cut.xlsx" })}`);
+    return { outcome: "refused" };
+  });
+
+  fault("xlsx", "workbook that declares far more than a sane size once expanded (a decompression bomb)", async () => {
+    // The central directory of the first entry claims 600 MB: refused before exceljs inflates anything.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const central = view.getUint32(bytes.length - 22 + 16, true);
+    const bomb = bytes.slice();
+    new DataView(bomb.buffer).setUint32(central + 24, 600 * 1024 * 1024, true);
+    const error = await refusal(file("bomb.xlsx", bomb));
+    expect(error.message).toBe(`archive zip refusée : 629145600 octets déclarés, au-delà de la limite de 524288000 octets (bombe de décompression ?) — ${located({ ...where, file: "bomb.xlsx" })}`);
+    return { outcome: "refused" };
+  });
+
+  fault("xlsx", "workbook with an entry whose path escapes its folder", async () => {
+    const { zipSync, unzipSync } = await import("fflate");
+    const entries = unzipSync(bytes);
+    const crafted = zipSync({ ...entries, "../../xl/evil.xml": new TextEncoder().encode("<x/>") });
+    const error = await refusal(file("escape.xlsx", crafted));
+    expect(error.message).toBe(`entrée d'archive refusée, son chemin sort du dossier : "../../xl/evil.xml" — ${located({ ...where, file: "escape.xlsx" })}`);
     return { outcome: "refused" };
   });
 
