@@ -1,5 +1,6 @@
 import { afterAll, expect } from "vitest";
 import { summary, summaryLine } from "./harness.ts";
+import { removeFaultDirs } from "./tmp.ts";
 import "./populations.ts";
 import "./france-services.ts";
 import "./conseillers-numeriques.ts";
@@ -17,6 +18,7 @@ import "./database.ts";
  * the harness; this single file runs them all so that the count covers the whole suite.
  */
 afterAll(() => {
+  removeFaultDirs();
   const s = summary();
   const outcomes = Object.entries(s.byOutcome).map(([k, v]) => `${k} ${v}`).join(", ");
   const unhandled = s.unhandled.map((name) => `  not handled: ${name}\n`).join("");

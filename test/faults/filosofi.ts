@@ -7,7 +7,7 @@ import { filosofi, parseFilosofiCommunes } from "../../loaders/sources/filosofi.
 import { readTextMaybeZipped, readZipEntry } from "../../loaders/zip.ts";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { tempDir } from "../helpers.ts";
+import { faultDir } from "./tmp.ts";
 import { decodeText } from "../../loaders/text.ts";
 import { latin1 } from "./mirror.ts";
 import { counted, fault } from "./harness.ts";
@@ -98,7 +98,7 @@ describe("Filosofi (decimal commas, secrecy marks, zipped)", () => {
   });
 
   fault("filosofi", "HTML error page where the zip or the CSV was expected", async () => {
-    const file = path.join(tempDir(), NAME);
+    const file = path.join(faultDir(), NAME);
     writeFileSync(file, "<html>\n<head><title>Page introuvable</title></head>\n<body>Insee</body>\n</html>\n");
     const error = await readTextMaybeZipped(file, NAME, { source: "filosofi" }).then(() => null, (e: Error) => e);
     expect(error?.message).toBe(`page HTML reçue à la place des données (erreur du serveur ou lien périmé ?) — ${located({ ...where, line: 1 })}`);

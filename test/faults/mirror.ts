@@ -1,13 +1,14 @@
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { mirrorDir, tempDir } from "../helpers.ts";
+import { mirrorDir } from "../helpers.ts";
+import { faultDir } from "./tmp.ts";
 
 /**
  * A temporary mirror: every folder of the shared mirror linked (never copied), except the files replaced by a
  * broken variant, written in a real folder whose other files are linked in turn.
  */
 export function tempMirror(replaced: Record<string, string | Uint8Array> = {}): string {
-  const dir = tempDir("sdin-fault-mirror-");
+  const dir = faultDir("sdin-fault-mirror-");
   const touched = new Set(Object.keys(replaced).map((p) => p.split("/")[0]));
   for (const entry of readdirSync(mirrorDir)) {
     if (!touched.has(entry)) symlinkSync(path.join(mirrorDir, entry), path.join(dir, entry));

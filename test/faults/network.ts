@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect } from "vitest";
 import { NoDataAccessError } from "../../loaders/errors.ts";
 import { acquire, download, MissingResourceError, type AcquireOptions } from "../../loaders/fetch.ts";
 import type { Resource } from "../../loaders/resource.ts";
-import { tempDir } from "../helpers.ts";
+import { faultDir } from "./tmp.ts";
 import { fault } from "./harness.ts";
 import { closedPort, startServer, type FaultServer } from "./server.ts";
 
@@ -63,7 +63,7 @@ describe("network (local server on 127.0.0.1)", () => {
   });
   afterAll(() => server.close());
 
-  const target = () => path.join(tempDir("sdin-fault-raw-"), "donnees_communes.csv");
+  const target = () => path.join(faultDir("sdin-fault-raw-"), "donnees_communes.csv");
 
   fault("network", "server accepts the connection and never answers (timeout)", async () => {
     const file = target();
@@ -128,7 +128,7 @@ describe("network (local server on 127.0.0.1)", () => {
   });
 
   fault("network", "HTML page served with status 200 instead of the CSV: refused, never cached", async () => {
-    const rawDir = tempDir("sdin-fault-raw-");
+    const rawDir = faultDir("sdin-fault-raw-");
     const error = await failure(acquire(resource(server.url("/portal")), fast(rawDir)));
     expect(error.message).toBe(`${server.url("/portal")} : page HTML reçue à la place du fichier (erreur du serveur ou lien périmé ?)`);
     expect(server.hits("/portal")).toBe(1);
@@ -145,7 +145,7 @@ describe("network (local server on 127.0.0.1)", () => {
   });
 
   fault("network", "acquire through the cache: a pinned download, then the cached file without the network", async () => {
-    const rawDir = tempDir("sdin-fault-raw-");
+    const rawDir = faultDir("sdin-fault-raw-");
     const first = await acquire(resource(server.url("/ok"), { sha256: SHA }), fast(rawDir));
     expect(first).toMatchObject({ sha256: SHA, origin: server.url("/ok"), file: path.join(rawDir, "insee-populations-legales/donnees_communes.csv") });
     const hits = server.hits("/ok");
@@ -157,7 +157,7 @@ describe("network (local server on 127.0.0.1)", () => {
 
   fault("network", "neither network nor mirror: one sentence telling how to use a mirror", async () => {
     const url = `http://127.0.0.1:${await closedPort()}/donnees_communes.csv`;
-    const rawDir = tempDir("sdin-fault-raw-");
+    const rawDir = faultDir("sdin-fault-raw-");
     const error = await failure(acquire(resource(url), fast(rawDir)));
     expect(error).toBeInstanceOf(NoDataAccessError);
     expect(error.message).toBe(
@@ -170,8 +170,8 @@ describe("network (local server on 127.0.0.1)", () => {
   });
 
   fault("network", "a mirror that lacks a required file: named, nothing downloaded", async () => {
-    const mirror = tempDir("sdin-fault-mirror-");
-    const error = await failure(acquire(resource(server.url("/ok")), { ...fast(tempDir()), mirror }));
+    const mirror = faultDir("sdin-fault-mirror-");
+    const error = await failure(acquire(resource(server.url("/ok")), { ...fast(faultDir()), mirror }));
     expect(error).toBeInstanceOf(MissingResourceError);
     expect(error.message).toBe(`fichier absent du miroir : ${path.join(mirror, "insee-populations-legales/donnees_communes.csv")} (populations (test))`);
     return { outcome: "refused" };

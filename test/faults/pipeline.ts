@@ -8,12 +8,13 @@ import { hashFile } from "../../loaders/fetch.ts";
 import { runLoad, type PostLoadStep } from "../../loaders/load.ts";
 import type { Source } from "../../loaders/source.ts";
 import { referentiel } from "../../loaders/sources/referentiel.ts";
-import { mirrorDir, tempDir } from "../helpers.ts";
+import { mirrorDir } from "../helpers.ts";
+import { faultDir } from "./tmp.ts";
 import { fromProvenance, type ResourceCount } from "./harness.ts";
 
 /** A configuration reading `mirror`, writing into a fresh data folder (or `dataDir`). */
-export function faultConfig(mirror: string, dataDir = tempDir("sdin-fault-data-")): Config {
-  return readConfig({ mirror, data: dataDir, exports: tempDir("sdin-fault-exports-"), dept: "23" }, {});
+export function faultConfig(mirror: string, dataDir = faultDir("sdin-fault-data-")): Config {
+  return readConfig({ mirror, data: dataDir, exports: faultDir("sdin-fault-exports-"), dept: "23" }, {});
 }
 
 /** Loads the referential then `sources` from `mirror`; resolves with the configuration and the load log. */
@@ -85,7 +86,7 @@ export function goodDatabase() {
 
 /** A data folder that already holds the previous good database. */
 export async function dataDirWithGoodDatabase(): Promise<string> {
-  const dir = tempDir("sdin-fault-data-");
+  const dir = faultDir("sdin-fault-data-");
   copyFileSync((await goodDatabase()).database, path.join(dir, "sdin.duckdb"));
   return dir;
 }

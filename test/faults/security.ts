@@ -6,7 +6,8 @@ import { readConfig } from "../../loaders/config.ts";
 import { acquire } from "../../loaders/fetch.ts";
 import { listMirrorFiles } from "../../loaders/source.ts";
 import { lieuxMediation } from "../../loaders/sources/lieux-mediation.ts";
-import { mirrorDir, tempDir } from "../helpers.ts";
+import { mirrorDir } from "../helpers.ts";
+import { faultDir } from "./tmp.ts";
 import { fault } from "./harness.ts";
 import { tempMirror } from "./mirror.ts";
 import { resource } from "./network.ts";
@@ -25,7 +26,7 @@ describe("crafted paths", () => {
 
   fault("paths", "mirror resource path ../../etc/passwd or /etc/passwd cannot read outside the mirror", async () => {
     for (const crafted of ["../../etc/passwd", "/etc/passwd", "insee-cog-2026/../../../etc/passwd"]) {
-      const error = await acquire(resource(server.url("/file"), { path: crafted }), options(tempDir(), mirrorDir)).catch((e: Error) => e);
+      const error = await acquire(resource(server.url("/file"), { path: crafted }), options(faultDir(), mirrorDir)).catch((e: Error) => e);
       expect(error, crafted).toBeInstanceOf(Error);
       expect((error as Error).message).toBe(`chemin hors du dossier ${mirrorDir} refusé : ${JSON.stringify(crafted)}`);
     }
@@ -33,8 +34,8 @@ describe("crafted paths", () => {
   });
 
   fault("paths", "cache resource path escaping data/raw/: refused before any download, nothing written outside", async () => {
-    const rawDir = path.join(tempDir("sdin-fault-data-"), "raw");
-    for (const crafted of ["../../planted.csv", "../sdin.duckdb", path.join(tempDir(), "planted.csv"), "a\0b"]) {
+    const rawDir = path.join(faultDir("sdin-fault-data-"), "raw");
+    for (const crafted of ["../../planted.csv", "../sdin.duckdb", path.join(faultDir(), "planted.csv"), "a\0b"]) {
       const error = await acquire(resource(server.url("/file"), { path: crafted }), options(rawDir, null)).catch((e: Error) => e);
       expect((error as Error).message, crafted).toMatch(/^(chemin hors du dossier .* refusé|nom de fichier invalide) : /);
       if (!crafted.includes("\0")) expect(existsSync(path.resolve(rawDir, crafted)), crafted).toBe(false);
@@ -50,7 +51,7 @@ describe("crafted paths", () => {
 
   fault("paths", "crafted département code cannot name an export folder outside exports/", () => {
     for (const dept of ["../../etc", "23/../../x", "/tmp"]) {
-      expect(() => readConfig({ dept, data: tempDir() }, {}), dept).toThrow(`code de département invalide : "${dept.split(/[,\s]+/)[0].toUpperCase()}"`);
+      expect(() => readConfig({ dept, data: faultDir() }, {}), dept).toThrow(`code de département invalide : "${dept.split(/[,\s]+/)[0].toUpperCase()}"`);
     }
     return { outcome: "refused" };
   });

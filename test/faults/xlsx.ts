@@ -4,7 +4,7 @@ import ExcelJS from "exceljs";
 import { beforeAll, describe, expect } from "vitest";
 import { SourceError } from "../../loaders/errors.ts";
 import { readXlsxSheet, sheetTable } from "../../loaders/xlsx.ts";
-import { tempDir } from "../helpers.ts";
+import { faultDir } from "./tmp.ts";
 import { fault } from "./harness.ts";
 import { located } from "./pipeline.ts";
 
@@ -20,7 +20,7 @@ async function refusal(file: string, sheet = "Communes"): Promise<SourceError> {
 }
 
 describe("XLSX reader", () => {
-  const dir = tempDir("sdin-fault-xlsx-");
+  const dir = faultDir("sdin-fault-xlsx-");
   const file = (name: string, content: string | Uint8Array) => {
     const full = path.join(dir, name);
     writeFileSync(full, content);
