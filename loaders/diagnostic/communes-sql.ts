@@ -51,7 +51,7 @@ export function diagnosticLieuxSql(present: Set<string>): string {
     FROM ${sourceTable("lieux_aide", present)}
   ), g AS (
     SELECT cle,
-      arg_min(source || ':' || id, prio) AS id, arg_min(nom, prio) AS nom,
+      arg_min(id, prio) AS id, arg_min(nom, prio) AS nom,
       string_agg(DISTINCT source, '|' ORDER BY source) AS sources,
       arg_min(code_insee, prio) AS code_insee, arg_min(adresse, prio) AS adresse,
       arg_min(latitude, prio) AS lat, arg_min(longitude, prio) AS lon,
