@@ -2,7 +2,7 @@ import { territoryFacts, type FichePlan, type SchemaContext } from "./context.ts
 import { communesOf, type Commune, type Indicators } from "./data.ts";
 import { placeKindLabel } from "./diagnostic.ts";
 import { dateLongue, kilometres, nombre, pluriel, pourcent, rang } from "./format.ts";
-import { formatValue, libelle, sourceOf, value } from "./indicators.ts";
+import { formatValue, libelle, libelleMinuscule, sourceOf, value } from "./indicators.ts";
 import { leversFor, type LeverAssessment } from "./levers.ts";
 import { heading, list, paragraph, todo, type Block, type Field, type Inline } from "./model.ts";
 import type { AxisDecision, TriggerResult } from "./rules.ts";
@@ -188,13 +188,13 @@ function findings(ctx: SchemaContext, f: FichePlan, communes: Commune[], row: Pa
     return [`${libelle(i)} : `, { text: formatValue(i, own), bold: true }, `${fallback}${i === "part_locaux_ftth_rip" ? "" : ` (${refs.filter(Boolean).join(" ; ")})`}. Source : ${sourceOf(ctx.data, i)}.`];
   });
   const blocks: Block[] = [paragraph(`Ce que le diagnostic montre pour ${f.epci ? "l'intercommunalité" : "le département"} (${where}) :`), list(items)];
-  if (unavailable.length) blocks.push(paragraph({ text: "Non disponibles dans les données chargées : ", italic: true }, unavailable.map((i) => libelle(i).toLowerCase()).join(" ; ") + "."));
+  if (unavailable.length) blocks.push(paragraph({ text: "Non disponibles dans les données chargées : ", italic: true }, unavailable.map((i) => libelleMinuscule(i)).join(" ; ") + "."));
   if (f.epci) {
     const triggered = f.decision.results.filter((r) => r.met === true);
     blocks.push(
       paragraph(
         triggered.length
-          ? `Règle${triggered.length >= 2 ? "s" : ""} de l'axe remplie${triggered.length >= 2 ? "s" : ""} pour ce territoire : ${triggered.map((r) => `${libelle(r.trigger.indicateur).toLowerCase()} ${thresholdText(ctx, r)}`).join(" ; ")}.`
+          ? `Règle${triggered.length >= 2 ? "s" : ""} de l'axe remplie${triggered.length >= 2 ? "s" : ""} pour ce territoire : ${triggered.map((r) => `${libelleMinuscule(r.trigger.indicateur)} ${thresholdText(ctx, r)}`).join(" ; ")}.`
           : `Fiche proposée parce que ${f.fallbackReason ?? "l'intercommunalité est prioritaire"}.`
       )
     );

@@ -76,7 +76,7 @@ function annexes(ctx: SchemaContext): Block[] {
     blocks.push({
       kind: "table",
       caption: `${e.epci_nom} (rang ${e.rang_priorite})`,
-      headers: ["Commune", "Code", "Population", "65 ans et +", "Peu diplômés", "Pauvreté", "FttH", "Zone", "Lieux", "Distance", "Rang"],
+      headers: ["Commune", "Code", "Pop.", "65 ans +", "Peu dipl.", "Pauvreté", "FttH", "Zone", "Lieux", "Distance", "Rang"],
       rows: communes.map((c) => [
         c.nom,
         c.code_insee,
@@ -91,7 +91,7 @@ function annexes(ctx: SchemaContext): Block[] {
         c.rang_priorite === null ? "—" : String(c.rang_priorite)
       ]),
       numeric: [false, false, true, true, true, true, true, false, true, true, true],
-      widths: [2.6, 1, 1.2, 1, 1, 1.2, 1, 0.8, 0.7, 1.1, 0.7],
+      widths: [2.3, 0.9, 1, 1, 1, 1.6, 0.9, 0.8, 0.8, 1.2, 0.8],
       source: sourcesOf(ctx.data, ["population", "part_65_plus", "part_peu_diplomes", "taux_pauvrete", "part_locaux_ftth", "nb_lieux", "distance_lieu_km"])
     });
   }

@@ -1,7 +1,7 @@
 import type { SchemaContext } from "./context.ts";
 import { communesOf, share, sum, type Commune } from "./data.ts";
 import { kilometres, nombre, pluriel, pourcent, rang } from "./format.ts";
-import { formatValue, libelle, sourceOf, sourcesOf, value } from "./indicators.ts";
+import { formatValue, libelle, libelleMinuscule, sourceOf, sourcesOf, value } from "./indicators.ts";
 import { mapBlocks } from "./maps.ts";
 import { heading, paragraph, todo, type Block, type Inline } from "./model.ts";
 
@@ -65,7 +65,7 @@ function overview(ctx: SchemaContext): Block[] {
       widths: [4.2, 1.5, 1.5, 1.5, 3],
       source: "voir la dernière colonne ; parts calculées en rapportant les effectifs additionnés, jamais en moyennant des taux"
     },
-    ...(unknown.length ? [paragraph({ text: "Indicateurs non disponibles dans les données chargées : ", italic: true }, unknown.map((i) => libelle(i).toLowerCase()).join(" ; ") + ".")] : [])
+    ...(unknown.length ? [paragraph({ text: "Indicateurs non disponibles dans les données chargées : ", italic: true }, unknown.map((i) => libelleMinuscule(i)).join(" ; ") + ".")] : [])
   ];
 }
 
@@ -75,7 +75,7 @@ function overview(ctx: SchemaContext): Block[] {
  */
 function publicSentence(ctx: SchemaContext, subject: string, count: number | null, indicator: string, ofWhat: string, missing: string[]): string {
   if (value(ctx.data.departement, indicator) === null) {
-    missing.push(libelle(indicator).toLowerCase());
+    missing.push(libelleMinuscule(indicator));
     return "";
   }
   return count === null
@@ -102,12 +102,14 @@ function publics(ctx: SchemaContext): Block[] {
         say("Les familles monoparentales", d.familles_mono, "part_familles_mono", "des familles"),
       ["part_menages_seuls", "part_80_plus_seuls", "part_familles_mono"]
     ),
-    value(d, "taux_chomage") === null ? (missing.push(libelle("taux_chomage").toLowerCase()), null) : withSource(`Le taux de chômage au sens du recensement atteint ${compared(ctx, "taux_chomage")}. `, ["taux_chomage"]),
+    value(d, "taux_chomage") === null ? (missing.push(libelleMinuscule("taux_chomage")), null) : withSource(`Le taux de chômage au sens du recensement atteint ${compared(ctx, "taux_chomage")}. `, ["taux_chomage"]),
     value(d, "taux_pauvrete") === null
       ? paragraph(`Le taux de pauvreté du département n'est pas disponible dans les données chargées (${sourceOf(data, "taux_pauvrete")}).`)
       : paragraph(
           `Le taux de pauvreté du département est de ${compared(ctx, "taux_pauvrete")}. Source : ${sourceOf(data, "taux_pauvrete")}.` +
-            (d.taux_pauvrete_source && d.taux_pauvrete_source !== "departement" ? ` Valeur reprise de l'échelon « ${d.taux_pauvrete_source} ».` : "")
+            (d.taux_pauvrete_source && d.taux_pauvrete_source !== "departement"
+              ? ` Origine de cette valeur : ${d.taux_pauvrete_source} (ce n'est pas le taux départemental publié par Filosofi).`
+              : "")
         ),
     paragraph(
       { text: "Taux de pauvreté des communes : ", bold: true },

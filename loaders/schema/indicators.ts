@@ -32,6 +32,15 @@ export function libelle(indicator: string): string {
   return indicatorMeta[indicator]?.libelle ?? indicator;
 }
 
+/** The label inside a sentence: first letter lowered, acronyms kept (`part des locaux raccordables à la fibre (FttH)`). */
+export function libelleMinuscule(indicator: string): string {
+  return lowerFirst(libelle(indicator));
+}
+
+export function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 export function formatValue(indicator: string, value: number | null | undefined): string {
   const format = indicatorMeta[indicator]?.format ?? "nombre";
   if (format === "pourcent") return pourcent(value);
@@ -48,11 +57,11 @@ const sourceAliases: Record<string, string> = {
   part_locaux_ftth_rip: "part_locaux_ftth"
 };
 
-/** Indicators computed by the diagnostic from others: their source names the inputs. */
-const computedFrom: Record<string, { label: string; inputs: string[] }> = {
-  population_hors_portee: { label: "calcul du diagnostic (distance au lieu d'aide le plus proche et population)", inputs: ["distance_lieu_km", "population"] },
-  part_population_hors_portee: { label: "calcul du diagnostic (distance au lieu d'aide le plus proche et population)", inputs: ["distance_lieu_km", "population"] },
-  indice_fragilite: { label: "calcul du diagnostic selon la méthode de l'indice de fragilité numérique (La MedNum)", inputs: ["part_65_plus", "part_peu_diplomes", "taux_pauvrete", "part_eligible_thd30"] }
+/** Indicators computed by the diagnostic from several sources: named by their method, inputs listed once at the top. */
+const computedFrom: Record<string, string> = {
+  population_hors_portee: "calcul du diagnostic : distance au lieu d'aide le plus proche et population légale (sources détaillées en tête de document)",
+  part_population_hors_portee: "calcul du diagnostic : distance au lieu d'aide le plus proche et population légale (sources détaillées en tête de document)",
+  indice_fragilite: "calcul du diagnostic selon la méthode de l'indice de fragilité numérique de La MedNum (sources détaillées en tête de document)"
 };
 
 function ownSource(data: DiagnosticData, indicator: string): string | null {
@@ -66,11 +75,7 @@ function ownSource(data: DiagnosticData, indicator: string): string | null {
 export function sourceOf(data: DiagnosticData, indicator: string): string {
   const own = ownSource(data, indicator);
   if (own) return own;
-  const computed = computedFrom[indicator];
-  if (computed) {
-    const inputs = [...new Set(computed.inputs.map((i) => ownSource(data, i)).filter((s): s is string => s !== null))];
-    return inputs.length ? `${computed.label}, d'après ${inputs.join(" ; ")}` : computed.label;
-  }
+  if (computedFrom[indicator]) return computedFrom[indicator];
   return `source non renseignée pour « ${indicator} »`;
 }
 

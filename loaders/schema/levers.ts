@@ -53,6 +53,8 @@ const criterionLabels: Record<CriterionName, string> = {
   niveaux: "échelle du porteur"
 };
 
+const levelNames: Record<string, string> = { epci: "de l'intercommunalité", departement: "du département", region: "de la région" };
+
 export type Eligibility = "eligible" | "inconnu" | "non";
 
 export interface LeverAssessment {
@@ -132,7 +134,7 @@ function evaluate(criterion: Criterion, facts: TerritoryFacts): boolean | null {
 export function assessLever(lever: Lever, facts: TerritoryFacts, date: Date): LeverAssessment {
   const criteria = lever.eligibilite.criteres.map((c) => {
     const met = evaluate(c, facts);
-    const label = c.critere === "regions" ? `région ${(c.valeurs ?? []).join(" ou ")}` : c.critere === "niveaux" ? `porteur à l'échelle ${(c.valeurs ?? []).join(" ou ")}` : criterionLabels[c.critere];
+    const label = c.critere === "regions" ? `région ${(c.valeurs ?? []).join(" ou ")}` : c.critere === "niveaux" ? `porteur à l'échelle ${(c.valeurs ?? []).map((v) => levelNames[v] ?? v).join(" ou ")}` : criterionLabels[c.critere];
     return met === null ? { label, met, officialFile: officialFiles[c.critere] } : { label, met };
   });
   const results = criteria.map((c) => c.met);

@@ -1,6 +1,6 @@
 import type { SchemaContext } from "./context.ts";
 import { kilometres, nombre } from "./format.ts";
-import { sourceOf } from "./indicators.ts";
+import { lowerFirst, sourceOf } from "./indicators.ts";
 import { quantileBreaks, renderChoropleth, type MapCommune, type RenderedMap } from "./map.ts";
 import { paragraph, todo, type Block } from "./model.ts";
 
@@ -61,7 +61,7 @@ function figure(rendered: RenderedMap, m: { file: string; title: string; alt: st
 function legendTable(rendered: RenderedMap, title: string): Block {
   return {
     kind: "table",
-    caption: `Légende : ${title.toLowerCase()}`,
+    caption: `Légende : ${lowerFirst(title)}`,
     headers: ["Couleur", "Classe"],
     rows: rendered.legend.map((l) => ["", l.label]),
     swatches: rendered.legend.map((l) => l.color),
