@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { CogIndex } from "./cog.ts";
+import { SourceError } from "./errors.ts";
 import type { Config } from "./config.ts";
 import { createTable, insertRows, openDatabase, type TableSpec } from "./db.ts";
 import { acquire, MissingResourceError } from "./fetch.ts";
@@ -96,7 +97,12 @@ export async function runLoad(
       const t0 = Date.now();
       log(`chargement : ${source.title}`);
       await source.load(context);
-      for (const entry of opened) if (entry.sourceId === source.id && entry.finished === undefined) entry.finished = Date.now();
+      for (const entry of opened) {
+        if (entry.sourceId !== source.id || entry.finished !== undefined) continue;
+        entry.finished = Date.now();
+        // A published file with a header and no data is a truncated download or a broken export, not an empty territory.
+        if (entry.ledger.rowsIn === 0) throw new SourceError(entry.ledger.at(2), "aucune ligne de données après l'en-tête (fichier tronqué ou export vide ?)");
+      }
       log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     await writeProvenance(context, opened, absent);

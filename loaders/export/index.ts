@@ -9,7 +9,7 @@ import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable } fr
 import { safeJoin } from "../paths.ts";
 import { toCsv, type Cell } from "./cells.ts";
 import { writeWorkbook } from "./xlsx.ts";
-import { writeSchemaIfAvailable } from "./schema.ts";
+import { writeSchemaDocuments } from "./schema.ts";
 
 type Row = Record<string, Cell>;
 
@@ -76,7 +76,7 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
     { name: "Provenance", columns: Object.keys(provenance[0] ?? { id: null }), rows: provenance }
   ]);
   await writeFile(path.join(dir, "communes.geojson"), await communesGeoJson(connection, code, communes));
-  await writeSchemaIfAvailable(connection, code, dir);
+  await writeSchemaDocuments(connection, config, code, dir);
 }
 
 /** The sensitivity report of one département's ranking, as CSV rows. */
