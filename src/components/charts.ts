@@ -16,7 +16,7 @@ export function zoneChart(communes: Record<string, unknown>[], { width = 640 } =
     marks: [
       Plot.barX(rows, { x: "population", y: "zone", fill: "#2b6cb0", title: (d) => `${d.zone} : ${d.communes} communes, ${Math.round(d.population).toLocaleString("fr-FR")} habitants` }),
       Plot.text(rows, { x: "population", y: "zone", text: (d) => `${d.communes} communes`, dx: 4, textAnchor: "start", fill: "#222" }),
-      Plot.ruleX([0])
+      Plot.ruleX([0], { ariaHidden: "true" })
     ]
   });
 }
@@ -41,7 +41,7 @@ export function eligibilityChart(territories: Record<string, unknown>[], { width
     color: { legend: true, range: ["#2b6cb0", "#9f7aea"] },
     marks: [
       Plot.barX(rows, { x: "part", y: "mesure", fy: "territoire", fill: "mesure", title: (d) => `${d.territoire}, ${d.mesure.toLowerCase()} : ${Number.isNaN(d.part) ? "—" : (d.part * 100).toFixed(1).replace(".", ",") + " %"}` }),
-      Plot.ruleX([0])
+      Plot.ruleX([0], { ariaHidden: "true" })
     ]
   });
 }
