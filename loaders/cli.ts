@@ -17,7 +17,8 @@ program
   .name("sdin")
   .description("Diagnostic départemental d'inclusion numérique à partir des données ouvertes")
   .option("--mirror <dossier>", "copie locale des fichiers officiels (sinon SDIN_MIRROR, sinon téléchargement)")
-  .option("--data <dossier>", "dossier de la base et du cache (défaut : data/)")
+  .option("--data <dossier>", "dossier de la base et du cache (défaut : data/, ou SDIN_DATA)")
+  .option("--exports <dossier>", "dossier des exports (défaut : exports/, ou SDIN_EXPORTS)")
   .showHelpAfterError();
 
 const configOf = (command: Command) => readConfig(command.optsWithGlobals() as ConfigOptions);
@@ -68,10 +69,11 @@ program
   .option("--dept <codes>", "code(s) du département, séparés par des virgules, ou all", "23")
   .option("--seuil <km>", "distance au-delà de laquelle une commune est hors de portée d'un lieu d'aide")
   .option("--poids <liste>", "pondération de l'indice, ex. no_thd=1,older_65=2")
+  .option("--sans-documents", "n'écrit pas le schéma DOCX/Markdown (tables seulement, plus rapide)")
   .action(async (options, command: Command) => {
     const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept, threshold: options.seuil, weights: options.poids });
     await ensureDatabase(config);
-    await runExport(config);
+    await runExport(config, { documents: options.documents !== false });
   });
 
 program

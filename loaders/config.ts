@@ -38,7 +38,7 @@ export interface ConfigOptions {
 export function readConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const paths = resolvePaths({
     dataDir: options.data ? path.resolve(options.data) : env.SDIN_DATA ? path.resolve(env.SDIN_DATA) : undefined,
-    exportsDir: options.exports ? path.resolve(options.exports) : undefined
+    exportsDir: options.exports ? path.resolve(options.exports) : env.SDIN_EXPORTS ? path.resolve(env.SDIN_EXPORTS) : undefined
   });
   const settings = readSettings(paths.configDir);
   const mirror = options.mirror ?? env.SDIN_MIRROR ?? null;

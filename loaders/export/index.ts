@@ -25,7 +25,7 @@ export async function allDepartements(connection: DuckDBConnection): Promise<str
  * report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
  * final place and renamed into it, so a reader never sees half an export.
  */
-export async function runExport(config: Config): Promise<void> {
+export async function runExport(config: Config, { documents = true }: { documents?: boolean } = {}): Promise<void> {
   await withDatabase(config.paths.database, { readOnly: true }, async ({ connection }) => {
     const known = new Set(await allDepartements(connection));
     const codes = config.departements.includes("all") ? [...known] : config.departements;
@@ -35,7 +35,7 @@ export async function runExport(config: Config): Promise<void> {
       const partial = `${outDir}.partial-${process.pid}`;
       await rm(partial, { recursive: true, force: true });
       await mkdir(partial, { recursive: true });
-      await exportDepartement(connection, config, code, partial);
+      await exportDepartement(connection, config, code, partial, documents);
       await rm(outDir, { recursive: true, force: true });
       await rename(partial, outDir);
       process.stderr.write(`exports écrits : ${outDir}\n`);
@@ -43,7 +43,7 @@ export async function runExport(config: Config): Promise<void> {
   });
 }
 
-async function exportDepartement(connection: DuckDBConnection, config: Config, code: string, dir: string): Promise<void> {
+async function exportDepartement(connection: DuckDBConnection, config: Config, code: string, dir: string, documents: boolean): Promise<void> {
   const communeColumns = Object.keys(diagnosticCommunesTable.columns);
   const communes = await queryRows<Row>(connection, `SELECT * FROM diagnostic_communes WHERE code_departement = $code ORDER BY code_insee`, { code });
   const epciColumns = Object.keys(diagnosticEpciTable.columns);
@@ -76,7 +76,7 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
     { name: "Provenance", columns: Object.keys(provenance[0] ?? { id: null }), rows: provenance }
   ]);
   await writeFile(path.join(dir, "communes.geojson"), await communesGeoJson(connection, code, communes));
-  await writeSchemaDocuments(connection, config, code, dir);
+  if (documents) await writeSchemaDocuments(connection, config, code, dir);
 }
 
 /** The sensitivity report of one département's ranking, as CSV rows. */
