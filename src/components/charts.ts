@@ -35,6 +35,7 @@ export function eligibilityChart(territories: Record<string, unknown>[], { width
     width,
     height: 60 + 50 * territories.length,
     marginLeft: 150,
+    marginRight: 130,
     x: { label: "Part des locaux", percent: true, domain: [0, 100], grid: true },
     y: { label: null },
     fy: { label: null },

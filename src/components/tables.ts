@@ -22,7 +22,8 @@ export function communeTable(communes: Record<string, unknown>[], columns: Colum
     },
     align: Object.fromEntries(columns.filter((c) => c.format).map((c) => [c.key, "right"])),
     sort,
-    reverse: true,
+    // Sorted columns read from the most fragile down; without one, the order given is kept.
+    reverse: sort !== undefined,
     select: false,
     rows,
     layout: "auto"
