@@ -7,7 +7,7 @@ import { formatStatus, readStatus } from "./status.ts";
 import { postLoadSteps } from "./steps.ts";
 import { runExport } from "./export/index.ts";
 import { buildSite } from "./site/build.ts";
-import { ensureDatabase } from "./ensure.ts";
+import { ensureDatabase, withDatabaseParameters } from "./ensure.ts";
 
 /**
  * The `sdin` command line. Messages are in French; a failure prints one sentence and exits non-zero.
@@ -67,13 +67,11 @@ program
   .command("export")
   .description("écrit les fichiers d'un ou plusieurs départements dans exports/<code>/ (CSV, XLSX, GeoJSON, schéma DOCX et Markdown)")
   .option("--dept <codes>", "code(s) du département, séparés par des virgules, ou all", "23")
-  .option("--seuil <km>", "distance au-delà de laquelle une commune est hors de portée d'un lieu d'aide")
-  .option("--poids <liste>", "pondération de l'indice, ex. no_thd=1,older_65=2")
   .option("--sans-documents", "n'écrit pas le schéma DOCX/Markdown (tables seulement, plus rapide)")
   .action(async (options, command: Command) => {
-    const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept, threshold: options.seuil, weights: options.poids });
+    const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept });
     await ensureDatabase(config);
-    await runExport(config, { documents: options.documents !== false });
+    await runExport(await withDatabaseParameters(config), { documents: options.documents !== false });
   });
 
 program
@@ -83,7 +81,7 @@ program
   .action(async (options, command: Command) => {
     const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept });
     await ensureDatabase(config);
-    await buildSite(config);
+    await buildSite(await withDatabaseParameters(config));
   });
 
 program

@@ -3,6 +3,7 @@ import type { Config, IndexWeights } from "../config.ts";
 import { createTable, insertRows, queryRows } from "../db.ts";
 import type { PostLoadStep } from "../load.ts";
 import { diagnosticCommunesSql, diagnosticLieuxSql, sourceTable } from "./communes-sql.ts";
+import { writeParameters } from "./parameters.ts";
 import { classify, criteria, fragilityIndex, type Criterion } from "./fragility.ts";
 import { PlaceIndex, type GeoPoint } from "./nearest.ts";
 import { planItinerantStops, type CandidateStop, type Demand } from "./planner.ts";
@@ -27,6 +28,7 @@ export const defaultPlanStops = 10;
 export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
   const present = await existingTables(connection);
+  await writeParameters(connection, config);
   await createTable(connection, diagnosticLieuxTable);
   await connection.run(diagnosticLieuxSql(present));
   await writeDistances(connection, present);

@@ -1,0 +1,28 @@
+import path from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { defaultWeights, readConfig } from "../../loaders/config.ts";
+import { withDatabase } from "../../loaders/db.ts";
+import { writeParameters } from "../../loaders/diagnostic/parameters.ts";
+import { withDatabaseParameters } from "../../loaders/ensure.ts";
+import { tempDir } from "../helpers.ts";
+
+describe("parameters of the diagnostic", () => {
+  it("makes exports and the site follow the database's threshold and weights, and says when they differ", async () => {
+    const data = tempDir();
+    await withDatabase(path.join(data, "sdin.duckdb"), {}, ({ connection }) =>
+      writeParameters(connection, { thresholdKm: 5, weights: { ...defaultWeights, older_65: 2 } })
+    );
+    const warn = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const config = await withDatabaseParameters(readConfig({ data, threshold: 10 }, {}));
+      expect(config.thresholdKm).toBe(5);
+      expect(config.weights.older_65).toBe(2);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/ont changé depuis le chargement.*seuil 5 km/);
+      warn.mockClear();
+      await withDatabaseParameters(readConfig({ data, threshold: 5, weights: "older_65=2" }, {}));
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
