@@ -7,9 +7,10 @@ import { queryRows, withDatabase } from "../db.ts";
 import { projectRoot } from "../paths.ts";
 import { exportFileNames } from "./exports.ts";
 import { siteEnv } from "./loader.ts";
+import { nationalEnv, stageNationalSite } from "./national.ts";
 
 export interface BuildOptions {
-  /** Where to write the site (default `dist/`); with several départements, one sub-folder per code. */
+  /** Where to write the site (default `dist/`); with several départements, one sub-folder per code under a national page. */
   outputDir?: string;
   log?: (message: string) => void;
 }
@@ -18,25 +19,26 @@ const siteRoot = path.join(projectRoot, "src");
 /** Framework caches each data loader's output here and reuses it while the loader file is unchanged. */
 const loaderCache = path.join(siteRoot, ".observablehq", "cache", "data");
 const lockFile = path.join(siteRoot, ".observablehq", "sdin-build.lock");
+/** The site of several départements has its own generated root and Framework cache (loaders/site/national.ts). */
+const nationalLockFile = path.join(projectRoot, ".site-build", "sdin-build.lock");
 
 /**
- * Builds the static site of each configured département with Observable Framework. The data loaders read the
- * database named in the environment; their cached outputs are dropped first, since Framework would otherwise
- * reuse the previous département's or database's JSON. One département → `dist/`; several → `dist/<code>/`.
+ * Builds the static site with Observable Framework. One département → `dist/` is its site, with one static fiche
+ * per commune; the data loaders read the database named in the environment, and their cached outputs are
+ * dropped first, since Framework would otherwise reuse the previous département's or database's JSON.
+ * Several départements (or `all`) → one Framework build of a national entry page and `dist/<code>/` for each
+ * département (see loaders/site/national.ts). Returns the folder of each département's pages.
  */
 export async function buildSite(config: Config, { outputDir = path.join(projectRoot, "dist"), log = (m) => process.stderr.write(m + "\n") }: BuildOptions = {}): Promise<string[]> {
   const codes = await departementsToBuild(config);
-  const outputs: string[] = [];
-  await withBuildLock(async () => {
-    for (const code of codes) {
-      const output = codes.length === 1 ? outputDir : path.join(outputDir, code);
-      log(`site du département ${code} → ${output}`);
-      await buildOne(config, code, output);
-      outputs.push(output);
-    }
-  });
-  if (codes.length > 1) await writeIndex(outputDir, codes);
-  return outputs;
+  if (codes.length > 1) {
+    log(`site de ${codes.length} départements → ${outputDir}`);
+    await withBuildLock(nationalLockFile, () => buildNational(config, codes, outputDir, log));
+    return codes.map((code) => path.join(outputDir, code));
+  }
+  log(`site du département ${codes[0]} → ${outputDir}`);
+  await withBuildLock(lockFile, () => buildOne(config, codes[0], outputDir));
+  return [outputDir];
 }
 
 async function departementsToBuild(config: Config): Promise<string[]> {
@@ -57,7 +59,7 @@ async function departementsToBuild(config: Config): Promise<string[]> {
 async function buildOne(config: Config, code: string, output: string): Promise<void> {
   await rm(loaderCache, { recursive: true, force: true });
   const exportsDir = path.join(config.paths.exportsDir, code);
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${path.join(projectRoot, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
     [siteEnv.database]: config.paths.database,
@@ -67,10 +69,30 @@ async function buildOne(config: Config, code: string, output: string): Promise<v
     [siteEnv.exportsDir]: exportsDir,
     [siteEnv.output]: output
   };
+  // A shell that built several départements must not turn this build into that shape (see observablehq.config.ts).
+  delete env[siteEnv.departements];
+  delete env[siteEnv.root];
   await run(path.join(projectRoot, "node_modules", ".bin", "observable"), ["build"], { cwd: projectRoot, env });
   await setLanguage(output);
   await copyExports(exportsDir, path.join(output, "exports"), code);
   await checkSelfContained(output);
+}
+
+async function buildNational(config: Config, codes: string[], output: string, log: (message: string) => void): Promise<void> {
+  const started = Date.now();
+  const { root, departements } = await stageNationalSite(config, codes, log);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${path.join(projectRoot, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
+    ...nationalEnv(root, departements, output)
+  };
+  // The one-département settings must not leak into this build (the config would take the other shape).
+  for (const name of [siteEnv.database, siteEnv.departement, siteEnv.exportsDir]) delete env[name];
+  await run(path.join(projectRoot, "node_modules", ".bin", "observable"), ["build"], { cwd: projectRoot, env });
+  await setLanguage(output);
+  for (const code of codes) await copyExports(path.join(config.paths.exportsDir, code), path.join(output, code, "exports"), code);
+  await checkSelfContained(output);
+  log(`site de ${codes.length} départements construit en ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
@@ -132,16 +154,8 @@ export async function checkSelfContained(output: string): Promise<void> {
   }
 }
 
-async function writeIndex(outputDir: string, codes: string[]): Promise<void> {
-  const links = codes.map((code) => `<li><a href="./${code}/index.html">Département ${code}</a></li>`).join("\n");
-  await writeFile(
-    path.join(outputDir, "index.html"),
-    `<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"><title>Diagnostics d'inclusion numérique</title></head>\n<body><h1>Diagnostics d'inclusion numérique</h1><ul>\n${links}\n</ul></body></html>\n`
-  );
-}
-
-/** One build at a time per working tree: builds share Framework's cache of loader outputs. */
-async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+/** One build at a time per working tree and root: builds share Framework's cache of loader outputs. */
+async function withBuildLock<T>(lockFile: string, work: () => Promise<T>): Promise<T> {
   await mkdir(path.dirname(lockFile), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {

@@ -24,7 +24,10 @@ export const siteEnv = {
   thresholdKm: "SDIN_SITE_SEUIL_KM",
   weights: "SDIN_SITE_POIDS",
   exportsDir: "SDIN_SITE_EXPORTS",
-  output: "SDIN_SITE_OUTPUT"
+  output: "SDIN_SITE_OUTPUT",
+  /** Site of several départements: the generated source root and the départements (JSON `[{code, nom}]`). */
+  root: "SDIN_SITE_ROOT",
+  departements: "SDIN_SITE_DEPTS"
 } as const;
 
 export function readSiteSettings(env: NodeJS.ProcessEnv = process.env): SiteSettings {

@@ -17,20 +17,25 @@ export interface ContourRow {
  * significant points, then quantized. The Aisne's 797 communes weigh about 150 Kio this way.
  * Each geometry keeps its INSEE code as `id` and its name as `properties.nom`.
  */
-export function communeTopology(rows: ContourRow[], { keep = 0.12, quantization = 1e4 } = {}): Topology {
+export function communeTopology(rows: ContourRow[], options: { keep?: number; quantization?: number } = {}): Topology {
+  return outlineTopology(rows, "communes", options);
+}
+
+/** The same for any outlines (`object` names the geometry collection: `communes`, `departements`). */
+export function outlineTopology(rows: ContourRow[], object: string, { keep = 0.12, quantization = 1e4 } = {}): Topology {
   const features: Feature[] = rows.map((row) => {
     let geometry: Geometry;
     try {
       geometry = JSON.parse(row.geometry) as Geometry;
     } catch {
-      throw new Error(`géométrie illisible pour la commune ${row.code_insee} dans la table contours`);
+      throw new Error(`géométrie illisible pour ${object === "communes" ? "la commune" : "le territoire"} ${row.code_insee} (${object})`);
     }
     return { type: "Feature", id: row.code_insee, properties: { nom: row.nom }, geometry: windForD3(geometry) };
   });
   const collection: FeatureCollection = { type: "FeatureCollection", features };
   // Simplify in full precision, then quantize (which also delta-encodes the arcs): the other order would leave
   // absolute coordinates under a transform that says they are deltas.
-  const raw = presimplify(topology({ communes: collection }) as Topology<Objects<{}>>);
+  const raw = presimplify(topology({ [object]: collection }) as Topology<Objects<{}>>);
   // quantile(p) is the weight below which a share p of the points fall: keep the top `keep` share.
   return quantize(simplify(raw, quantile(raw, 1 - keep)), quantization) as Topology;
 }

@@ -1,3 +1,5 @@
+import { ficheAddress } from "./routes.js";
+
 /** Helpers to read the site's JSON files. */
 
 /** A table sent as `{columns, rows}` by the data loaders (see loaders/site/loader.ts). */
@@ -12,7 +14,13 @@ export function fromColumnar<T = Record<string, unknown>>({ columns, rows }: Col
 
 /** The fiche of a commune, relative to a page at the site's root (`prefix` "" ) or inside communes/ ("../"). */
 export function communeHref(code: string, prefix = ""): string {
-  return `${prefix}communes/${encodeURIComponent(code)}.html`;
+  return ficheAddress === "query" ? `${prefix}communes/fiche.html?code=${encodeURIComponent(code)}` : `${prefix}communes/${encodeURIComponent(code)}.html`;
+}
+
+/** The code of the commune a fiche shows when the fiche reads it from the address (`?code=23096`). */
+export function communeCodeFromAddress(search: string): string | null {
+  const code = new URLSearchParams(search).get("code");
+  return code && /^[0-9][0-9AB][0-9]{3}$/.test(code) ? code : null;
 }
 
 export function splitList(value: unknown): string[] {

@@ -29,7 +29,7 @@ export function safeHref(url: string | null | undefined): string | null {
   if (!url) return null;
   const trimmed = String(url).trim();
   if (/^https?:\/\//i.test(trimmed)) return trimmed;
-  if (/^(\.{1,2}\/|\/(?!\/)|#)/.test(trimmed) || /^[\w-]+(\/[\w.-]+)*\.html(#[\w-]*)?$/.test(trimmed)) return trimmed;
+  if (/^(\.{1,2}\/|\/(?!\/)|#)/.test(trimmed) || /^[\w-]+(\/[\w.-]+)*\.html(\?[\w=&%-]*)?(#[\w-]*)?$/.test(trimmed)) return trimmed;
   return null;
 }
 

@@ -2,6 +2,7 @@ import * as Plot from "@observablehq/plot";
 import { feature, mesh } from "topojson-client";
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import type { GeometryCollection, Topology } from "topojson-specification";
+import { el } from "./dom.js";
 
 /**
  * Maps drawn from the communes' TopoJSON with Plot's geo marks, in Lambert conformal conic (the projection of
@@ -9,6 +10,25 @@ import type { GeometryCollection, Topology } from "topojson-specification";
  */
 
 export type CommuneFeature = Feature<Geometry, { nom: string }> & { id: string };
+
+/** What `data/carte.json` holds when no commune outline of the département is loaded (see loaders/site/payloads.ts). */
+export interface MissingMap {
+  indisponible: true;
+  departement: string;
+}
+
+/** The communes' outlines, or the reason there are none. */
+export type Carte = Topology | MissingMap;
+
+export function isMissingMap(carte: Carte): carte is MissingMap {
+  return (carte as MissingMap).indisponible === true;
+}
+
+/** Shown where a map would be: the tables of the page still hold every commune. */
+export function missingMapNote(carte: MissingMap): HTMLElement {
+  return el("p", { class: "carte-indisponible" },
+    `Carte indisponible : aucun contour communal n'est chargé pour ce département (fichier communes-${carte.departement}-….geojson absent du miroir).`);
+}
 
 export function communeFeatures(topology: Topology): FeatureCollection<Geometry, { nom: string }> & { features: CommuneFeature[] } {
   return feature(topology, topology.objects.communes as GeometryCollection<{ nom: string }>) as never;
@@ -46,7 +66,8 @@ export interface ChoroplethOptions {
 }
 
 /** A choropleth of the communes; every commune is one SVG path inside the group of class "communes". */
-export function communeMap(topology: Topology, { width = 640, value, title, href, label, domain, scheme = "YlOrRd", percent = false, legend = true, marks = [] }: ChoroplethOptions) {
+export function communeMap(topology: Carte, { width = 640, value, title, href, label, domain, scheme = "YlOrRd", percent = false, legend = true, marks = [] }: ChoroplethOptions) {
+  if (isMissingMap(topology)) return missingMapNote(topology);
   const communes = communeFeatures(topology);
   const outline = mesh(topology, topology.objects.communes as GeometryCollection, (a, b) => a === b);
   return Plot.plot({
@@ -78,7 +99,8 @@ export interface PlaceLike {
 }
 
 /** Outlines of the communes with places as dots coloured by `kind`. */
-export function placesMap<T extends PlaceLike>(topology: Topology, places: T[], { width = 640, kind, href, title }: { width?: number; kind: (d: T) => string; href?: (code: string) => string; title?: (d: T) => string }) {
+export function placesMap<T extends PlaceLike>(topology: Carte, places: T[], { width = 640, kind, href, title }: { width?: number; kind: (d: T) => string; href?: (code: string) => string; title?: (d: T) => string }) {
+  if (isMissingMap(topology)) return missingMapNote(topology);
   const communes = communeFeatures(topology);
   const located = places.filter((p) => p.latitude !== null && p.longitude !== null);
   return Plot.plot({
@@ -97,6 +119,40 @@ export function placesMap<T extends PlaceLike>(topology: Topology, places: T[], 
         className: "communes"
       }),
       Plot.dot(located, { x: "longitude", y: "latitude", fill: kind, r: 4, stroke: "white", strokeWidth: 0.8, title: title ?? ((d: T) => d.nom), className: "lieux" })
+    ]
+  });
+}
+
+export interface DepartementMapOptions {
+  width?: number;
+  /** The value to colour a département by (null or undefined = no data, drawn grey). */
+  value: (code: string) => number | null | undefined;
+  title: (code: string, nom: string) => string;
+  /** The address of a département's pages, or null when they are not part of this site. */
+  href: (code: string) => string | null;
+  label: string;
+  domain?: [number, number];
+  scheme?: string;
+}
+
+/** A choropleth of the départements (TopoJSON object `departements`); each is one path in the group "departements". */
+export function departementMap(topology: Topology, { width = 640, value, title, href, label, domain, scheme = "YlOrRd" }: DepartementMapOptions) {
+  const departements = feature(topology, topology.objects.departements as GeometryCollection<{ nom: string }>) as unknown as FeatureCollection<Geometry, { nom: string }> & { features: CommuneFeature[] };
+  return Plot.plot({
+    width: Math.max(width, minWidth),
+    height: heightFor(width),
+    projection: projection(departements),
+    color: { type: "linear", scheme: scheme as Plot.ColorScheme, domain, legend: true, label, unknown: "#d9d9d9" },
+    marks: [
+      Plot.geo(departements.features, {
+        fill: (d: CommuneFeature) => value(String(d.id)) ?? NaN,
+        stroke: "white",
+        strokeWidth: 0.8,
+        title: (d: CommuneFeature) => title(String(d.id), d.properties.nom),
+        href: (d: CommuneFeature) => href(String(d.id)) ?? undefined,
+        ariaLabel: (d: CommuneFeature) => d.properties.nom,
+        className: "departements"
+      })
     ]
   });
 }

@@ -1,17 +1,5 @@
-import { queryRows } from "../../loaders/db.ts";
-import { requireTables, runLoader } from "../../loaders/site/loader.ts";
-import { communeTopology, type ContourRow } from "../../loaders/site/topology.ts";
+import { runLoader } from "../../loaders/site/loader.ts";
+import { cartePayload } from "../../loaders/site/payloads.ts";
 
-/** The communes' outlines of the département as a simplified TopoJSON (object `communes`, ids = INSEE codes). */
-await runLoader("carte.json", async (connection, settings) => {
-  await requireTables(connection, ["contours", "diagnostic_communes"]);
-  const rows = await queryRows<ContourRow>(
-    connection,
-    `SELECT c.code_insee, c.nom, c.geometry FROM contours c
-     JOIN diagnostic_communes d USING (code_insee)
-     WHERE d.code_departement = $dept AND c.geometry IS NOT NULL ORDER BY c.code_insee`,
-    { dept: settings.departement }
-  );
-  if (rows.length === 0) throw new Error(`aucun contour de commune pour le département ${settings.departement}`);
-  return communeTopology(rows);
-});
+/** See cartePayload in loaders/site/payloads.ts (shared with the site of several départements). */
+await runLoader("carte.json", cartePayload);

@@ -16,6 +16,8 @@ describe("safeHref", () => {
     expect(safeHref("https://www.insee.fr/fr/statistiques")).toBe("https://www.insee.fr/fr/statistiques");
     expect(safeHref("communes/23001.html")).toBe("communes/23001.html");
     expect(safeHref("../communes/23001.html")).toBe("../communes/23001.html");
+    expect(safeHref("communes/fiche.html?code=23001")).toBe("communes/fiche.html?code=23001");
+    expect(safeHref("23/index.html")).toBe("23/index.html");
     expect(safeHref("javascript:alert(1)")).toBeNull();
     expect(safeHref(" JavaScript:alert(1)")).toBeNull();
     expect(safeHref("data:text/html,<script>")).toBeNull();
