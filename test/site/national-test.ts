@@ -1,0 +1,140 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import path from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { readConfig } from "../../loaders/config.ts";
+import { projectRoot } from "../../loaders/paths.ts";
+import { buildSite } from "../../loaders/site/build.ts";
+import { serveStatic } from "../../loaders/site/serve.ts";
+import { open, pointInCommune, seriousViolations } from "./browser.ts";
+
+/**
+ * The site of several départements, built in one run from the suite's database: Creuse and the Aisne (with
+ * commune outlines in the mirror) and the Haute-Vienne (without), under a national entry page; then every
+ * département of the database, which must build in bounded time with every page's data under 1 Mo.
+ */
+
+const chromiumPath = "/usr/bin/chromium";
+const hasChromium = existsSync(chromiumPath);
+const outputDir = path.join(projectRoot, "test", "output");
+
+/** The data files a département's heaviest page (the fiche) reads, in bytes. */
+function ficheDataBytes(site: string, code: string): number {
+  const dir = path.join(site, "_file", code, "data");
+  return readdirSync(dir)
+    .filter((file) => /^(communes|carte|territoire|epci|lieux)\.[0-9a-f]+\.json$/.test(file))
+    .reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0);
+}
+
+function textOfSite(site: string): string {
+  return readdirSync(site, { recursive: true })
+    .map(String)
+    .filter((file) => /\.(html|js|css|json)$/.test(file) && !file.includes(`exports${path.sep}`))
+    .map((file) => readFileSync(path.join(site, file), "utf8"))
+    .join("\n");
+}
+
+describe.skipIf(!hasChromium)("site of several départements", () => {
+  const dir = path.join(outputDir, "site-national");
+  let browser: Browser;
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    mkdirSync(outputDir, { recursive: true });
+    const config = readConfig({ data: inject("dataDir"), exports: inject("exportsDir"), dept: "23,02,87" }, {});
+    const started = Date.now();
+    const outputs = await buildSite(config, { outputDir: dir, log: () => {} });
+    console.info(`site de 3 départements construit en ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    expect(outputs).toEqual(["23", "02", "87"].map((code) => path.join(dir, code)));
+    server = await serveStatic(dir, { port: 0 });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it("writes one folder per département, no static fiche, no other host, data under 1 Mo per page", () => {
+    for (const code of ["23", "02", "87"]) {
+      expect(existsSync(path.join(dir, code, "index.html")), code).toBe(true);
+      expect(readdirSync(path.join(dir, code, "communes")).sort(), code).toEqual(["fiche.html", "index.html"]);
+      expect(ficheDataBytes(dir, code), code).toBeLessThan(1_000_000);
+    }
+    expect(textOfSite(dir)).not.toMatch(/cdn\.|jsdelivr|unpkg|googleapis/);
+    expect(readFileSync(path.join(dir, "index.html"), "utf8")).toContain('<html lang="fr">');
+  });
+
+  it("draws the départements on the national page and opens Creuse's synthesis on click", async () => {
+    const { page, errors } = await open(browser, base + "index.html");
+    await expect.poll(() => page.locator("svg g.departements path").count()).toBeGreaterThanOrEqual(90);
+    expect(await seriousViolations(page)).toEqual([]);
+    // The table lists every département of the database; only those built link to their pages.
+    expect(await page.locator('table a[href$="index.html"]').allTextContents()).toEqual(expect.arrayContaining(["Aisne", "Creuse"]));
+    await page.screenshot({ path: path.join(outputDir, "site-national-index.png"), fullPage: true });
+    const links = await page.locator("svg g.departements a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    expect(links.filter(Boolean).sort()).toEqual(["./02/index.html", "./23/index.html", "./87/index.html"]);
+    const target = await pointInCommune(page, links.indexOf("./23/index.html"), "departements");
+    await Promise.all([page.waitForURL(/\/23\/index\.html$/), page.mouse.click(target.x, target.y)]);
+    await expect.poll(() => page.locator("h1").first().textContent()).toContain("Creuse (23)");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("draws the 255 communes of Creuse and opens a fiche from its table", async () => {
+    const { page, errors } = await open(browser, base + "23/publics.html");
+    expect(await page.locator("svg g.communes").first().locator("path").count()).toBe(255);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(outputDir, "site-national-23-publics.png"), fullPage: true });
+    await page.goto(base + "23/communes/index.html", { waitUntil: "networkidle" });
+    const first = page.locator('table a[href*="fiche.html?code="]').first();
+    const href = (await first.getAttribute("href"))!;
+    const code = href.match(/code=(\d{5})$/)![1];
+    await Promise.all([page.waitForURL(/\/23\/communes\/fiche\.html\?code=\d{5}$/), first.click()]);
+    await expect.poll(() => page.locator("h1").first().textContent()).toContain(`(${code})`);
+    expect(await page.locator("svg g.communes").first().locator("path").count()).toBe(255);
+    expect(await page.locator(".observablehq--error").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: path.join(outputDir, `site-national-23-fiche-${code}.png`), fullPage: true });
+    await page.close();
+  });
+
+  it("shows the Haute-Vienne's tables with a note where its map would be", async () => {
+    const { page, errors } = await open(browser, base + "87/publics.html");
+    await expect.poll(() => page.locator(".carte-indisponible").first().textContent()).toContain(
+      "Carte indisponible : aucun contour communal n'est chargé pour ce département (fichier communes-87-"
+    );
+    expect(await page.locator("svg g.communes").count()).toBe(0);
+    const codes = await page.locator("table tbody tr td:nth-child(3)").allTextContents();
+    expect(codes.length).toBeGreaterThan(10);
+    expect(codes.every((code) => /^87\d{3}$/.test(code.trim()))).toBe(true);
+    expect(await page.locator("h1").first().textContent()).toBe("Publics fragiles");
+    expect(await page.locator("nav.departement-nav").textContent()).toContain("Haute-Vienne (87)");
+    expect(errors).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(outputDir, "site-national-87-publics.png"), fullPage: true });
+    await page.close();
+  });
+});
+
+describe("site of every département", () => {
+  it("builds every département in one run, each page's data under 1 Mo", async () => {
+    const dir = path.join(outputDir, "site-all");
+    const config = readConfig({ data: inject("dataDir"), exports: inject("exportsDir"), dept: "all" }, {});
+    const started = Date.now();
+    const outputs = await buildSite(config, { outputDir: dir, log: () => {} });
+    const seconds = (Date.now() - started) / 1000;
+    console.info(`site de ${outputs.length} départements construit en ${seconds.toFixed(0)} s`);
+    expect(outputs.length).toBe(101);
+    for (const output of outputs) {
+      const code = path.basename(output);
+      expect(existsSync(path.join(output, "communes", "fiche.html")), code).toBe(true);
+      expect(ficheDataBytes(dir, code), code).toBeLessThan(1_000_000);
+    }
+    expect(seconds).toBeLessThan(900);
+  }, 900_000);
+});
