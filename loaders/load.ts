@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { isProcessAlive } from "./process.ts";
 import { CogIndex } from "./cog.ts";
 import { SourceError } from "./errors.ts";
 import type { Config } from "./config.ts";
@@ -150,15 +151,6 @@ async function removeAbandonedBuilds(target: string): Promise<void> {
   for (const name of await readdir(dir)) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).replace(/\.wal$/, ""));
-    if (pid && pid !== process.pid && !isAlive(pid)) await rm(path.join(dir, name), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    if (pid && pid !== process.pid && !isProcessAlive(pid)) await rm(path.join(dir, name), { force: true });
   }
 }

@@ -3,7 +3,9 @@ import type { Feature, Geometry } from "geojson";
 import { insertRows, queryRows, quoteIdentifier, type TableSpec } from "./db.ts";
 import { communeIndex, pointInCommune, type CommuneIndex } from "./geo.ts";
 import type { Ledger } from "./ledger.ts";
+import type { Resource } from "./resource.ts";
 import type { LoadContext } from "./source.ts";
+import { readText } from "./text.ts";
 
 /**
  * What the four "offer" sources (lieux de médiation numérique, France Services, Aidants Connect, Conseillers
@@ -391,4 +393,25 @@ function quarantined(ledger: Ledger, line: number, column: string, value: unknow
 export function logStats(context: LoadContext, file: string, stats: OffreStats): void {
   const text = stats.describe();
   if (text) context.log(`  ${file} : ${text}`);
+}
+
+/**
+ * The load step every CSV offer source shares: open the resource, parse it with `parse`, replace this source's
+ * rows of `lieux_aide`, and log what was corrected. Sources that read other inputs (names, outlines) pass them
+ * in through `parse`'s closure.
+ */
+export async function loadOffreCsv(
+  context: LoadContext,
+  resource: Resource,
+  source: OffreSource,
+  parse: (text: string, ledger: Ledger, stats: OffreStats) => LieuAide[] | Promise<LieuAide[]>
+): Promise<void> {
+  const opened = await context.open(resource);
+  if (!opened) return;
+  const { text } = await readText(opened.acquired.file, source);
+  const stats = new OffreStats();
+  const rows = await parse(text, opened.ledger, stats);
+  await prepareLieuxAide(context.connection, source);
+  await insertLieuxAide(context.connection, rows);
+  logStats(context, opened.name, stats);
 }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { isProcessAlive } from "../process.ts";
 import type { Config } from "../config.ts";
 import { queryRows, withDatabase } from "../db.ts";
 import { projectRoot } from "../paths.ts";
@@ -163,7 +164,7 @@ async function withBuildLock<T>(lockFile: string, work: () => Promise<T>): Promi
       break;
     } catch {
       const holder = Number(await readFile(lockFile, "utf8").catch(() => "0"));
-      if (!holder || !isAlive(holder)) {
+      if (!holder || !isProcessAlive(holder)) {
         await rm(lockFile, { force: true });
         continue;
       }
@@ -175,14 +176,5 @@ async function withBuildLock<T>(lockFile: string, work: () => Promise<T>): Promi
     return await work();
   } finally {
     await rm(lockFile, { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -5,19 +5,17 @@ import {
   cleanText,
   findCommuneByName,
   finishLieu,
-  insertLieuxAide,
   joinValues,
-  logStats,
   normaliseSiret,
   OffreStats,
-  prepareLieuxAide,
   readCommuneNames,
   type CommuneNames,
-  type LieuAide
+  type LieuAide,
+  loadOffreCsv
 } from "../offre.ts";
 import type { Resource } from "../resource.ts";
 import type { Source } from "../source.ts";
-import { parseCsv, readText } from "../text.ts";
+import { parseCsv } from "../text.ts";
 import { normaliseCommuneCode } from "../values.ts";
 
 /**
@@ -102,14 +100,8 @@ export const aidantsConnect: Source = {
   id: "aidants-connect",
   title: "Aidants Connect : structures habilitées",
   resources: [aidantsConnectResource],
-  async load(context) {
-    const opened = await context.open(aidantsConnectResource);
-    if (!opened) return;
-    const { text } = await readText(opened.acquired.file, aidantsConnect.id);
-    const stats = new OffreStats();
-    const rows = parseAidantsConnect(text, opened.ledger, context.cog, await readCommuneNames(context.connection), stats);
-    await prepareLieuxAide(context.connection, "aidants-connect");
-    await insertLieuxAide(context.connection, rows);
-    logStats(context, opened.name, stats);
-  }
+  load: (context) =>
+    loadOffreCsv(context, aidantsConnectResource, "aidants-connect", async (text, ledger, stats) =>
+      parseAidantsConnect(text, ledger, context.cog, await readCommuneNames(context.connection), stats)
+    )
 };

@@ -4,17 +4,15 @@ import {
   checkCoordinates,
   cleanText,
   finishLieu,
-  insertLieuxAide,
   joinValues,
-  logStats,
   normaliseSiret,
   OffreStats,
-  prepareLieuxAide,
-  type LieuAide
+  type LieuAide,
+  loadOffreCsv
 } from "../offre.ts";
 import type { Resource } from "../resource.ts";
 import type { Source } from "../source.ts";
-import { parseCsv, readText } from "../text.ts";
+import { parseCsv } from "../text.ts";
 import { normaliseCommuneCode } from "../values.ts";
 
 /**
@@ -84,14 +82,8 @@ export const conseillersNumeriques: Source = {
   id: "conseillers-numeriques",
   title: "Conseillers numériques France Services : structures d'accueil",
   resources: [conseillersNumeriquesResource],
-  async load(context) {
-    const opened = await context.open(conseillersNumeriquesResource);
-    if (!opened) return;
-    const { text } = await readText(opened.acquired.file, conseillersNumeriques.id);
-    const stats = new OffreStats();
-    const rows = parseConseillersNumeriques(text, opened.ledger, context.cog, stats);
-    await prepareLieuxAide(context.connection, "conseillers-numeriques");
-    await insertLieuxAide(context.connection, rows);
-    logStats(context, opened.name, stats);
-  }
+  load: (context) =>
+    loadOffreCsv(context, conseillersNumeriquesResource, "conseillers-numeriques", (text, ledger, stats) =>
+      parseConseillersNumeriques(text, ledger, context.cog, stats)
+    )
 };

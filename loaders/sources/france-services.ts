@@ -1,9 +1,16 @@
 import { currentCodeOrQuarantine, type CogIndex } from "../cog.ts";
 import type { Ledger } from "../ledger.ts";
-import { checkCoordinates, cleanText, finishLieu, insertLieuxAide, logStats, OffreStats, prepareLieuxAide, type LieuAide } from "../offre.ts";
+import {
+  checkCoordinates,
+  cleanText,
+  finishLieu,
+  OffreStats,
+  type LieuAide,
+  loadOffreCsv
+} from "../offre.ts";
 import type { Resource } from "../resource.ts";
 import type { Source } from "../source.ts";
-import { parseCsv, readText } from "../text.ts";
+import { parseCsv } from "../text.ts";
 import { normaliseCommuneCode, parseNumber } from "../values.ts";
 
 /** ANCT's list of France Services: one row per site, with coordinates and opening hours per weekday. */
@@ -98,14 +105,6 @@ export const franceServices: Source = {
   id: "france-services",
   title: "France services (ANCT)",
   resources: [franceServicesResource],
-  async load(context) {
-    const opened = await context.open(franceServicesResource);
-    if (!opened) return;
-    const { text } = await readText(opened.acquired.file, franceServices.id);
-    const stats = new OffreStats();
-    const rows = parseFranceServices(text, opened.ledger, context.cog, stats);
-    await prepareLieuxAide(context.connection, "france-services");
-    await insertLieuxAide(context.connection, rows);
-    logStats(context, opened.name, stats);
-  }
+  load: (context) =>
+    loadOffreCsv(context, franceServicesResource, "france-services", (text, ledger, stats) => parseFranceServices(text, ledger, context.cog, stats))
 };
