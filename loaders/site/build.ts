@@ -96,11 +96,27 @@ async function buildNational(config: Config, codes: string[], output: string, lo
   log(`site de ${codes.length} départements construit en ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
+/**
+ * Runs Framework's build. On a terminal its page-by-page log is shown as it goes; elsewhere (CI, tests, cron) it
+ * is kept and printed only when the build fails, so that a log holds what matters rather than one line per page.
+ */
 function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
+  const live = Boolean(process.stderr.isTTY) || Boolean(process.env.SDIN_VERBOSE);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(command, args, { ...options, stdio: ["ignore", live ? "inherit" : "pipe", live ? "inherit" : "pipe"] });
+    const tail: string[] = [];
+    const keep = (chunk: Buffer) => {
+      tail.push(chunk.toString());
+      if (tail.length > 400) tail.shift();
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
     child.on("error", (error) => reject(new Error(`impossible de lancer ${command} : ${error.message}`)));
-    child.on("exit", (status) => (status === 0 ? resolve() : reject(new Error(`la construction du site a échoué (observable build, code ${status})`))));
+    child.on("exit", (status) => {
+      if (status === 0) return resolve();
+      if (!live) process.stderr.write(tail.join(""));
+      reject(new Error(`la construction du site a échoué (observable build, code ${status})`));
+    });
   });
 }
 
