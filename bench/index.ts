@@ -7,6 +7,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../loaders/paths.ts";
 import { formatDuration, formatTable, frenchNumber, type Measure } from "./report.ts";
+import { formatPageWeights, pageWeights } from "./page-weight.ts";
+import { runInChild } from "./measure.ts";
 import { formatProfile, measureExport, measureLoad, measureNearest, measureSite, type BenchOptions } from "./suite.ts";
 
 const outputFile = path.join(projectRoot, "bench", "output", "results.json");
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     log("3. site");
     const site = await measureSite(options, load.dataDir, exports.exportsDir);
     const measures: Measure[] = [load.measure, nearest, ...site.slice(0, 1), exports.measure, ...site.slice(1)];
+    const weights = options.site ? await weighPages(options, load.dataDir, exports.exportsDir) : "";
     const loadAtEnd = loadavg()[0];
     process.stdout.write(
       [
@@ -53,6 +56,8 @@ async function main(): Promise<void> {
         formatTable(measures),
         "",
         formatProfile(load.profile, load.measure.measured!.series.medianMs),
+        "",
+        weights,
         "",
         `Durée totale du banc d'essai : ${formatDuration(Date.now() - started)} ; résultats JSON : ${path.relative(projectRoot, outputFile)}`,
         ""
@@ -66,6 +71,25 @@ async function main(): Promise<void> {
   } finally {
     if (values.garder) log(`dossier de travail conservé : ${workspace}`);
     else await rm(workspace, { recursive: true, force: true });
+  }
+}
+
+/**
+ * 5. What each page of the Creuse and Aisne sites transfers (target: under 1 MB of data per page for the Aisne).
+ * Creuse's site is the one step 3 built; the Aisne's is built once here.
+ */
+async function weighPages(options: BenchOptions, dataDir: string, exportsDir: string): Promise<string> {
+  options.log("5. poids des pages");
+  const aisne = path.join(options.workspace, "site-02");
+  try {
+    const build = await runInChild("site", { dataDir, exportsDir, outputDir: aisne, departements: ["02"] });
+    const parts = [`5. poids des pages (construction du site de l'Aisne : ${formatDuration(build.ms)})`];
+    for (const [code, dir] of [["23", path.join(options.workspace, "site-23")], ["02", aisne]]) {
+      parts.push(formatPageWeights(`  site ${code}`, await pageWeights(dir)));
+    }
+    return parts.join("\n");
+  } catch (error) {
+    return `5. poids des pages : indisponible (${error instanceof Error ? error.message : String(error)})`;
   }
 }
 
