@@ -15,7 +15,7 @@ const shapes: Record<string, Record<string, string>> = {
   filosofi_territoires: { niveau: "VARCHAR", code: "VARCHAR", taux_pauvrete: "DOUBLE" },
   ifn_reference: { niveau: "VARCHAR", code: "VARCHAR", total: "DOUBLE" },
   arcep_ftth: { code_insee: "VARCHAR", trimestre: "VARCHAR", locaux: "DOUBLE", locaux_raccordables: "DOUBLE", zone_fthd: "VARCHAR" },
-  arcep_eligibilite: { code_insee: "VARCHAR", date: "VARCHAR", nbr: "DOUBLE", elig_thd30: "DOUBLE", elig_thd100: "DOUBLE", elig_thd1g: "DOUBLE" },
+  arcep_eligibilite: { code_insee: "VARCHAR", date: "VARCHAR", nbr: "DOUBLE", elig_bhd8: "DOUBLE", elig_thd30: "DOUBLE", elig_thd100: "DOUBLE", elig_thd1g: "DOUBLE" },
   contours: { code_insee: "VARCHAR", point_lon: "DOUBLE", point_lat: "DOUBLE", surface_km2: "DOUBLE" },
   typologies: { code_insee: "VARCHAR", frr: "VARCHAR", frr_classee: "BOOLEAN", densite_code: "INTEGER", densite_libelle: "VARCHAR", centralite: "VARCHAR" },
   qpv: { code_insee: "VARCHAR", code_qp: "VARCHAR" },
@@ -98,7 +98,8 @@ export function diagnosticCommunesSql(present: Set<string>): string {
     QUALIFY row_number() OVER (PARTITION BY code_insee ORDER BY trimestre DESC) = 1
   ),
   elig AS (
-    SELECT e.code_insee, e.nbr, ${eligibleThd30} AS thd30 FROM ${t("arcep_eligibilite")} e
+    SELECT e.code_insee, e.nbr, ${eligibleThd30} AS thd30, e.elig_bhd8 AS bhd8, e.elig_thd100 AS thd100, e.elig_thd1g AS thd1g
+    FROM ${t("arcep_eligibilite")} e
     QUALIFY row_number() OVER (PARTITION BY e.code_insee ORDER BY e.date DESC) = 1
   ),
   offre AS (
@@ -136,6 +137,9 @@ export function diagnosticCommunesSql(present: Set<string>): string {
     ftth.locaux, ftth.locaux_raccordables AS locaux_ftth, capped(ftth.locaux_raccordables / nullif(ftth.locaux, 0)) AS part_locaux_ftth,
     ftth.trimestre AS ftth_trimestre, ftth.zone_fthd,
     elig.nbr AS locaux_eligibilite, elig.thd30 AS locaux_eligible_thd30, capped(elig.thd30 / nullif(elig.nbr, 0)) AS part_eligible_thd30,
+    elig.bhd8 AS locaux_eligible_bhd8, capped(elig.bhd8 / nullif(elig.nbr, 0)) AS part_eligible_bhd8,
+    elig.thd100 AS locaux_eligible_thd100, capped(elig.thd100 / nullif(elig.nbr, 0)) AS part_eligible_thd100,
+    elig.thd1g AS locaux_eligible_thd1g, capped(elig.thd1g / nullif(elig.nbr, 0)) AS part_eligible_thd1g,
     coalesce(offre.nb_lieux, 0) AS nb_lieux, coalesce(offre.nb_lieux_mediation, 0) AS nb_lieux_mediation,
     coalesce(offre.nb_france_services, 0) AS nb_france_services, coalesce(offre.nb_aidants_connect, 0) AS nb_aidants_connect,
     coalesce(offre.nb_conseillers_numeriques, 0) AS nb_conseillers_numeriques, coalesce(biblio.n, 0) AS nb_bibliotheques,

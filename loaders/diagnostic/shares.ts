@@ -21,6 +21,9 @@ export const shares: Share[] = [
   { share: "taux_chomage", numerator: "chomeurs_15_64", denominator: "actifs_15_64" },
   { share: "part_locaux_ftth", numerator: "locaux_ftth", denominator: "locaux" },
   { share: "part_eligible_thd30", numerator: "locaux_eligible_thd30", denominator: "locaux_eligibilite" },
+  { share: "part_eligible_bhd8", numerator: "locaux_eligible_bhd8", denominator: "locaux_eligibilite" },
+  { share: "part_eligible_thd100", numerator: "locaux_eligible_thd100", denominator: "locaux_eligibilite" },
+  { share: "part_eligible_thd1g", numerator: "locaux_eligible_thd1g", denominator: "locaux_eligibilite" },
   { share: "part_population_hors_portee", numerator: "population_hors_portee", denominator: "population" }
 ];
 
@@ -40,5 +43,5 @@ export function aggregateCountSql(column: string): string {
 export const countColumns = [
   "pop_rp", "pop_65_plus", "pop_75_plus", "nscol15p", "peu_diplomes", "menages", "menages_seuls", "pop_80_plus",
   "pop_80_plus_seuls", "familles", "familles_mono", "actifs_15_64", "chomeurs_15_64", "locaux", "locaux_ftth",
-  "locaux_eligibilite", "locaux_eligible_thd30"
+  "locaux_eligibilite", "locaux_eligible_thd30", "locaux_eligible_bhd8", "locaux_eligible_thd100", "locaux_eligible_thd1g"
 ];

@@ -39,6 +39,13 @@ const indicatorColumns = {
   locaux_eligibilite: "DOUBLE",
   locaux_eligible_thd30: "DOUBLE",
   part_eligible_thd30: "DOUBLE",
+  /** Eligibility by speed class (cumulative: at least 8 Mbit/s, 100 Mbit/s, 1 Gbit/s), over locaux_eligibilite. */
+  locaux_eligible_bhd8: "DOUBLE",
+  part_eligible_bhd8: "DOUBLE",
+  locaux_eligible_thd100: "DOUBLE",
+  part_eligible_thd100: "DOUBLE",
+  locaux_eligible_thd1g: "DOUBLE",
+  part_eligible_thd1g: "DOUBLE",
   nb_lieux: "INTEGER",
   population_hors_portee: "DOUBLE",
   part_population_hors_portee: "DOUBLE",

@@ -75,10 +75,14 @@ export async function requireTables(connection: DuckDBConnection, tables: string
   }
 }
 
-/** Rounds to `digits` significant digits, so that the JSON sent to the browser stays small. */
+/**
+ * Rounds to `digits` significant digits, so that the JSON sent to the browser stays small — but never rounds a
+ * count: integers are kept exact, and a large weighted count is rounded to the unit (a population of 12 955 must
+ * not become 12 960 on the page).
+ */
 export function roundSignificant(value: number, digits = 4): number {
-  if (value === 0 || !Number.isFinite(value)) return value;
-  if (Number.isInteger(value) && Math.abs(value) < 10 ** digits) return value;
+  if (value === 0 || !Number.isFinite(value) || Number.isInteger(value)) return value;
+  if (Math.abs(value) >= 10 ** digits) return Math.round(value);
   return Number(value.toPrecision(digits));
 }
 

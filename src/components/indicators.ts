@@ -40,7 +40,9 @@ export const publicIndicators: Indicator[] = [
 
 export const connectivityIndicators: Indicator[] = [
   part("part_locaux_ftth", "Locaux raccordables à la fibre (FttH)", "Blues"),
-  part("part_eligible_thd30", "Locaux éligibles à 30 Mbit/s ou plus", "Blues")
+  part("part_eligible_thd30", "Locaux éligibles à 30 Mbit/s ou plus", "Blues"),
+  part("part_eligible_thd100", "Locaux éligibles à 100 Mbit/s ou plus", "Blues"),
+  part("part_eligible_bhd8", "Locaux éligibles à 8 Mbit/s ou plus", "Blues")
 ];
 
 export const reachIndicators: Indicator[] = [

@@ -93,7 +93,9 @@ describe("reach", () => {
 describe("site data", () => {
   it("rounds to significant digits and round-trips columnar tables", () => {
     expect(roundSignificant(0.123456)).toBe(0.1235);
-    expect(roundSignificant(115527)).toBe(115500);
+    // counts are never rounded: a page must show the same population as the exports
+    expect(roundSignificant(115527)).toBe(115527);
+    expect(roundSignificant(12345.67)).toBe(12346);
     expect(roundSignificant(255)).toBe(255);
     const rows = [{ code_insee: "02001", part: 0.333333, nom: null }];
     expect(fromColumnar(toColumnar(rows) as { columns: string[]; rows: unknown[][] })).toEqual([{ code_insee: "02001", part: 0.3333, nom: null }]);

@@ -124,6 +124,16 @@ describe.skipIf(!hasChromium)("site", () => {
     await page.close();
   });
 
+  it("shows the same totals as the exports", async () => {
+    // Connectivité's default filter (FttH share < 50 %) keeps every Creuse commune in the T1 2018 data:
+    // 255 communes and the population légale of the département (115 527, as in communes.csv).
+    const { page, errors } = await open(browser, sites["23"].base + "connectivite.html");
+    const text = (await page.locator("main").innerText()).replace(/[\s\u202f\u00a0]/g, "");
+    expect(text).toContain("255communes,115527habitants");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("draws the 797 communes of the Aisne", async () => {
     for (const name of ["index.html", "publics.html", "priorites.html"]) {
       const { page, errors } = await open(browser, sites["02"].base + name);
