@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../loaders/db.ts";
+import type { LieuAide } from "../loaders/offre.ts";
 import { SourceError } from "../loaders/errors.ts";
 import { lieuxMediation, readStandardCsv } from "../loaders/sources/lieux-mediation.ts";
 import { inputDir, ledger, loadSources, mirrorDir, queryRows, tempDir } from "./helpers.ts";
@@ -23,23 +24,7 @@ function mirrorWithNationalFixture(): string {
   return dir;
 }
 
-interface Lieu {
-  id: string;
-  nom: string;
-  code_insee: string;
-  latitude: number | null;
-  longitude: number | null;
-  localisation: string;
-  typologie: string | null;
-  services: string | null;
-  publics: string | null;
-  dispositifs: string | null;
-  horaires: string | null;
-  itinerance: boolean | null;
-  site_web: string | null;
-  date_maj: string | null;
-  cle_dedoublonnage: string;
-}
+type Lieu = Omit<LieuAide, "source">;
 
 describe("lieux de médiation: national file (fixture) and Creuse file (mirror) together", () => {
   let db: Database;

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config, IndexWeights } from "../config.ts";
 import { createTable, insertRows, queryRows } from "../db.ts";
 import type { PostLoadStep } from "../load.ts";
-import { diagnosticCommunesSql, diagnosticLieuxSql, sourceTable } from "./communes-sql.ts";
+import { diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
 import { writeParameters } from "./parameters.ts";
 import { classify, criteria, fragilityIndex, type Criterion } from "./fragility.ts";
 import { PlaceIndex, type GeoPoint } from "./nearest.ts";
@@ -201,33 +201,29 @@ function aggregateColumnsSql(): string {
 }
 
 /**
- * Poverty of a territory: the published value when the official EPCI/département files are loaded, else an
- * estimate from the communes Filosofi publishes (weighted by persons), labelled as such in taux_pauvrete_source.
+ * Poverty of a territory as published in the official EPCI/département/région files, when they are loaded; the
+ * aggregates fall back on `publishedPovertySql`'s estimate, labelled as such in taux_pauvrete_source.
  */
-function povertySql(level: "epci" | "departement" | "region" | "france", key: string, present: Set<string>): string {
-  const official = present.has("filosofi_territoires")
+function officialPovertySql(level: "epci" | "departement" | "region" | "france", key: string, present: Set<string>): string {
+  return present.has("filosofi_territoires")
     ? `(SELECT taux_pauvrete / 100 FROM filosofi_territoires f WHERE f.niveau = '${level}' AND f.code = ${key})`
     : "NULL";
-  return `${official}`;
 }
 
 export async function aggregateEpci(connection: DuckDBConnection, config: Config): Promise<void> {
   const present = await existingTables(connection);
-  const fi = sourceTable("filosofi", present);
   await createTable(connection, diagnosticEpciTable);
   await connection.run(`
     INSERT INTO diagnostic_epci BY NAME
-    WITH est AS (
-      SELECT c.epci_siren, sum(fi.taux_pauvrete * fi.nb_personnes_fisc) / nullif(sum(fi.nb_personnes_fisc), 0) / 100 AS taux
-      FROM ${fi} fi JOIN communes c USING (code_insee) WHERE fi.taux_pauvrete IS NOT NULL GROUP BY 1
-    ), main_dep AS (
+    WITH est AS (SELECT code AS epci_siren, taux / 100 AS taux FROM (${publishedPovertySql("c.epci_siren", present)})),
+    main_dep AS (
       SELECT epci_siren, arg_max(code_departement, pop) AS code_departement
       FROM (SELECT epci_siren, code_departement, sum(population) AS pop FROM diagnostic_communes GROUP BY ALL) GROUP BY 1
     )
     SELECT d.epci_siren, any_value(d.epci_nom) AS epci_nom, any_value(e.nature) AS nature, any_value(m.code_departement) AS code_departement,
       ${aggregateColumnsSql()},
-      coalesce(${povertySql("epci", "d.epci_siren", present)}, any_value(est.taux)) AS taux_pauvrete,
-      CASE WHEN ${povertySql("epci", "d.epci_siren", present)} IS NOT NULL THEN 'epci'
+      coalesce(${officialPovertySql("epci", "d.epci_siren", present)}, any_value(est.taux)) AS taux_pauvrete,
+      CASE WHEN ${officialPovertySql("epci", "d.epci_siren", present)} IS NOT NULL THEN 'epci'
            WHEN any_value(est.taux) IS NOT NULL THEN 'estimation communes publiées' END AS taux_pauvrete_source,
       count(*) FILTER (WHERE d.zone_fthd = 'RIP')::INTEGER AS nb_communes_rip,
       count(*) FILTER (WHERE d.population_hors_portee > 0)::INTEGER AS nb_communes_hors_portee,
@@ -272,7 +268,6 @@ async function rankEpci(connection: DuckDBConnection, config: Config): Promise<v
 /** Département, région and France rows, for the side-by-side comparisons. */
 export async function aggregateTerritories(connection: DuckDBConnection): Promise<void> {
   const present = await existingTables(connection);
-  const fi = sourceTable("filosofi", present);
   await createTable(connection, diagnosticTerritoiresTable);
   const levels = [
     { niveau: "departement", key: "d.code_departement", nom: "(SELECT nom FROM departements x WHERE x.code_departement = d.code_departement)" },
@@ -282,14 +277,11 @@ export async function aggregateTerritories(connection: DuckDBConnection): Promis
   for (const { niveau, key, nom } of levels) {
     await connection.run(`
       INSERT INTO diagnostic_territoires BY NAME
-      WITH est AS (
-        SELECT ${key.replace("d.", "c.")} AS code, sum(fi.taux_pauvrete * fi.nb_personnes_fisc) / nullif(sum(fi.nb_personnes_fisc), 0) / 100 AS taux
-        FROM ${fi} fi JOIN communes c USING (code_insee) WHERE fi.taux_pauvrete IS NOT NULL GROUP BY 1
-      )
+      WITH est AS (SELECT code, taux / 100 AS taux FROM (${publishedPovertySql(key.replace("d.", "c."), present)}))
       SELECT '${niveau}' AS niveau, ${key} AS code, any_value(${nom}) AS nom,
         ${aggregateColumnsSql()},
-        coalesce(${povertySql(niveau as "departement", key, present)}, any_value(est.taux)) AS taux_pauvrete,
-        CASE WHEN ${povertySql(niveau as "departement", key, present)} IS NOT NULL THEN '${niveau}'
+        coalesce(${officialPovertySql(niveau as "departement", key, present)}, any_value(est.taux)) AS taux_pauvrete,
+        CASE WHEN ${officialPovertySql(niveau as "departement", key, present)} IS NOT NULL THEN '${niveau}'
              WHEN any_value(est.taux) IS NOT NULL THEN 'estimation communes publiées' END AS taux_pauvrete_source
       FROM diagnostic_communes d LEFT JOIN est ON est.code = ${key}
       GROUP BY ${key}`);

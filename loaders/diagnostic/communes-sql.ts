@@ -27,6 +27,16 @@ const shapes: Record<string, Record<string, string>> = {
   }
 };
 
+/**
+ * Poverty rate (percent) of groups of communes estimated from the communes Filosofi publishes, weighted by their
+ * number of persons: the fallback where neither the commune's nor the territory's own rate is published.
+ * `group` is a column of `communes` (alias `c`), or a constant for France; rows are `(code, taux)`.
+ */
+export function publishedPovertySql(group: string, present: Set<string>): string {
+  return `SELECT ${group} AS code, sum(fi.taux_pauvrete * fi.nb_personnes_fisc) / nullif(sum(fi.nb_personnes_fisc), 0) AS taux
+    FROM ${sourceTable("filosofi", present)} fi JOIN communes c USING (code_insee) WHERE fi.taux_pauvrete IS NOT NULL GROUP BY 1`;
+}
+
 /** `FROM`-able SQL for a source table: the table itself, or an empty stand-in of its shape. */
 export function sourceTable(name: string, present: Set<string>): string {
   if (present.has(name)) return name;
@@ -85,14 +95,8 @@ export function diagnosticCommunesSql(present: Set<string>): string {
   fit AS (SELECT * FROM ${t("filosofi_territoires")}),
   -- Poverty where Filosofi hides the commune: the EPCI's, then the département's, published value when the
   -- official EPCI/DEP files are loaded, else estimated from the communes that are published (weighted by persons).
-  pov_epci AS (
-    SELECT c.epci_siren, sum(fi.taux_pauvrete * fi.nb_personnes_fisc) / nullif(sum(fi.nb_personnes_fisc), 0) AS taux
-    FROM fi JOIN communes c USING (code_insee) WHERE fi.taux_pauvrete IS NOT NULL GROUP BY 1
-  ),
-  pov_dep AS (
-    SELECT c.code_departement, sum(fi.taux_pauvrete * fi.nb_personnes_fisc) / nullif(sum(fi.nb_personnes_fisc), 0) AS taux
-    FROM fi JOIN communes c USING (code_insee) WHERE fi.taux_pauvrete IS NOT NULL GROUP BY 1
-  ),
+  pov_epci AS (${publishedPovertySql("c.epci_siren", present)}),
+  pov_dep AS (${publishedPovertySql("c.code_departement", present)}),
   ftth AS (
     SELECT * FROM ${t("arcep_ftth")}
     QUALIFY row_number() OVER (PARTITION BY code_insee ORDER BY trimestre DESC) = 1
@@ -154,8 +158,8 @@ export function diagnosticCommunesSql(present: Set<string>): string {
   LEFT JOIN rp USING (code_insee)
   LEFT JOIN der USING (code_insee)
   LEFT JOIN fi USING (code_insee)
-  LEFT JOIN pov_epci ON pov_epci.epci_siren = c.epci_siren
-  LEFT JOIN pov_dep ON pov_dep.code_departement = c.code_departement
+  LEFT JOIN pov_epci ON pov_epci.code = c.epci_siren
+  LEFT JOIN pov_dep ON pov_dep.code = c.code_departement
   LEFT JOIN ftth USING (code_insee)
   LEFT JOIN elig USING (code_insee)
   LEFT JOIN offre USING (code_insee)
