@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot } from "../loaders/paths.ts";
+import { projectRoot } from "../loaders/io/paths.ts";
 import { formatDuration, formatTable, frenchNumber, type Measure } from "./report.ts";
 import { formatPageWeights, pageWeights } from "./page-weight.ts";
 import { runInChild } from "./measure.ts";

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { projectRoot } from "../loaders/paths.ts";
+import { projectRoot } from "../loaders/io/paths.ts";
 import type { TaskName } from "./tasks.ts";
 
 /** One run of a task in a child process. */

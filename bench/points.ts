@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import Papa from "papaparse";
-import { queryRows, withDatabase } from "../loaders/db.ts";
+import { queryRows, withDatabase } from "../loaders/io/db.ts";
 import type { GeoPoint } from "../loaders/diagnostic/nearest.ts";
 
 /** Metropolitan France with Corsica (WGS84 degrees): where the pseudo-random origins are drawn. */

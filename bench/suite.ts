@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { queryRows, withDatabase } from "../loaders/db.ts";
+import { queryRows, withDatabase } from "../loaders/io/db.ts";
 import { measurePair, median, runInChild, summarise, TaskError, type Sample, type Series } from "./measure.ts";
 import { formatDuration, frenchNumber, ratioOf, type Measure } from "./report.ts";
 import { baselineFiles, type BaselineFile } from "./tasks.ts";
@@ -229,7 +229,7 @@ async function measureAlone(task: () => Promise<Sample>, runs: number): Promise<
 
 function siteFailure(error: unknown): string {
   const text = error instanceof TaskError ? `${error.message}\n${error.stderr}` : String(error);
-  if (/pas encore disponible/.test(text)) return "buildSite n'est pas encore disponible (loaders/site/build.ts)";
+  if (/pas encore disponible/.test(text)) return "buildSite n'est pas encore disponible (loaders/outputs/site/build.ts)";
   return `la construction du site échoue : ${error instanceof Error ? error.message : text}`;
 }
 

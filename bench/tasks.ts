@@ -2,13 +2,13 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { readConfig } from "../loaders/config.ts";
-import { openDatabase, queryRows, quoteIdentifier, withDatabase } from "../loaders/db.ts";
+import { readConfig } from "../loaders/io/config.ts";
+import { openDatabase, queryRows, quoteIdentifier, withDatabase } from "../loaders/io/db.ts";
 import { nearestBruteForce, nearestIndexed, type Nearest } from "../loaders/diagnostic/nearest.ts";
-import { runExport } from "../loaders/export/index.ts";
-import { runLoad, type PostLoadStep } from "../loaders/load.ts";
-import { projectRoot } from "../loaders/paths.ts";
-import type { Source } from "../loaders/source.ts";
+import { runExport } from "../loaders/outputs/exports/index.ts";
+import { runLoad, type PostLoadStep } from "../loaders/ingest/load.ts";
+import { projectRoot } from "../loaders/io/paths.ts";
+import type { Source } from "../loaders/ingest/source.ts";
 import { communeOrigins, mirrorPlaces, type BenchOrigins, type BenchPlaces } from "./points.ts";
 
 /** What a task reports: the duration of its measured part only (setup excluded), and what it did. */
@@ -31,8 +31,8 @@ export interface BaselineFile {
 export async function loadTask({ dataDir, mirror }: { dataDir: string; mirror: string }): Promise<TaskResult> {
   // Imported here rather than at the top: the list is read when the task runs, so the benchmark always
   // measures the sources registered at that moment.
-  const { sources } = await import("../loaders/sources/index.ts");
-  const { postLoadSteps } = await import("../loaders/steps.ts");
+  const { sources } = await import("../loaders/ingest/sources/index.ts");
+  const { postLoadSteps } = await import("../loaders/cli/steps.ts");
   const config = readConfig({ data: dataDir, mirror }, {});
   const timings: { name: string; kind: "source" | "étape"; ms: number }[] = [];
   const timedSources: Source[] = sources.map((source) => ({
@@ -146,7 +146,7 @@ export async function exportTask({ dataDir, exportsDir, departements }: { dataDi
 
 /** `buildSite` of the given départements into `outputDir`. */
 export async function siteTask({ dataDir, exportsDir, outputDir, departements }: { dataDir: string; exportsDir: string; outputDir: string; departements: string[] }): Promise<TaskResult> {
-  const { buildSite } = await import("../loaders/site/build.ts");
+  const { buildSite } = await import("../loaders/outputs/site/build.ts");
   await rm(outputDir, { recursive: true, force: true });
   const config = readConfig({ data: dataDir, exports: exportsDir, dept: departements.join(",") }, {});
   const t0 = performance.now();

@@ -2,14 +2,14 @@ import { mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CogIndex } from "../loaders/cog.ts";
-import type { Database } from "../loaders/db.ts";
+import { CogIndex } from "../loaders/ingest/cog.ts";
+import type { Database } from "../loaders/io/db.ts";
 import {
   arcepDeploiements, coverageClassAgrees, EDITION_2018, EDITION_WORKBOOK, joinFtth2018, latestQuarterColumn, mergeParts,
   parseCommunes2018, parseEngagement, parseWorkbookCommunes
-} from "../loaders/sources/arcep-deploiements.ts";
-import { parseCsv } from "../loaders/text.ts";
-import { readXlsxSheet, sheetTable } from "../loaders/xlsx.ts";
+} from "../loaders/ingest/sources/arcep-deploiements.ts";
+import { parseCsv } from "../loaders/io/text.ts";
+import { readXlsxSheet, sheetTable } from "../loaders/io/xlsx.ts";
 import { ledger, loadSources, mirrorDir, queryRows, tempDir } from "./helpers.ts";
 import { fixtureFile, writeDeploiementWorkbook } from "./input/arcep/make-deploiement-fixture.ts";
 

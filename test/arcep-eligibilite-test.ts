@@ -1,10 +1,10 @@
 import { mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CogIndex } from "../loaders/cog.ts";
-import type { Database } from "../loaders/db.ts";
-import { arcepEligibilite, mergeEligibilite, parseEligibilite } from "../loaders/sources/arcep-eligibilite.ts";
-import { parseCsv } from "../loaders/text.ts";
+import { CogIndex } from "../loaders/ingest/cog.ts";
+import type { Database } from "../loaders/io/db.ts";
+import { arcepEligibilite, mergeEligibilite, parseEligibilite } from "../loaders/ingest/sources/arcep-eligibilite.ts";
+import { parseCsv } from "../loaders/io/text.ts";
 import { inputDir, ledger, loadSources, mirrorDir, queryRows, tempDir } from "./helpers.ts";
 
 const terrestreFixture = path.join(inputDir, "arcep", "commune_debit_terrestre.csv");

@@ -3,8 +3,8 @@ import path from "node:path";
 import { area, booleanPointInPolygon } from "@turf/turf";
 import type { Feature, Polygon, MultiPolygon } from "geojson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../loaders/db.ts";
-import { communesWithoutContour, contours } from "../loaders/sources/contours.ts";
+import type { Database } from "../loaders/io/db.ts";
+import { communesWithoutContour, contours } from "../loaders/ingest/sources/contours.ts";
 import { inputDir, loadSources, mirrorDir, queryRows, tempDir } from "./helpers.ts";
 
 type Areal = Polygon | MultiPolygon;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CogIndex } from "../loaders/cog.ts";
-import type { Database } from "../loaders/db.ts";
-import { dataforgood, dataforgoodResource, harmoniseDataforgood, parseDataforgood } from "../loaders/sources/dataforgood.ts";
-import { filosofi } from "../loaders/sources/filosofi.ts";
+import { CogIndex } from "../loaders/ingest/cog.ts";
+import type { Database } from "../loaders/io/db.ts";
+import { dataforgood, dataforgoodResource, harmoniseDataforgood, parseDataforgood } from "../loaders/ingest/sources/dataforgood.ts";
+import { filosofi } from "../loaders/ingest/sources/filosofi.ts";
 import { ledger, loadSources, queryRows } from "./helpers.ts";
 
 const HEADER = ",CODE_INSEE,TX_POVERTY,TX_NSCOL15P,TX_MENSEUL,TX_FAMMONO,TX_65ETPLUS,TX_25ETMOINS,TX_DEMANDEUR_EMPLOIS,COUVERTURE_HD_THD";

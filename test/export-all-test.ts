@@ -3,8 +3,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import Papa from "papaparse";
 import { expect, inject, it } from "vitest";
-import { openDatabase, queryRows } from "../loaders/db.ts";
-import { projectRoot } from "../loaders/paths.ts";
+import { openDatabase, queryRows } from "../loaders/io/db.ts";
+import { projectRoot } from "../loaders/io/paths.ts";
 import { tempDir } from "./helpers.ts";
 
 // Acceptance of `--dept all`: the command as a user types it, on the suite's database (loaded once from the

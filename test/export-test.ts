@@ -55,7 +55,7 @@ describe("inputs are joined to the right communes", () => {
     ["part_65_plus", "older_65"],
     ["part_peu_diplomes", "low_diploma"]
   ])("%s ranks Creuse communes like the IFN class %s (Spearman > 0.8)", async (share, criterion) => {
-    const { openDatabase, queryRows } = await import("../loaders/db.ts");
+    const { openDatabase, queryRows } = await import("../loaders/io/db.ts");
     const db = await openDatabase(inject("database"), { readOnly: true });
     try {
       const rows = await queryRows<{ mine: number; theirs: number }>(

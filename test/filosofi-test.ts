@@ -2,16 +2,16 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CogIndex } from "../loaders/cog.ts";
-import type { Database } from "../loaders/db.ts";
-import { SourceError } from "../loaders/errors.ts";
+import { CogIndex } from "../loaders/ingest/cog.ts";
+import type { Database } from "../loaders/io/db.ts";
+import { SourceError } from "../loaders/io/errors.ts";
 import {
   arrondissementParent,
   filosofi,
   mergeRatesByCode,
   parseFilosofiCommunes,
   parseFilosofiTerritoires
-} from "../loaders/sources/filosofi.ts";
+} from "../loaders/ingest/sources/filosofi.ts";
 import { inputDir, ledger, loadSources, mirrorDir, queryRows, tempDir } from "./helpers.ts";
 
 const HEADER =

@@ -1,8 +1,8 @@
 import { booleanPointInPolygon, centerOfMass } from "@turf/turf";
 import type { Feature, Polygon } from "geojson";
 import { describe, expect, it } from "vitest";
-import { SourceError } from "../loaders/errors.ts";
-import { areaKm2, communeIndex, dissolve, haversineKm, parseGeoJsonFeatures, pointInCommune, representativePoint, roundCoordinates } from "../loaders/geo.ts";
+import { SourceError } from "../loaders/io/errors.ts";
+import { areaKm2, communeIndex, dissolve, haversineKm, parseGeoJsonFeatures, pointInCommune, representativePoint, roundCoordinates } from "../loaders/io/geo.ts";
 
 const square = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
   type: "Polygon",

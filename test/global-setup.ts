@@ -1,9 +1,9 @@
 import type { TestProject } from "vitest/node";
-import { readConfig } from "../loaders/config.ts";
-import { runExport } from "../loaders/export/index.ts";
-import { runLoad } from "../loaders/load.ts";
-import { sources } from "../loaders/sources/index.ts";
-import { postLoadSteps } from "../loaders/steps.ts";
+import { readConfig } from "../loaders/io/config.ts";
+import { runExport } from "../loaders/outputs/exports/index.ts";
+import { runLoad } from "../loaders/ingest/load.ts";
+import { sources } from "../loaders/ingest/sources/index.ts";
+import { postLoadSteps } from "../loaders/cli/steps.ts";
 import { mirrorDir, tempDir } from "./helpers.ts";
 
 /**

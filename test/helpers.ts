@@ -1,13 +1,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readConfig, type Config } from "../loaders/config.ts";
-import { openDatabase, queryRows, type Database } from "../loaders/db.ts";
-import { Ledger } from "../loaders/ledger.ts";
-import { runLoad, type PostLoadStep } from "../loaders/load.ts";
-import { projectRoot } from "../loaders/paths.ts";
-import type { Source } from "../loaders/source.ts";
-import { referentiel } from "../loaders/sources/referentiel.ts";
+import { readConfig, type Config } from "../loaders/io/config.ts";
+import { openDatabase, queryRows, type Database } from "../loaders/io/db.ts";
+import { Ledger } from "../loaders/io/ledger.ts";
+import { runLoad, type PostLoadStep } from "../loaders/ingest/load.ts";
+import { projectRoot } from "../loaders/io/paths.ts";
+import type { Source } from "../loaders/ingest/source.ts";
+import { referentiel } from "../loaders/ingest/sources/referentiel.ts";
 
 /** The shared open-data mirror (real public files); never copied into the repo. */
 export const mirrorDir = process.env.SDIN_MIRROR ? path.resolve(process.env.SDIN_MIRROR) : path.resolve(projectRoot, "../shared/opendata");

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CogIndex } from "../loaders/cog.ts";
-import type { Database } from "../loaders/db.ts";
-import { filosofi } from "../loaders/sources/filosofi.ts";
-import { harmoniseIfnCommunes, ifn, parseIfnCommunes, parseIfnEpci } from "../loaders/sources/ifn.ts";
+import { CogIndex } from "../loaders/ingest/cog.ts";
+import type { Database } from "../loaders/io/db.ts";
+import { filosofi } from "../loaders/ingest/sources/filosofi.ts";
+import { harmoniseIfnCommunes, ifn, parseIfnCommunes, parseIfnEpci } from "../loaders/ingest/sources/ifn.ts";
 import { ledger, loadSources, queryRows } from "./helpers.ts";
 
 const HEADER = "name,division,code,no_thd_coverage_rate,no_4g_coverage_rate,poverty_rate,older_65_rate,nscol15p_rate,total";

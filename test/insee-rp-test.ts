@@ -1,12 +1,12 @@
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CogIndex } from "../loaders/cog.ts";
-import type { Database } from "../loaders/db.ts";
-import { SourceError } from "../loaders/errors.ts";
-import { communeEntryPattern, inseeRp, parseRpBase, rpBases, rpDiplomes, rpEmploi, rpStructure, rpYear } from "../loaders/sources/insee-rp.ts";
-import { decodeText } from "../loaders/text.ts";
-import { readZipEntry } from "../loaders/zip.ts";
+import { CogIndex } from "../loaders/ingest/cog.ts";
+import type { Database } from "../loaders/io/db.ts";
+import { SourceError } from "../loaders/io/errors.ts";
+import { communeEntryPattern, inseeRp, parseRpBase, rpBases, rpDiplomes, rpEmploi, rpStructure, rpYear } from "../loaders/ingest/sources/insee-rp.ts";
+import { decodeText } from "../loaders/io/text.ts";
+import { readZipEntry } from "../loaders/io/zip.ts";
 import { inputDir, ledger, loadSources, mirrorDir, queryRows, tempDir } from "./helpers.ts";
 
 const fixtures = path.join(inputDir, "insee-rp");

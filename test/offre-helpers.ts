@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Feature, Geometry } from "geojson";
-import type { Source } from "../loaders/source.ts";
+import type { Source } from "../loaders/ingest/source.ts";
 import { mirrorDir } from "./helpers.ts";
 
 /**

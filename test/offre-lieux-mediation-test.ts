@@ -1,10 +1,10 @@
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../loaders/db.ts";
-import type { LieuAide } from "../loaders/offre.ts";
-import { SourceError } from "../loaders/errors.ts";
-import { lieuxMediation, readStandardCsv } from "../loaders/sources/lieux-mediation.ts";
+import type { Database } from "../loaders/io/db.ts";
+import type { LieuAide } from "../loaders/ingest/offre/places.ts";
+import { SourceError } from "../loaders/io/errors.ts";
+import { lieuxMediation, readStandardCsv } from "../loaders/ingest/sources/lieux-mediation.ts";
 import { inputDir, ledger, loadSources, mirrorDir, queryRows, tempDir } from "./helpers.ts";
 import { creuseOutlines } from "./offre-helpers.ts";
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../loaders/db.ts";
-import { insertLieuxAide, prepareLieuxAide, type LieuAide } from "../loaders/offre.ts";
-import { aidantsConnect } from "../loaders/sources/aidants-connect.ts";
-import { bibliotheques } from "../loaders/sources/bibliotheques.ts";
-import { conseillersNumeriques } from "../loaders/sources/conseillers-numeriques.ts";
-import { franceServices } from "../loaders/sources/france-services.ts";
-import { lieuxMediation } from "../loaders/sources/lieux-mediation.ts";
+import { openDatabase, type Database } from "../loaders/io/db.ts";
+import { insertLieuxAide, prepareLieuxAide, type LieuAide } from "../loaders/ingest/offre/places.ts";
+import { aidantsConnect } from "../loaders/ingest/sources/aidants-connect.ts";
+import { bibliotheques } from "../loaders/ingest/sources/bibliotheques.ts";
+import { conseillersNumeriques } from "../loaders/ingest/sources/conseillers-numeriques.ts";
+import { franceServices } from "../loaders/ingest/sources/france-services.ts";
+import { lieuxMediation } from "../loaders/ingest/sources/lieux-mediation.ts";
 import { loadSources, queryRows } from "./helpers.ts";
 import { creuseOutlines } from "./offre-helpers.ts";
 

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CogIndex } from "../loaders/cog.ts";
-import { SourceError } from "../loaders/errors.ts";
+import { CogIndex } from "../loaders/ingest/cog.ts";
+import { SourceError } from "../loaders/io/errors.ts";
 import {
   checkCoordinates,
   communeNames,
@@ -12,12 +12,12 @@ import {
   normaliseSiret,
   OffreStats,
   safeUrls
-} from "../loaders/offre.ts";
-import { parseAidantsConnect } from "../loaders/sources/aidants-connect.ts";
-import { parseBibliotheques } from "../loaders/sources/bibliotheques.ts";
-import { parseConseillersNumeriques } from "../loaders/sources/conseillers-numeriques.ts";
-import { openingHours, parseFranceServices } from "../loaders/sources/france-services.ts";
-import { creuseToLieux, parseItinerance, recordLines } from "../loaders/sources/lieux-mediation.ts";
+} from "../loaders/ingest/offre/places.ts";
+import { parseAidantsConnect } from "../loaders/ingest/sources/aidants-connect.ts";
+import { parseBibliotheques } from "../loaders/ingest/sources/bibliotheques.ts";
+import { parseConseillersNumeriques } from "../loaders/ingest/sources/conseillers-numeriques.ts";
+import { openingHours, parseFranceServices } from "../loaders/ingest/sources/france-services.ts";
+import { creuseToLieux, parseItinerance, recordLines } from "../loaders/ingest/sources/lieux-mediation.ts";
 import { inputDir, ledger } from "./helpers.ts";
 
 const fixture = (name: string) => readFileSync(path.join(inputDir, "offre", name), "utf8");

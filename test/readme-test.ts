@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { projectRoot } from "../loaders/paths.ts";
-import { sources } from "../loaders/sources/index.ts";
-import { sourcesMarkdown, withSourcesTable } from "../loaders/sources-doc.ts";
+import { projectRoot } from "../loaders/io/paths.ts";
+import { sources } from "../loaders/ingest/sources/index.ts";
+import { sourcesMarkdown, withSourcesTable } from "../loaders/cli/sources-doc.ts";
 
 describe("README", () => {
   it("lists every source with its URL, vintage and licence, as the code declares them", () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../loaders/config.ts";
-import { openDatabase, type Database } from "../loaders/db.ts";
-import { populations } from "../loaders/sources/populations.ts";
-import { readStatus } from "../loaders/status.ts";
+import type { Config } from "../loaders/io/config.ts";
+import { openDatabase, type Database } from "../loaders/io/db.ts";
+import { populations } from "../loaders/ingest/sources/populations.ts";
+import { readStatus } from "../loaders/cli/status.ts";
 import { loadSources, queryRows } from "./helpers.ts";
 
 describe("referential and populations légales (mirror)", () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { projectRoot } from "../loaders/paths.ts";
+import { projectRoot } from "../loaders/io/paths.ts";
 
 /** Runs the real command line against the suite's database. */
 function status(dept: string) {

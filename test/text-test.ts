@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SourceError } from "../loaders/errors.ts";
-import { decodeText, parseCsv } from "../loaders/text.ts";
-import { normaliseCommuneCode, parseArcepCount, parseNumber } from "../loaders/values.ts";
+import { SourceError } from "../loaders/io/errors.ts";
+import { decodeText, parseCsv } from "../loaders/io/text.ts";
+import { normaliseCommuneCode, parseArcepCount, parseNumber } from "../loaders/io/values.ts";
 import { ledger } from "./helpers.ts";
 
 const where = { source: "essai", file: "essai.csv" };

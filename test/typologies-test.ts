@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CogIndex } from "../loaders/cog.ts";
-import type { Database } from "../loaders/db.ts";
-import { SourceError } from "../loaders/errors.ts";
+import { CogIndex } from "../loaders/ingest/cog.ts";
+import type { Database } from "../loaders/io/db.ts";
+import { SourceError } from "../loaders/io/errors.ts";
 import ExcelJS from "exceljs";
-import { parseQpvListe, readDensite, readFrr, readWorkbookTable, reconcile, splitCommuneCell, typologies } from "../loaders/sources/typologies.ts";
-import { decodeText, parseCsv } from "../loaders/text.ts";
+import { parseQpvListe, readDensite, readFrr, readWorkbookTable, reconcile, splitCommuneCell, typologies } from "../loaders/ingest/sources/typologies.ts";
+import { decodeText, parseCsv } from "../loaders/io/text.ts";
 import { inputDir, ledger, loadSources, queryRows } from "./helpers.ts";
 
 describe("typologies and QPV from the mirror", () => {

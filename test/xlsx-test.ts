@@ -2,8 +2,8 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
-import { SourceError } from "../loaders/errors.ts";
-import { cellText, findHeaderRow, readXlsxSheet, sheetTable } from "../loaders/xlsx.ts";
+import { SourceError } from "../loaders/io/errors.ts";
+import { cellText, findHeaderRow, readXlsxSheet, sheetTable } from "../loaders/io/xlsx.ts";
 import { tempDir } from "./helpers.ts";
 import { fixtureCommunes, fixtureFile, writeDeploiementWorkbook } from "./input/arcep/make-deploiement-fixture.ts";
 

@@ -1,7 +1,7 @@
 import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { SourceError } from "../loaders/errors.ts";
-import { findZipEntries, isZip, listZipEntries, readZipEntry } from "../loaders/zip.ts";
+import { SourceError } from "../loaders/io/errors.ts";
+import { findZipEntries, isZip, listZipEntries, readZipEntry } from "../loaders/io/zip.ts";
 
 const where = { source: "insee-rp", file: "base-cc-test_csv.zip" };
 

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { Config, IndexWeights } from "../config.ts";
-import { createTable, insertRows, queryRows } from "../db.ts";
-import type { PostLoadStep } from "../load.ts";
+import type { Config, IndexWeights } from "../io/config.ts";
+import { createTable, insertRows, queryRows } from "../io/db.ts";
+import type { PostLoadStep } from "../ingest/load.ts";
 import { diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
 import { writeParameters } from "./parameters.ts";
 import { classify, criteria, fragilityIndex, type Criterion } from "./fragility.ts";

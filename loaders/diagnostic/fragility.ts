@@ -1,4 +1,4 @@
-import type { IndexWeights } from "../config.ts";
+import type { IndexWeights } from "../io/config.ts";
 
 /** The five criteria of La MedNum's fragility index, in the order of its method. */
 export const criteria = ["no_thd", "no_4g", "older_65", "low_diploma", "poverty"] as const;

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { IndexWeights } from "../config.ts";
-import { createTable, insertRows, queryRows, type TableSpec } from "../db.ts";
+import type { IndexWeights } from "../io/config.ts";
+import { createTable, insertRows, queryRows, type TableSpec } from "../io/db.ts";
 
 /** The parameters the diagnostic was computed with, kept in the database so that every reader uses the same. */
 export const parametresTable: TableSpec = {

@@ -1,4 +1,4 @@
-import type { IndexWeights } from "../config.ts";
+import type { IndexWeights } from "../io/config.ts";
 import { criteria, criterionLabels, fragilityIndex, type Criterion } from "./fragility.ts";
 import { rankDescending } from "./priority.ts";
 import { spearman, topChanges } from "./sensitivity.ts";

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { createTable, insertRows, queryRows } from "../db.ts";
+import { createTable, insertRows, queryRows } from "../io/db.ts";
 import { diagnosticSourcesTable } from "./tables.ts";
 
 /**

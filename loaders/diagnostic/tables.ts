@@ -1,4 +1,4 @@
-import type { TableSpec } from "../db.ts";
+import type { TableSpec } from "../io/db.ts";
 
 /**
  * The diagnostic tables: computed once in the pipeline (after every source is loaded), read by the site's data

@@ -2,7 +2,7 @@ import { ficheAddress } from "./routes.js";
 
 /** Helpers to read the site's JSON files. */
 
-/** A table sent as `{columns, rows}` by the data loaders (see loaders/site/loader.ts). */
+/** A table sent as `{columns, rows}` by the data loaders (see loaders/outputs/site/loader.ts). */
 export interface Columnar {
   columns: string[];
   rows: unknown[][];

@@ -11,7 +11,7 @@ import { el } from "./dom.js";
 
 export type CommuneFeature = Feature<Geometry, { nom: string }> & { id: string };
 
-/** What `data/carte.json` holds when no commune outline of the département is loaded (see loaders/site/payloads.ts). */
+/** What `data/carte.json` holds when no commune outline of the département is loaded (see loaders/outputs/site/payloads.ts). */
 export interface MissingMap {
   indisponible: true;
   departement: string;

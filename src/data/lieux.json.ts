@@ -1,5 +1,5 @@
-import { runLoader } from "../../loaders/site/loader.ts";
-import { lieuxPayload } from "../../loaders/site/payloads.ts";
+import { runLoader } from "../../loaders/outputs/site/loader.ts";
+import { lieuxPayload } from "../../loaders/outputs/site/payloads.ts";
 
-/** See lieuxPayload in loaders/site/payloads.ts (shared with the site of several départements). */
+/** See lieuxPayload in loaders/outputs/site/payloads.ts (shared with the site of several départements). */
 await runLoader("lieux.json", lieuxPayload);

@@ -1,5 +1,5 @@
-import { runLoader } from "../../loaders/site/loader.ts";
-import { provenancePayload } from "../../loaders/site/payloads.ts";
+import { runLoader } from "../../loaders/outputs/site/loader.ts";
+import { provenancePayload } from "../../loaders/outputs/site/payloads.ts";
 
-/** See provenancePayload in loaders/site/payloads.ts (shared with the site of several départements). */
+/** See provenancePayload in loaders/outputs/site/payloads.ts (shared with the site of several départements). */
 await runLoader("provenance.json", provenancePayload);

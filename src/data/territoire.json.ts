@@ -1,5 +1,5 @@
-import { runLoader } from "../../loaders/site/loader.ts";
-import { territoirePayload } from "../../loaders/site/payloads.ts";
+import { runLoader } from "../../loaders/outputs/site/loader.ts";
+import { territoirePayload } from "../../loaders/outputs/site/payloads.ts";
 
-/** See territoirePayload in loaders/site/payloads.ts (shared with the site of several départements). */
+/** See territoirePayload in loaders/outputs/site/payloads.ts (shared with the site of several départements). */
 await runLoader("territoire.json", territoirePayload);

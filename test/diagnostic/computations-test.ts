@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultWeights } from "../../loaders/config.ts";
+import { defaultWeights } from "../../loaders/io/config.ts";
 import { classify, fragilityIndex } from "../../loaders/diagnostic/fragility.ts";
 import { haversineKm, nearestBruteForce, nearestIndexed, PlaceIndex } from "../../loaders/diagnostic/nearest.ts";
 import { planItinerantStops, type CandidateStop, type Demand } from "../../loaders/diagnostic/planner.ts";

@@ -1,10 +1,10 @@
 import { copyFileSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, queryRows, type Database } from "../../loaders/db.ts";
-import { runLoad } from "../../loaders/load.ts";
-import { sources } from "../../loaders/sources/index.ts";
-import { postLoadSteps } from "../../loaders/steps.ts";
+import { openDatabase, queryRows, type Database } from "../../loaders/io/db.ts";
+import { runLoad } from "../../loaders/ingest/load.ts";
+import { sources } from "../../loaders/ingest/sources/index.ts";
+import { postLoadSteps } from "../../loaders/cli/steps.ts";
 import { inputDir, mirrorDir, tempDir, testConfig } from "../helpers.ts";
 
 /**

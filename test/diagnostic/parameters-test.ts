@@ -1,9 +1,9 @@
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { defaultWeights, readConfig } from "../../loaders/config.ts";
-import { withDatabase } from "../../loaders/db.ts";
+import { defaultWeights, readConfig } from "../../loaders/io/config.ts";
+import { withDatabase } from "../../loaders/io/db.ts";
 import { writeParameters } from "../../loaders/diagnostic/parameters.ts";
-import { withDatabaseParameters } from "../../loaders/ensure.ts";
+import { withDatabaseParameters } from "../../loaders/cli/ensure.ts";
 import { tempDir } from "../helpers.ts";
 
 describe("parameters of the diagnostic", () => {

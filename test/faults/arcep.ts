@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect } from "vitest";
-import { arcepDeploiements } from "../../loaders/sources/arcep-deploiements.ts";
+import { arcepDeploiements } from "../../loaders/ingest/sources/arcep-deploiements.ts";
 import { fault } from "./harness.ts";
 import { mirrorText, tempMirror } from "./mirror.ts";
 import { expectRefused, load, query, quarantine, resourceCounts, type QuarantineRow } from "./pipeline.ts";

@@ -1,6 +1,6 @@
 import Papa from "papaparse";
 import { beforeAll, describe, expect } from "vitest";
-import { conseillersNumeriques } from "../../loaders/sources/conseillers-numeriques.ts";
+import { conseillersNumeriques } from "../../loaders/ingest/sources/conseillers-numeriques.ts";
 import { fault } from "./harness.ts";
 import { mirrorText, tempMirror, windows1252 } from "./mirror.ts";
 import { expectRefused, load, query, quarantine, resourceCounts, type QuarantineRow } from "./pipeline.ts";

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect } from "vitest";
 import type { FeatureCollection, Polygon } from "geojson";
-import { SourceError } from "../../loaders/errors.ts";
-import { parseGeoJsonFeatures } from "../../loaders/geo.ts";
-import { contours } from "../../loaders/sources/contours.ts";
+import { SourceError } from "../../loaders/io/errors.ts";
+import { parseGeoJsonFeatures } from "../../loaders/io/geo.ts";
+import { contours } from "../../loaders/ingest/sources/contours.ts";
 import { fault } from "./harness.ts";
 import { mirrorText, tempMirror } from "./mirror.ts";
 import { expectRefused, load, query, quarantine, resourceCounts, type QuarantineRow } from "./pipeline.ts";

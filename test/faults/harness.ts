@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import type { Ledger } from "../../loaders/ledger.ts";
+import type { Ledger } from "../../loaders/io/ledger.ts";
 
 /**
  * The fault-counting harness: every fault registers itself when it starts and is marked handled only once its

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect } from "vitest";
-import { populations } from "../../loaders/sources/populations.ts";
+import { populations } from "../../loaders/ingest/sources/populations.ts";
 import { fault } from "./harness.ts";
 import { tempMirror, mirrorText } from "./mirror.ts";
 import { expectRefused, load, query, quarantine, resourceCounts, type QuarantineRow } from "./pipeline.ts";

@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { createTable, insertRows, type Row, type TableSpec } from "../../loaders/db.ts";
+import { createTable, insertRows, type Row, type TableSpec } from "../../loaders/io/db.ts";
 import {
   diagnosticCommunesTable,
   diagnosticEpciTable,
@@ -8,7 +8,7 @@ import {
   diagnosticTerritoiresTable,
   planItineranceTable
 } from "../../loaders/diagnostic/tables.ts";
-import { provenanceTable } from "../../loaders/load.ts";
+import { provenanceTable } from "../../loaders/ingest/load.ts";
 
 /**
  * A small synthetic diagnostic with exactly the contract's columns and hand-chosen values, so the tests can assert

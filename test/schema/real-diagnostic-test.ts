@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openDatabase, queryRows, type Database } from "../../loaders/db.ts";
-import { kilometres, nombre, pourcent } from "../../loaders/schema/format.ts";
-import { writeSchema } from "../../loaders/schema/index.ts";
+import { openDatabase, queryRows, type Database } from "../../loaders/io/db.ts";
+import { kilometres, nombre, pourcent } from "../../loaders/outputs/document/format.ts";
+import { writeSchema } from "../../loaders/outputs/document/index.ts";
 import { tempDir } from "../helpers.ts";
 import { docxText } from "./docx-text.ts";
 

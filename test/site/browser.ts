@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { projectRoot } from "../../loaders/paths.ts";
+import { projectRoot } from "../../loaders/io/paths.ts";
 
 /** Browser helpers shared by the site's tests (headless Chromium through playwright-core). */
 

@@ -1,8 +1,8 @@
 import { feature } from "topojson-client";
 import type { GeometryCollection } from "topojson-specification";
 import { describe, expect, it } from "vitest";
-import { roundSignificant, toColumnar } from "../../loaders/site/loader.ts";
-import { communeTopology } from "../../loaders/site/topology.ts";
+import { roundSignificant, toColumnar } from "../../loaders/outputs/site/loader.ts";
+import { communeTopology } from "../../loaders/outputs/site/topology.ts";
 import { fromColumnar } from "../../src/components/data.ts";
 import { safeHref } from "../../src/components/dom.ts";
 import { missingCriteriaText } from "../../src/components/indicators.ts";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Feature, FeatureCollection, Geometry } from "geojson";
-import { createTable, insertRows, withDatabase, type TableSpec } from "../../loaders/db.ts";
+import { createTable, insertRows, withDatabase, type TableSpec } from "../../loaders/io/db.ts";
 import {
   diagnosticCommunesTable,
   diagnosticEpciTable,
@@ -10,7 +10,7 @@ import {
   diagnosticTerritoiresTable,
   planItineranceTable
 } from "../../loaders/diagnostic/tables.ts";
-import { provenanceTable, quarantineTable } from "../../loaders/load.ts";
+import { provenanceTable, quarantineTable } from "../../loaders/ingest/load.ts";
 
 /**
  * A synthetic database with exactly the columns of the diagnostic contract, for developing and testing the site

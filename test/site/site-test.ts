@@ -4,10 +4,10 @@ import type { Server } from "node:http";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { readConfig } from "../../loaders/config.ts";
-import { projectRoot } from "../../loaders/paths.ts";
-import { buildSite } from "../../loaders/site/build.ts";
-import { serveStatic } from "../../loaders/site/serve.ts";
+import { readConfig } from "../../loaders/io/config.ts";
+import { projectRoot } from "../../loaders/io/paths.ts";
+import { buildSite } from "../../loaders/outputs/site/build.ts";
+import { serveStatic } from "../../loaders/outputs/site/serve.ts";
 import { open, pointInCommune, seriousViolations } from "./browser.ts";
 
 /**

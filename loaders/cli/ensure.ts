@@ -1,0 +1,31 @@
+import { existsSync } from "node:fs";
+import type { Config } from "../io/config.ts";
+import { withDatabase } from "../io/db.ts";
+import { readParameters, sameParameters } from "../diagnostic/parameters.ts";
+import { runLoad } from "../ingest/load.ts";
+import { sources } from "../ingest/sources/index.ts";
+import { postLoadSteps } from "./steps.ts";
+
+/** Loads the database when it does not exist yet, so that `export` and `build` work on a fresh machine in one command. */
+export async function ensureDatabase(config: Config): Promise<void> {
+  if (existsSync(config.paths.database)) return;
+  process.stderr.write(`base absente (${config.paths.database}) : chargement des sources d'abord\n`);
+  await runLoad(config, sources, { postLoad: postLoadSteps });
+}
+
+/**
+ * The threshold and weights are applied when the database is built: exports and the site follow the database.
+ * When `data/parametres.json` was edited since, say so and keep the database's, so that every figure of a
+ * folder comes from one computation.
+ */
+export async function withDatabaseParameters(config: Config): Promise<Config> {
+  const stored = await withDatabase(config.paths.database, { readOnly: true }, ({ connection }) => readParameters(connection));
+  if (!stored) return config;
+  if (!sameParameters(stored, config)) {
+    process.stderr.write(
+      `attention : les paramètres (seuil, poids) ont changé depuis le chargement ; les chiffres suivent la base ` +
+        `(seuil ${stored.thresholdKm} km, poids ${JSON.stringify(stored.weights)}) : relancez « sdin load » pour appliquer les nouveaux.\n`
+    );
+  }
+  return { ...config, thresholdKm: stored.thresholdKm, weights: stored.weights };
+}

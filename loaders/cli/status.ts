@@ -1,0 +1,81 @@
+import { existsSync } from "node:fs";
+import { queryRows, withDatabase } from "../io/db.ts";
+
+/** What `sdin status --json` prints for one département. */
+export interface Status {
+  departement: string;
+  nom: string | null;
+  communes: number;
+  population: number;
+  epci: number;
+  france_services: number;
+  lieux_aide: number;
+  sources: {
+    id: string;
+    source: string;
+    vintage: string;
+    status: string;
+    sha256: string | null;
+    rows_in: number;
+    rows_loaded: number;
+    rows_quarantined: number;
+  }[];
+}
+
+export async function readStatus(database: string, departement: string): Promise<Status> {
+  if (!existsSync(database)) {
+    throw new Error(`base introuvable : ${database} ; lancez d'abord « sdin load » (avec SDIN_MIRROR=DOSSIER hors réseau)`);
+  }
+  return withDatabase(database, { readOnly: true }, async ({ connection }) => {
+    const has = async (table: string) =>
+      (await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = $t`, { t: table }))[0].n > 0;
+    const [counts] = await queryRows<{ communes: number; population: number; epci: number }>(
+      connection,
+      `SELECT count(*)::INTEGER AS communes, coalesce(sum(population), 0)::BIGINT::DOUBLE AS population,
+              count(DISTINCT epci_siren)::INTEGER AS epci
+       FROM communes WHERE code_departement = $dep`,
+      { dep: departement }
+    );
+    const [dep] = await queryRows<{ nom: string }>(connection, `SELECT nom FROM departements WHERE code_departement = $dep`, { dep: departement });
+    const countOffer = async (table: string, where = "") =>
+      (await has(table))
+        ? (await queryRows<{ n: number }>(
+            connection,
+            `SELECT count(*)::INTEGER AS n FROM ${table} t JOIN communes c USING (code_insee) WHERE c.code_departement = $dep ${where}`,
+            { dep: departement }
+          ))[0].n
+        : 0;
+    const sources = (await has("provenance"))
+      ? await queryRows<Status["sources"][number]>(
+          connection,
+          `SELECT id, source, vintage, status, sha256, rows_in, rows_loaded, rows_quarantined FROM provenance ORDER BY source, id`
+        )
+      : [];
+    return {
+      departement,
+      nom: dep?.nom ?? null,
+      communes: counts.communes,
+      population: counts.population,
+      epci: counts.epci,
+      france_services: await countOffer("lieux_aide", "AND t.source = 'france-services'"),
+      lieux_aide: await countOffer("lieux_aide"),
+      sources
+    };
+  });
+}
+
+/** The human-readable status, in French. */
+export function formatStatus(status: Status): string {
+  const lines = [
+    `Département ${status.departement}${status.nom ? ` (${status.nom})` : ""}`,
+    `  communes : ${status.communes}   population municipale : ${status.population.toLocaleString("fr-FR")}   EPCI : ${status.epci}`,
+    `  France Services : ${status.france_services}   lieux d'aide (toutes sources) : ${status.lieux_aide}`,
+    ``,
+    `Sources (${status.sources.length}) :`
+  ];
+  for (const s of status.sources) {
+    const counts = s.status === "absent" ? "absent" : `${s.rows_in} lues = ${s.rows_loaded} chargées + ${s.rows_quarantined} en quarantaine`;
+    lines.push(`  ${s.id.padEnd(36)} ${s.vintage.padEnd(42)} ${counts}`);
+  }
+  return lines.join("\n");
+}

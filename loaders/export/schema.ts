@@ -1,8 +1,0 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
-import type { Config } from "../config.ts";
-import { writeSchema } from "../schema/index.ts";
-
-/** Writes the schéma's skeleton (DOCX and Markdown) for one département into its export folder. */
-export async function writeSchemaDocuments(connection: DuckDBConnection, config: Config, code: string, dir: string): Promise<void> {
-  await writeSchema(connection, code, dir, { seuilKm: config.thresholdKm });
-}

@@ -1,0 +1,48 @@
+import path from "node:path";
+import { readdir } from "node:fs/promises";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { CogIndex } from "./cog.ts";
+import type { AcquiredFile } from "../io/fetch.ts";
+import { Ledger } from "../io/ledger.ts";
+import { safeJoin } from "../io/paths.ts";
+import type { Resource } from "../io/resource.ts";
+
+/** A resource opened for loading: its file on disk and the ledger that counts its rows. */
+export interface OpenedResource {
+  acquired: AcquiredFile;
+  ledger: Ledger;
+  /** File name shown in messages. */
+  name: string;
+}
+
+/** What a source's load step receives. */
+export interface LoadContext {
+  connection: DuckDBConnection;
+  /** Current-COG mapping (built by the referential source, which loads first). */
+  cog: CogIndex;
+  /** Gets the file of a resource and opens its ledger; null when an optional resource is absent. */
+  open(resource: Resource): Promise<OpenedResource | null>;
+  /** Files of a mirror folder whose names match `pattern` (empty without a mirror). */
+  listMirror(folder: string, pattern: RegExp): Promise<string[]>;
+  /** True when files come from a local mirror rather than the official URLs. */
+  fromMirror: boolean;
+  log(message: string): void;
+}
+
+/** One open-data source: its resources and how to load them. */
+export interface Source {
+  id: string;
+  title: string;
+  resources: Resource[];
+  load(context: LoadContext): Promise<void>;
+}
+
+export async function listMirrorFiles(mirror: string | null, folder: string, pattern: RegExp): Promise<string[]> {
+  if (!mirror) return [];
+  const dir = safeJoin(mirror, folder);
+  try {
+    return (await readdir(dir)).filter((name) => pattern.test(name)).sort().map((name) => path.posix.join(folder, name));
+  } catch {
+    return [];
+  }
+}

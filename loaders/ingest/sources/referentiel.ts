@@ -1,0 +1,203 @@
+import { createRequire } from "node:module";
+import { readFile } from "node:fs/promises";
+import { CogIndex, type CogMove } from "../cog.ts";
+import { createTable, insertRows, type TableSpec } from "../../io/db.ts";
+import type { Resource } from "../../io/resource.ts";
+import type { LoadContext, Source } from "../source.ts";
+import { parseCsv, readText } from "../../io/text.ts";
+
+/**
+ * Communes, EPCI, départements and régions of the current COG, from `@etalab/decoupage-administratif`
+ * (a versioned npm package: the referential travels with the code), and INSEE's COG files to re-key
+ * older vintages to today's communes.
+ */
+const require = createRequire(import.meta.url);
+const packageDir = require.resolve("@etalab/decoupage-administratif/package.json").replace(/package\.json$/, "");
+const packageVersion: string = require("@etalab/decoupage-administratif/package.json").version;
+
+const cogCommunes: Resource = {
+  id: "insee-cog-communes",
+  title: "INSEE, Code officiel géographique : communes",
+  publisher: "INSEE",
+  url: "https://www.insee.fr/fr/statistiques/fichier/8740222/v_commune_2026.csv",
+  path: "insee-cog-2026/communes.csv",
+  vintage: "COG 2026",
+  format: "csv",
+  licence: "Licence Ouverte 2.0"
+};
+
+const cogMouvements: Resource = {
+  id: "insee-cog-mouvements",
+  title: "INSEE, Code officiel géographique : mouvements des communes depuis 1943",
+  publisher: "INSEE",
+  url: "https://www.insee.fr/fr/statistiques/fichier/8740222/v_mvt_commune_2026.csv",
+  path: "insee-cog-2026/mouvements-communes.csv",
+  vintage: "COG 2026",
+  format: "csv",
+  licence: "Licence Ouverte 2.0"
+};
+
+const decoupage: Resource = {
+  id: "etalab-decoupage-administratif",
+  title: "Découpage administratif (communes, EPCI, départements, régions), paquet npm @etalab/decoupage-administratif",
+  publisher: "Etalab / INSEE / DGCL",
+  url: `https://www.npmjs.com/package/@etalab/decoupage-administratif/v/${packageVersion}`,
+  path: "",
+  local: `${packageDir}data/communes.json`,
+  vintage: `COG 2026, EPCI 2026 (paquet ${packageVersion})`,
+  format: "json",
+  licence: "Licence Ouverte 2.0"
+};
+
+export const communesTable: TableSpec = {
+  name: "communes",
+  columns: {
+    code_insee: "VARCHAR",
+    nom: "VARCHAR",
+    code_departement: "VARCHAR",
+    code_region: "VARCHAR",
+    epci_siren: "VARCHAR",
+    siren_commune: "VARCHAR",
+    population: "INTEGER"
+  },
+  primaryKey: ["code_insee"]
+};
+
+export const epciTable: TableSpec = {
+  name: "epci",
+  columns: { epci_siren: "VARCHAR", nom: "VARCHAR", nature: "VARCHAR", mode_financement: "VARCHAR", population: "INTEGER" },
+  primaryKey: ["epci_siren"]
+};
+
+export const departementsTable: TableSpec = {
+  name: "departements",
+  columns: { code_departement: "VARCHAR", code_region: "VARCHAR", nom: "VARCHAR", chef_lieu: "VARCHAR" },
+  primaryKey: ["code_departement"]
+};
+
+export const regionsTable: TableSpec = {
+  name: "regions",
+  columns: { code_region: "VARCHAR", nom: "VARCHAR" },
+  primaryKey: ["code_region"]
+};
+
+export const cogPassageTable: TableSpec = {
+  name: "cog_passage",
+  columns: { code_ancien: "VARCHAR", code_insee: "VARCHAR" },
+  primaryKey: ["code_ancien"]
+};
+
+interface PackageCommune {
+  code: string;
+  nom: string;
+  type: string;
+  departement: string;
+  region: string;
+  siren?: string;
+  population?: number;
+  chefLieu?: string;
+  commune?: string;
+}
+interface PackageEpci {
+  code: string;
+  nom: string;
+  type: string;
+  modeFinancement: string;
+  populationMunicipale?: number;
+  membres: { code: string }[];
+}
+interface PackageArea {
+  code: string;
+  nom: string;
+  region?: string;
+  chefLieu?: string;
+  zone?: string;
+}
+
+/** Départements and régions of France (the overseas collectivities 975, 977, 978, 98x are outside the scope). */
+function inScope(departement: string): boolean {
+  return !/^(975|977|978|98)/.test(departement);
+}
+
+async function readPackageJson<T>(name: string): Promise<T[]> {
+  return JSON.parse(await readFile(`${packageDir}data/${name}`, "utf8")) as T[];
+}
+
+export const referentiel: Source = {
+  id: "referentiel",
+  title: "Référentiel communes, EPCI, départements, régions (COG)",
+  resources: [decoupage, cogCommunes, cogMouvements],
+  async load(context) {
+    const packageCommunes = await readPackageJson<PackageCommune>("communes.json");
+    const epcis = await readPackageJson<PackageEpci>("epci.json");
+    const departements = (await readPackageJson<PackageArea>("departements.json")).filter((d) => inScope(d.code));
+    const regions = (await readPackageJson<PackageArea>("regions.json")).filter((r) => r.zone !== "com");
+    const current = packageCommunes.filter((c) => c.type === "commune-actuelle" && inScope(c.departement));
+    const epciOf = new Map<string, string>();
+    for (const epci of epcis) for (const member of epci.membres) epciOf.set(member.code, epci.code);
+
+    await createTable(context.connection, communesTable);
+    await insertRows(context.connection, communesTable, current.map((c) => ({
+      code_insee: c.code, nom: c.nom, code_departement: c.departement, code_region: c.region,
+      epci_siren: epciOf.get(c.code) ?? null, siren_commune: c.siren ?? null, population: c.population ?? null
+    })));
+    await createTable(context.connection, epciTable);
+    await insertRows(context.connection, epciTable, epcis.map((e) => ({
+      epci_siren: e.code, nom: e.nom, nature: e.type, mode_financement: e.modeFinancement, population: e.populationMunicipale ?? null
+    })));
+    await createTable(context.connection, departementsTable);
+    await insertRows(context.connection, departementsTable, departements.map((d) => ({
+      code_departement: d.code, code_region: d.region ?? null, nom: d.nom, chef_lieu: d.chefLieu ?? null
+    })));
+    await createTable(context.connection, regionsTable);
+    await insertRows(context.connection, regionsTable, regions.map((r) => ({ code_region: r.code, nom: r.nom })));
+    await countPackageRows(context, packageCommunes);
+
+    const parents: [string, string][] = packageCommunes
+      .filter((c) => c.type !== "commune-actuelle")
+      .map((c) => [c.code, (c.chefLieu ?? c.commune)!] as [string, string])
+      .filter(([, parent]) => parent);
+    const cog = await readCog(context, parents);
+    context.cog = new CogIndex(current.map((c) => c.code), cog.parents, cog.moves);
+    await createTable(context.connection, cogPassageTable);
+    await insertRows(context.connection, cogPassageTable, [...context.cog.pairs()].map(([code_ancien, code_insee]) => ({ code_ancien, code_insee })));
+  }
+};
+
+/**
+ * The package is a dependency, not a download, but it is recorded in the provenance like any file: current
+ * communes go to `communes`, the others (déléguées, associées, arrondissements) to `cog_passage`, and the
+ * overseas collectivities, outside the scope of a départemental diagnostic, are quarantined with that reason.
+ */
+async function countPackageRows(context: LoadContext, communes: PackageCommune[]): Promise<void> {
+  const opened = await context.open(decoupage);
+  if (!opened) return;
+  communes.forEach((c, i) => {
+    opened.ledger.read();
+    if (inScope(c.departement)) opened.ledger.loaded();
+    else opened.ledger.quarantine(i + 1, "departement", c.departement, "collectivité d'outre-mer hors du champ départemental");
+  });
+}
+
+/** Reads COG parents (délégué → parent) and movements; without the COG files, falls back to the package's parents only. */
+async function readCog(context: LoadContext, packageParents: [string, string][]): Promise<{ parents: [string, string][]; moves: CogMove[] }> {
+  const parents = [...packageParents];
+  const moves: CogMove[] = [];
+  const communes = await context.open(cogCommunes);
+  if (communes) {
+    const { text } = await readText(communes.acquired.file, "referentiel");
+    const table = parseCsv(text, communes.ledger, { delimiter: ",", required: ["TYPECOM", "COM", "COMPARENT"] });
+    for (const { values } of table.rows) if (values.COMPARENT) parents.push([values.COM, values.COMPARENT]);
+    communes.ledger.loaded(table.rows.length);
+  }
+  const mouvements = await context.open(cogMouvements);
+  if (mouvements) {
+    const { text } = await readText(mouvements.acquired.file, "referentiel");
+    const table = parseCsv(text, mouvements.ledger, { delimiter: ",", required: ["MOD", "DATE_EFF", "COM_AV", "TYPECOM_AP", "COM_AP"] });
+    for (const { values } of table.rows) {
+      if (values.TYPECOM_AP === "COM") moves.push({ date: values.DATE_EFF, from: values.COM_AV, to: values.COM_AP, mod: values.MOD });
+    }
+    mouvements.ledger.loaded(table.rows.length);
+  }
+  return { parents, moves };
+}

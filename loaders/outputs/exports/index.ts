@@ -1,0 +1,116 @@
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { Config } from "../../io/config.ts";
+import { queryRows, withDatabase } from "../../io/db.ts";
+import { criteria, type Criterion } from "../../diagnostic/fragility.ts";
+import { sensitivityReport } from "../../diagnostic/scenarios.ts";
+import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable } from "../../diagnostic/tables.ts";
+import { safeJoin } from "../../io/paths.ts";
+import { toCsv, type Cell } from "./cells.ts";
+import { writeWorkbook } from "./xlsx.ts";
+import { writeSchemaDocuments } from "./schema.ts";
+
+type Row = Record<string, Cell>;
+
+/** Every département code of the referential (for `--dept all`). */
+export async function allDepartements(connection: DuckDBConnection): Promise<string[]> {
+  const rows = await queryRows<{ code: string }>(connection, `SELECT code_departement AS code FROM departements ORDER BY 1`);
+  return rows.map((r) => r.code);
+}
+
+/**
+ * Writes every export of the configured départements into `exports/<code>/`: the commune table (CSV, XLSX),
+ * EPCI and places (CSV), the communes with their boundaries (GeoJSON), the sources and vintages, the sensitivity
+ * report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
+ * final place and renamed into it, so a reader never sees half an export.
+ */
+export async function runExport(config: Config, { documents = true }: { documents?: boolean } = {}): Promise<void> {
+  await withDatabase(config.paths.database, { readOnly: true }, async ({ connection }) => {
+    const known = new Set(await allDepartements(connection));
+    const codes = config.departements.includes("all") ? [...known] : config.departements;
+    for (const code of codes) {
+      if (!known.has(code)) throw new Error(`département inconnu du référentiel : "${code}"`);
+      const outDir = safeJoin(config.paths.exportsDir, code);
+      const partial = `${outDir}.partial-${process.pid}`;
+      await rm(partial, { recursive: true, force: true });
+      await mkdir(partial, { recursive: true });
+      await exportDepartement(connection, config, code, partial, documents);
+      await rm(outDir, { recursive: true, force: true });
+      await rename(partial, outDir);
+      process.stderr.write(`exports écrits : ${outDir}\n`);
+    }
+  });
+}
+
+async function exportDepartement(connection: DuckDBConnection, config: Config, code: string, dir: string, documents: boolean): Promise<void> {
+  const communeColumns = Object.keys(diagnosticCommunesTable.columns);
+  const communes = await queryRows<Row>(connection, `SELECT * FROM diagnostic_communes WHERE code_departement = $code ORDER BY code_insee`, { code });
+  const epciColumns = Object.keys(diagnosticEpciTable.columns);
+  const epci = await queryRows<Row>(
+    connection,
+    `SELECT * FROM diagnostic_epci WHERE epci_siren IN (SELECT DISTINCT epci_siren FROM diagnostic_communes WHERE code_departement = $code) ORDER BY rang_priorite NULLS LAST, epci_siren`,
+    { code }
+  );
+  const lieuxColumns = Object.keys(diagnosticLieuxTable.columns);
+  const lieux = await queryRows<Row>(connection, `SELECT * FROM diagnostic_lieux WHERE code_departement = $code ORDER BY code_insee, nom`, { code });
+  const sources = await queryRows<Row>(connection, `SELECT * FROM diagnostic_sources ORDER BY indicateur`);
+  const provenance = await queryRows<Row>(
+    connection,
+    `SELECT id, source, title, publisher, url, vintage, licence, derived, status, sha256, rows_in, rows_loaded, rows_quarantined FROM provenance ORDER BY source, id`
+  );
+  const plan = await queryRows<Row>(connection, `SELECT * FROM plan_itinerance WHERE code_departement = $code ORDER BY ordre`, { code });
+
+  await writeFile(path.join(dir, "communes.csv"), toCsv(communeColumns, communes));
+  await writeFile(path.join(dir, "epci.csv"), toCsv(epciColumns, epci));
+  await writeFile(path.join(dir, "lieux.csv"), toCsv(lieuxColumns, lieux));
+  await writeFile(path.join(dir, "sources.csv"), toCsv(["indicateur", "libelle", "source", "millesime", "url"], sources));
+  await writeFile(path.join(dir, "plan-itinerance.csv"), toCsv(["ordre", "type_arret", "nom", "code_insee", "latitude", "longitude", "population_gagnee", "population_cumulee"], plan));
+  const sensitivity = sensitivityRows(communes, config);
+  await writeFile(path.join(dir, "sensibilite.csv"), toCsv(["scenario", "spearman", "communes_maintenues_top20", "entrees_top20", "sorties_top20"], sensitivity));
+  await writeWorkbook(path.join(dir, "communes.xlsx"), [
+    { name: "Communes", columns: communeColumns, rows: communes },
+    { name: "EPCI", columns: epciColumns, rows: epci },
+    { name: "Lieux", columns: lieuxColumns, rows: lieux },
+    { name: "Sources", columns: ["indicateur", "libelle", "source", "millesime", "url"], rows: sources },
+    { name: "Provenance", columns: Object.keys(provenance[0] ?? { id: null }), rows: provenance }
+  ]);
+  await writeFile(path.join(dir, "communes.geojson"), await communesGeoJson(connection, code, communes));
+  if (documents) await writeSchemaDocuments(connection, config, code, dir);
+}
+
+/** The sensitivity report of one département's ranking, as CSV rows. */
+function sensitivityRows(communes: Row[], config: Config): Row[] {
+  const classed = communes.map((c) => ({
+    code_insee: String(c.code_insee),
+    nom: String(c.nom),
+    classes: Object.fromEntries(criteria.map((k) => [k, (c[`classe_${k}`] as number | null) ?? null])) as Record<Criterion, number | null>
+  }));
+  return sensitivityReport(classed, config.weights).map((r) => ({
+    scenario: r.scenario,
+    spearman: Number.isFinite(r.spearman) ? r.spearman : null,
+    communes_maintenues_top20: r.kept,
+    entrees_top20: r.entries.join(" ; "),
+    sorties_top20: r.exits.join(" ; ")
+  }));
+}
+
+/** A FeatureCollection of the communes with their diagnostic columns; a commune without boundary keeps a null geometry. */
+async function communesGeoJson(connection: DuckDBConnection, code: string, communes: Row[]): Promise<string> {
+  const hasContours = (await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'contours'`))[0].n > 0;
+  const geometries = new Map<string, string>();
+  if (hasContours) {
+    const rows = await queryRows<{ code_insee: string; geometry: string }>(
+      connection,
+      `SELECT code_insee, geometry FROM contours WHERE code_insee IN (SELECT code_insee FROM communes WHERE code_departement = $code)`,
+      { code }
+    );
+    for (const r of rows) geometries.set(r.code_insee, r.geometry);
+  }
+  const features = communes.map((properties) => {
+    const geometry = geometries.get(String(properties.code_insee));
+    return `{"type":"Feature","properties":${JSON.stringify(properties)},"geometry":${geometry ?? "null"}}`;
+  });
+  return `{"type":"FeatureCollection","features":[\n${features.join(",\n")}\n]}\n`;
+}
+
