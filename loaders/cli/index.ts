@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { acquire, MissingResourceError } from "../io/fetch.ts";
+import { acquire, acquireOptions, MissingResourceError } from "../io/fetch.ts";
 import { readConfig, type ConfigOptions } from "../io/config.ts";
 import { runLoad } from "../ingest/load.ts";
 import { sources } from "../ingest/sources/index.ts";
@@ -31,7 +31,7 @@ program
     for (const source of sources) {
       for (const resource of source.resources) {
         try {
-          const file = await acquire(resource, { mirror: config.mirror, rawDir: config.paths.rawDir });
+          const file = await acquire(resource, acquireOptions(config));
           process.stderr.write(`ok  ${resource.id}  ${file.sha256.slice(0, 12)}  ${file.origin}\n`);
         } catch (error) {
           if (error instanceof MissingResourceError && resource.optional) process.stderr.write(`--  ${resource.id} (absent, facultatif)\n`);

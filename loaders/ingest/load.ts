@@ -6,8 +6,8 @@ import { CogIndex } from "./cog.ts";
 import { SourceError } from "../io/errors.ts";
 import type { Config } from "../io/config.ts";
 import { createTable, insertRows, openDatabase, type TableSpec } from "../io/db.ts";
-import { acquire, MissingResourceError } from "../io/fetch.ts";
-import { Ledger } from "../io/ledger.ts";
+import { acquire, acquireOptions, MissingResourceError } from "../io/fetch.ts";
+import { Ledger, type QuarantinedRow } from "../io/ledger.ts";
 import type { Resource } from "../io/resource.ts";
 import { listMirrorFiles, type LoadContext, type OpenedResource, type Source } from "./source.ts";
 
@@ -78,7 +78,7 @@ export async function runLoad(
         const sourceId = current!.id;
         const started = Date.now();
         try {
-          const acquired = await acquire(resource, { mirror: config.mirror, rawDir: config.paths.rawDir });
+          const acquired = await acquire(resource, acquireOptions(config));
           const name = path.basename(acquired.file);
           const entry: Opened = { acquired, ledger: new Ledger(sourceId, name), name, sourceId, started };
           opened.push(entry);
@@ -109,6 +109,7 @@ export async function runLoad(
     await writeProvenance(context, opened, absent);
     for (const step of postLoad) await step(context, config);
     await db.connection.run("CHECKPOINT");
+    for (const line of quarantineSummary(opened.map((o) => o.ledger))) log(line);
   } catch (error) {
     db.close();
     await rm(building, { force: true });
@@ -141,6 +142,30 @@ async function writeProvenance(context: LoadContext, opened: Opened[], absent: {
   }));
   await insertRows(context.connection, provenanceTable, [...rows, ...missing]);
   await insertRows(context.connection, quarantineTable, opened.flatMap(({ ledger }) => ledger.quarantined));
+}
+
+/**
+ * One line per source that set rows aside: how many, and the most frequent reason (reasons that differ only by
+ * a number, such as "déjà ligne 12", are counted together), so that no quarantine goes unnoticed in a long log.
+ */
+export function quarantineSummary(ledgers: Ledger[]): string[] {
+  const bySource = new Map<string, QuarantinedRow[]>();
+  for (const ledger of ledgers) {
+    if (ledger.quarantined.length === 0) continue;
+    bySource.set(ledger.source, [...(bySource.get(ledger.source) ?? []), ...ledger.quarantined]);
+  }
+  return [...bySource].map(([source, rows]) => {
+    const groups = new Map<string, { example: string; n: number }>();
+    for (const { reason } of rows) {
+      const key = reason.replace(/\d+/g, "#");
+      const group = groups.get(key) ?? { example: reason, n: 0 };
+      group.n++;
+      groups.set(key, group);
+    }
+    const top = [...groups.values()].sort((a, b) => b.n - a.n)[0];
+    const lines = rows.length === 1 ? "1 ligne" : `${rows.length.toLocaleString("fr-FR")} lignes`;
+    return `quarantaine : ${source} — ${lines} ; motif le plus fréquent (${top.n}) : ${top.example}`;
+  });
 }
 
 /** Deletes half-built databases left by runs that were killed (their process no longer exists). */
