@@ -1,3 +1,4 @@
+import { sanitizeMarkdown } from "../sanitize.ts";
 import { inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table } from "./model.ts";
 
 /**
@@ -7,9 +8,8 @@ import { inlineText, type Block, type Field, type Inline, type SchemaDocument, t
 
 /** Backslash-escapes the characters that would start markup anywhere in a line. */
 export function escapeMarkdown(text: string): string {
-  return text
+  return sanitizeMarkdown(text)
     .replace(/[\\`*_{}[\]<>|~&!#]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, " ")
     .replace(/^(\s*)([-+=]|\d+[.)])(?=\s|$)/, (_, space: string, marker: string) => `${space}${marker.replace(/([-+=.)])$/, "\\$1")}`);
 }
 

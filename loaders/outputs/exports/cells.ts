@@ -1,3 +1,5 @@
+import { capLength, sanitizeCsv, SPREADSHEET_CELL_LIMIT } from "../sanitize.ts";
+
 /**
  * Cell values as spreadsheets read them. A text cell starting with `=`, `+`, `-`, `@` (or a tab or carriage
  * return, which some spreadsheets strip first) is run as a formula by Excel and LibreOffice: such text from the
@@ -14,7 +16,8 @@ export function csvField(value: Cell): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number") return Number.isFinite(value) ? String(roundForExport(value)) : "";
   if (typeof value === "boolean") return value ? "true" : "false";
-  const text = neutraliseFormula(value);
+  // Through the CSV sanitiser: one line per record, no control characters, within Excel's cell limit.
+  const text = capLength(neutraliseFormula(sanitizeCsv(value)), SPREADSHEET_CELL_LIMIT);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { queryRows, withDatabase } from "../../io/db.ts";
 import { siteEnv } from "./loader.ts";
+import { sanitizeHtml } from "../sanitize.ts";
 
 /** The pages of a département, in the order a reader needs them (the sidebar, or the header of each département). */
 export const departementPages = [
@@ -55,7 +56,8 @@ export function departementPagePaths(departements: SiteDepartement[]): string[] 
   return departements.flatMap(({ code }) => [...departementPages.map((page) => `/${code}${page.path}`), `/${code}/communes/fiche`]);
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Through the HTML sanitiser: no control characters, one line, escaped. */
+const escapeHtml = (text: string) => sanitizeHtml(text);
 
 /**
  * The navigation of a département's page in the site of several départements (Framework's sidebar is the same
