@@ -3,10 +3,10 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { isProcessAlive } from "../io/process.ts";
 import { CogIndex } from "./cog.ts";
-import { SourceError } from "../io/errors.ts";
+import { describeLocation, SourceError } from "../io/errors.ts";
 import type { Config } from "../io/config.ts";
 import { createTable, insertRows, openDatabase, type TableSpec } from "../io/db.ts";
-import { acquire, acquireOptions, MissingResourceError } from "../io/fetch.ts";
+import { acquire, acquireOptions, MissingResourceError, RefusedFileError } from "../io/fetch.ts";
 import { Ledger, type QuarantinedRow } from "../io/ledger.ts";
 import type { Resource } from "../io/resource.ts";
 import { listMirrorFiles, type LoadContext, type OpenedResource, type Source } from "./source.ts";
@@ -97,7 +97,9 @@ export async function runLoad(
       current = source;
       const t0 = Date.now();
       log(`chargement : ${source.title}`);
-      await source.load(context);
+      await source.load(context).catch((error: unknown) => {
+        throw namedFailure(error, source, opened.filter((o) => o.sourceId === source.id).at(-1));
+      });
       for (const entry of opened) {
         if (entry.sourceId !== source.id || entry.finished !== undefined) continue;
         entry.finished = Date.now();
@@ -142,6 +144,18 @@ async function writeProvenance(context: LoadContext, opened: Opened[], absent: {
   }));
   await insertRows(context.connection, provenanceTable, [...rows, ...missing]);
   await insertRows(context.connection, quarantineTable, opened.flatMap(({ ledger }) => ledger.quarantined));
+}
+
+/**
+ * A failure that names nothing (`number out of int32 range`, `Maximum call stack size exceeded`, `EISDIR`) said
+ * again with the source and the file it was reading; a SourceError already names them and is kept as it is.
+ */
+function namedFailure(error: unknown, source: Source, last: Opened | undefined): unknown {
+  if (error instanceof SourceError || error instanceof RefusedFileError || error instanceof MissingResourceError || !(error instanceof Error)) return error;
+  if (last && error.message.includes(last.acquired.file)) return error;
+  const where = last ? describeLocation({ source: source.id, file: last.name }) : `source ${source.id}`;
+  const problem = error instanceof RangeError && /call stack/i.test(error.message) ? "structure imbriquée trop profondément pour être lue" : error.message;
+  return new Error(`${problem} — ${where}`, { cause: error });
 }
 
 /**

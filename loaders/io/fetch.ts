@@ -49,6 +49,9 @@ export function acquireOptions(config: { mirror: string | null; mirrorLinks?: st
 /** Thrown when a mirror is given but lacks an optional resource. */
 export class MissingResourceError extends Error {}
 
+/** Thrown when a mirror or cache file is not one that may be read (a link out of the mirror, a pipe, a device, too large); names the file. */
+export class RefusedFileError extends Error {}
+
 /**
  * Gets a resource's file: from the mirror when one is given, else from the download cache,
  * else by downloading its official URL.
@@ -93,16 +96,16 @@ export async function guardedFile(file: string, roots: string[] | null, { maxByt
   if (roots) {
     const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => path.resolve(root))));
     if (!realRoots.some((root) => real === root || real.startsWith(root + path.sep))) {
-      throw new Error(`fichier refusé : ${file} est un lien qui sort du dossier ${roots[0]} (cible hors miroir ; ajoutez son dossier à SDIN_MIRROR_LINKS si ce lien est voulu)`);
+      throw new RefusedFileError(`fichier refusé : ${file} est un lien qui sort du dossier ${roots[0]} (cible hors miroir ; ajoutez son dossier à SDIN_MIRROR_LINKS si ce lien est voulu)`);
     }
   }
   const info = await stat(real);
   if (!info.isFile()) {
     const kind = info.isFIFO() ? "un tube nommé" : info.isCharacterDevice() || info.isBlockDevice() ? "un périphérique" : info.isDirectory() ? "un dossier" : info.isSocket() ? "une socket" : "un fichier spécial";
-    throw new Error(`fichier refusé : ${file} n'est pas un fichier ordinaire (c'est ${kind})`);
+    throw new RefusedFileError(`fichier refusé : ${file} n'est pas un fichier ordinaire (c'est ${kind})`);
   }
   if (info.size > maxBytes) {
-    throw new Error(`fichier refusé : ${file} pèse ${info.size} octets, au-delà du plafond de ${maxBytes} octets`);
+    throw new RefusedFileError(`fichier refusé : ${file} pèse ${info.size} octets, au-delà du plafond de ${maxBytes} octets`);
   }
   return real;
 }

@@ -12,6 +12,7 @@ import "./security.ts";
 import "./xlsx.ts";
 import "./database.ts";
 import "./outputs.ts";
+import "./hostile.ts";
 
 /**
  * The fault suite: feeds the pipeline the ways open data and networks really break, and ends with one line,

@@ -23,7 +23,7 @@ import {
 } from "docx";
 import { estimatePageNumbersWith } from "docx/layout";
 import { sanitizeDocx } from "../sanitize.ts";
-import { inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table as TableBlock } from "./model.ts";
+import { asRun, inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table as TableBlock } from "./model.ts";
 
 /**
  * The schéma as a DOCX that opens in Word and LibreOffice: real heading styles (so the navigation pane and the
@@ -44,16 +44,15 @@ const IMAGE_MAX_HEIGHT_PX = 570;
 
 /** Every text reaches the XML through the DOCX sanitiser. */
 function runs(items: Inline[], base: { size?: number; italics?: boolean; bold?: boolean; color?: string } = {}): TextRun[] {
-  return items.map((r) =>
-    typeof r === "string"
-      ? new TextRun({ text: sanitizeDocx(r), ...base })
-      : new TextRun({
-          text: sanitizeDocx(r.text),
-          ...base,
-          bold: r.bold || r.todo || base.bold,
-          italics: r.italic || base.italics,
-          highlight: r.todo ? "yellow" : undefined
-        })
+  return items.map(asRun).map(
+    (r) =>
+      new TextRun({
+        text: sanitizeDocx(r.text),
+        ...base,
+        bold: r.bold || r.todo || base.bold,
+        italics: r.italic || base.italics,
+        highlight: r.todo ? "yellow" : undefined
+      })
   );
 }
 

@@ -1,5 +1,5 @@
 import { sanitizeMarkdown } from "../sanitize.ts";
-import { inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table } from "./model.ts";
+import { asRun, inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table } from "./model.ts";
 
 /**
  * The schéma as Markdown (CommonMark + GFM tables), from the same model as the DOCX. Every text from the data is
@@ -15,8 +15,9 @@ export function escapeMarkdown(text: string): string {
 
 function inline(runs: Inline[]): string {
   return runs
-    .map((run) => {
-      if (typeof run === "string") return escapeMarkdown(run);
+    .map((inline) => {
+      if (typeof inline === "string") return escapeMarkdown(inline);
+      const run = asRun(inline);
       const text = escapeMarkdown(run.text);
       if (run.todo) return `**${text}**`;
       if (run.bold && run.italic) return `***${text}***`;

@@ -83,7 +83,7 @@ async function lockOwner(file: string): Promise<number> {
  * other's folders (`ENOTEMPTY`). The second one waits, says so once, and goes on when the first is done; a lock
  * whose process is gone is taken over.
  */
-export async function withExportLock<T>(outDir: string, code: string, task: () => Promise<T>, { pollMs = 250, timeoutMs = 30 * 60_000, say = (m: string) => process.stderr.write(m + "\n") } = {}): Promise<T> {
+export async function withExportLock<T>(outDir: string, code: string, task: () => Promise<T>, { pollMs = 250, timeoutMs = 30 * 60_000, say = (m: string): void => void process.stderr.write(m + "\n") } = {}): Promise<T> {
   const lock = `${outDir}.lock`;
   const started = Date.now();
   let told = false;
