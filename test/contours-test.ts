@@ -22,8 +22,11 @@ function mirrorFiles(pattern: RegExp): string[] {
 
 /** Feature codes of a mirror outline file, read straight from the file. */
 function featureCodes(file: string): string[] {
-  const json = JSON.parse(readFileSync(path.join(mirrorDir, "contours-communes", file), "utf8")) as { features: Feature<Areal, { code: string }>[] };
-  return json.features.map((f) => f.properties.code);
+  const json = JSON.parse(readFileSync(path.join(mirrorDir, "contours-communes", file), "utf8")) as
+    | { type: "FeatureCollection"; features: Feature<Areal, { code: string }>[] }
+    | Feature<Areal, { code: string }>;
+  // A département's own file is a single Feature, the others FeatureCollections.
+  return json.type === "Feature" ? [json.properties.code] : json.features.map((f) => f.properties.code);
 }
 
 function featureCount(file: string): number {
