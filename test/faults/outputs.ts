@@ -44,10 +44,12 @@ function parseXmlParts(bytes: Uint8Array): string[] {
 }
 
 const soffice = spawnSync("sh", ["-c", "command -v soffice"], { encoding: "utf8" }).status === 0;
+/** LibreOffice Calc (Debian's libreoffice-calc-nogui): a Writer-only install cannot open a workbook at all. */
+const calc = soffice && spawnSync("sh", ["-c", "ls $(dirname $(readlink -f $(command -v soffice)))/libsclo.so"]).status === 0;
 
-/** Renders a file to PDF with LibreOffice; true when the PDF was written (skipped, true, without soffice). */
+/** Renders a file to PDF with LibreOffice; true when the PDF was written (skipped, true, without soffice or Calc). */
 function opensInLibreOffice(file: string): boolean {
-  if (!soffice) return true;
+  if (!soffice || (file.endsWith(".xlsx") && !calc)) return true;
   const out = faultDir("sdin-fault-pdf-");
   spawnSync("soffice", ["--headless", "--norestore", `-env:UserInstallation=file://${out}/profile`, "--convert-to", "pdf", "--outdir", out, file], { timeout: 240_000 });
   return existsSync(path.join(out, path.basename(file).replace(/\.\w+$/, ".pdf")));
