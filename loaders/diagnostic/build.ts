@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config, IndexWeights } from "../io/config.ts";
-import { createTable, insertRows, queryRows } from "../io/db.ts";
+import { createTable, insertRows, queryRows, tableNames } from "../io/db.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
 import { diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
 import { writeParameters } from "./parameters.ts";
@@ -27,7 +27,7 @@ export const defaultPlanStops = 10;
  */
 export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
-  const present = await existingTables(connection);
+  const present = await tableNames(connection);
   await writeParameters(connection, config);
   await createTable(connection, diagnosticLieuxTable);
   await connection.run(diagnosticLieuxSql(present));
@@ -43,11 +43,6 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   await buildIndicatorSources(connection);
   await writePlans(connection, config, present);
 };
-
-export async function existingTables(connection: DuckDBConnection): Promise<Set<string>> {
-  const rows = await queryRows<{ name: string }>(connection, `SELECT table_name AS name FROM information_schema.tables`);
-  return new Set(rows.map((r) => r.name));
-}
 
 const placeKinds = [
   ["distance_mediation_km", "lieux-mediation"],
@@ -211,7 +206,7 @@ function officialPovertySql(level: "epci" | "departement" | "region" | "france",
 }
 
 export async function aggregateEpci(connection: DuckDBConnection, config: Config): Promise<void> {
-  const present = await existingTables(connection);
+  const present = await tableNames(connection);
   await createTable(connection, diagnosticEpciTable);
   await connection.run(`
     INSERT INTO diagnostic_epci BY NAME
@@ -267,7 +262,7 @@ async function rankEpci(connection: DuckDBConnection, config: Config): Promise<v
 
 /** Département, région and France rows, for the side-by-side comparisons. */
 export async function aggregateTerritories(connection: DuckDBConnection): Promise<void> {
-  const present = await existingTables(connection);
+  const present = await tableNames(connection);
   await createTable(connection, diagnosticTerritoiresTable);
   const levels = [
     { niveau: "departement", key: "d.code_departement", nom: "(SELECT nom FROM departements x WHERE x.code_departement = d.code_departement)" },

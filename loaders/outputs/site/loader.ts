@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { defaultWeights, type IndexWeights } from "../../io/config.ts";
-import { queryRows, withDatabase } from "../../io/db.ts";
+import { hasTable, queryRows, withDatabase } from "../../io/db.ts";
 
 /**
  * Shared runtime of the site's Framework data loaders (`src/data/*.json.ts`). It lives here, outside `src/`, so
@@ -58,12 +58,6 @@ export async function runLoader(name: string, produce: (connection: DuckDBConnec
     process.stderr.write(`${name} : ${(error as Error).message}\n`);
     process.exitCode = 1;
   }
-}
-
-/** True when the database holds `table` (sources and steps land at different times). */
-export async function hasTable(connection: DuckDBConnection, table: string): Promise<boolean> {
-  const rows = await queryRows<{ n: number }>(connection, "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = $table", { table });
-  return rows[0].n > 0;
 }
 
 /** Fails with the name of the missing table and how to produce it. */

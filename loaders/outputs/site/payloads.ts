@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { queryRows } from "../../io/db.ts";
+import { hasTable, queryRows } from "../../io/db.ts";
 import { exportFileNames } from "./exports.ts";
-import { hasTable, requireTables, toColumnar, type SiteSettings } from "./loader.ts";
+import { requireTables, toColumnar, type SiteSettings } from "./loader.ts";
 import { communeTopology, outlineTopology, type ContourRow } from "./topology.ts";
 
 /**
