@@ -86,9 +86,9 @@ export interface Columnar {
   rows: unknown[][];
 }
 
-export function toColumnar(records: Record<string, unknown>[], digits = 4): Columnar {
+export function toColumnar(records: readonly object[], digits = 4): Columnar {
   const columns = records.length ? Object.keys(records[0]) : [];
-  const rows = records.map((record) => columns.map((column) => compactValue(record[column], digits)));
+  const rows = records.map((record) => columns.map((column) => compactValue((record as Record<string, unknown>)[column], digits)));
   return { columns, rows };
 }
 
