@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import Papa from "papaparse";
 import { hasTable, queryRows, withDatabase } from "../loaders/io/db.ts";
-import type { GeoPoint } from "../loaders/diagnostic/nearest.ts";
+import type { GeoPoint } from "../src/lib/diagnostic/index.ts";
 
 /** Metropolitan France with Corsica (WGS84 degrees): where the pseudo-random origins are drawn. */
 export const franceBoundingBox = { west: -5.14, east: 9.56, south: 41.33, north: 51.09 };

@@ -3,8 +3,7 @@ import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config } from "../../io/config.ts";
 import { queryRows, withDatabase } from "../../io/db.ts";
-import { criteria, type Criterion } from "../../diagnostic/fragility.ts";
-import { sensitivityReport } from "../../diagnostic/scenarios.ts";
+import { classesOf, sensitivityReport } from "../../../src/lib/diagnostic/index.ts";
 import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable } from "../../diagnostic/tables.ts";
 import { safeJoin } from "../../io/paths.ts";
 import { readModel, type Contour } from "../read-model.ts";
@@ -80,11 +79,11 @@ function sensitivityRows(communes: Row[], config: Config): Row[] {
   const classed = communes.map((c) => ({
     code_insee: String(c.code_insee),
     nom: String(c.nom),
-    classes: Object.fromEntries(criteria.map((k) => [k, (c[`classe_${k}`] as number | null) ?? null])) as Record<Criterion, number | null>
+    classes: classesOf(c)
   }));
   return sensitivityReport(classed, config.weights).map((r) => ({
     scenario: r.scenario,
-    spearman: Number.isFinite(r.spearman) ? r.spearman : null,
+    spearman: r.spearman,
     communes_maintenues_top20: r.kept,
     entrees_top20: r.entries.join(" ; "),
     sorties_top20: r.exits.join(" ; ")

@@ -86,14 +86,16 @@ export interface Columnar {
   rows: unknown[][];
 }
 
-export function toColumnar(records: readonly object[], digits = 4): Columnar {
+/** `exact` names the columns sent unrounded (inputs the browser recomputes a published figure from). */
+export function toColumnar(records: readonly object[], digits = 4, exact: readonly string[] = []): Columnar {
   const columns = records.length ? Object.keys(records[0]) : [];
-  const rows = records.map((record) => columns.map((column) => compactValue((record as Record<string, unknown>)[column], digits)));
+  const keep = new Set(exact);
+  const rows = records.map((record) => columns.map((column) => compactValue((record as Record<string, unknown>)[column], keep.has(column) ? Infinity : digits)));
   return { columns, rows };
 }
 
 function compactValue(value: unknown, digits: number): unknown {
-  if (typeof value === "number") return roundSignificant(value, digits);
+  if (typeof value === "number") return digits === Infinity ? value : roundSignificant(value, digits);
   if (typeof value === "bigint") return Number(value);
   return value ?? null;
 }

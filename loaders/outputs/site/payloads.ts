@@ -14,11 +14,17 @@ import { communeTopology, outlineTopology, type ContourRow } from "./topology.ts
  */
 export type Payload = (connection: DuckDBConnection, settings: SiteSettings) => Promise<unknown>;
 
+/**
+ * The columns the browser recomputes the priority ranking and the itinerant plan from (src/lib/diagnostic): sent
+ * unrounded, so that with the diagnostic's settings the pages find exactly the exported ranks and plan.
+ */
+export const exactCommuneColumns = ["distance_lieu_km", "part_eligible_thd30", "part_locaux_ftth", "point_lon", "point_lat", "population"];
+
 /** Every commune of the département with all its diagnostic columns, by priority rank, as a compact table. */
 export const communesPayload: Payload = async (connection, { departement }) => {
   const communes = await readModel(connection, departement).communes();
   const byRank = [...communes].sort((a, b) => (a.rang_priorite ?? Infinity) - (b.rang_priorite ?? Infinity) || (a.code_insee < b.code_insee ? -1 : 1));
-  return toColumnar(byRank.map(({ code_departement: _d, code_region: _r, ...row }) => row));
+  return toColumnar(byRank.map(({ code_departement: _d, code_region: _r, ...row }) => row), 4, exactCommuneColumns);
 };
 
 /** The map of a département whose commune outlines are not in the database: pages show a note instead. */
