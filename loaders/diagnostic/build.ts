@@ -1,5 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config, IndexWeights } from "../io/config.ts";
+import { offerKind } from "../ingest/offre/places.ts";
+import { writeDoubtfulPlaces, writeDuplicates } from "./places.ts";
 import { createTable, insertRows, queryRows } from "../io/db.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
 import { diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
@@ -29,8 +31,11 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
   const present = await existingTables(connection);
   await writeParameters(connection, config);
+  await writeDuplicates(connection, present, config.dedoublonnage);
   await createTable(connection, diagnosticLieuxTable);
   await connection.run(diagnosticLieuxSql(present));
+  await connection.run("DROP TABLE lieux_groupes");
+  await writeDoubtfulPlaces(connection);
   await writeDistances(connection, present);
   await createTable(connection, diagnosticCommunesTable);
   // least() ignores NULLs in DuckDB (least(1, NULL) = 1): an unknown share must stay unknown.
@@ -74,7 +79,7 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
   );
   const all = new PlaceIndex(places);
   const perKind = placeKinds.map(([column, kind]) => {
-    const subset = places.filter((p) => p.sources.split("|").includes(kind));
+    const subset = places.filter((p) => p.sources.split("|").some((source) => offerKind(source) === kind));
     return [column, subset, new PlaceIndex(subset)] as const;
   });
   const rows = origins.map((origin) => {

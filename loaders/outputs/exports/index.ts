@@ -5,7 +5,7 @@ import type { Config } from "../../io/config.ts";
 import { queryRows, withDatabase } from "../../io/db.ts";
 import { criteria, type Criterion } from "../../diagnostic/fragility.ts";
 import { sensitivityReport } from "../../diagnostic/scenarios.ts";
-import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable } from "../../diagnostic/tables.ts";
+import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable, doublonsAVerifierTable, lieuxAVerifierTable } from "../../diagnostic/tables.ts";
 import { safeJoin } from "../../io/paths.ts";
 import { toCsv, type Cell } from "./cells.ts";
 import { writeWorkbook } from "./xlsx.ts";
@@ -21,7 +21,7 @@ export async function allDepartements(connection: DuckDBConnection): Promise<str
 
 /**
  * Writes every export of the configured départements into `exports/<code>/`: the commune table (CSV, XLSX),
- * EPCI and places (CSV), the communes with their boundaries (GeoJSON), the sources and vintages, the sensitivity
+ * EPCI and places (CSV), the possible duplicates and doubtful place records to review (CSV), the communes with their boundaries (GeoJSON), the sources and vintages, the sensitivity
  * report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
  * final place and renamed into it, so a reader never sees half an export.
  */
@@ -64,6 +64,10 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
   await writeFile(path.join(dir, "communes.csv"), toCsv(communeColumns, communes));
   await writeFile(path.join(dir, "epci.csv"), toCsv(epciColumns, epci));
   await writeFile(path.join(dir, "lieux.csv"), toCsv(lieuxColumns, lieux));
+  for (const [file, table] of [["doublons-a-verifier.csv", doublonsAVerifierTable], ["lieux-a-verifier.csv", lieuxAVerifierTable]] as const) {
+    const order = table === doublonsAVerifierTable ? "score DESC, id_1, id_2" : "code_insee, nom, id, motif";
+    await writeFile(path.join(dir, file), toCsv(Object.keys(table.columns), await departementRows(connection, table.name, code, order)));
+  }
   await writeFile(path.join(dir, "sources.csv"), toCsv(["indicateur", "libelle", "source", "millesime", "url"], sources));
   await writeFile(path.join(dir, "plan-itinerance.csv"), toCsv(["ordre", "type_arret", "nom", "code_insee", "latitude", "longitude", "population_gagnee", "population_cumulee"], plan));
   const sensitivity = sensitivityRows(communes, config);
@@ -77,6 +81,13 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
   ]);
   await writeFile(path.join(dir, "communes.geojson"), await communesGeoJson(connection, code, communes));
   if (documents) await writeSchemaDocuments(connection, config, code, dir);
+}
+
+/** Rows of a diagnostic table for one département; none when the database predates that table. */
+async function departementRows(connection: DuckDBConnection, table: string, code: string, order: string): Promise<Row[]> {
+  const [present] = await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = $table`, { table });
+  if (present.n === 0) return [];
+  return queryRows<Row>(connection, `SELECT * FROM ${table} WHERE code_departement = $code ORDER BY ${order}`, { code });
 }
 
 /** The sensitivity report of one département's ranking, as CSV rows. */
