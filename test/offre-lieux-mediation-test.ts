@@ -43,7 +43,7 @@ describe("lieux de médiation: national file (fixture) and Creuse list (mirror) 
   it("loads 9 of the 12 national rows and the 91 Creuse records (through the generic territory reader)", async () => {
     const provenance = await queryRows<{ id: string; rows_in: number; rows_loaded: number; rows_quarantined: number }>(
       db.connection,
-      `SELECT id, rows_in, rows_loaded, rows_quarantined FROM provenance WHERE source IN ('lieux-mediation', 'territoires') ORDER BY id`
+      `SELECT id, rows_in, rows_loaded, rows_quarantined FROM provenance WHERE source IN ('lieux-mediation', 'territoires') AND status = 'chargé' ORDER BY id`
     );
     // The correspondence file counts its 12 rules (keys with a column), all understood.
     expect(provenance).toEqual([

@@ -82,7 +82,8 @@ program
   .action(async (options, command: Command) => {
     const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept });
     await ensureDatabase(config);
-    await runExport(await withDatabaseParameters(config), { documents: options.documents !== false });
+    // Commander names the flag `sansDocuments` (only `--no-…` flags set `documents: false`).
+    await runExport(await withDatabaseParameters(config), { documents: !options.sansDocuments });
   });
 
 program

@@ -87,7 +87,8 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
     const row: Record<string, string | number | null> = {
       code_insee: origin.code_insee,
       distance_lieu_km: nearest?.distanceKm ?? null,
-      lieu_le_plus_proche: nearest ? places[nearest.index].nom : null
+      lieu_le_plus_proche: nearest ? places[nearest.index].nom : null,
+      lieu_le_plus_proche_id: nearest ? places[nearest.index].id : null
     };
     for (const [column, , index] of perKind) row[column] = index.nearest(origin)?.distanceKm ?? null;
     return row;
@@ -95,7 +96,7 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
   const spec = {
     name: "commune_distances",
     columns: {
-      code_insee: "VARCHAR", distance_lieu_km: "DOUBLE", lieu_le_plus_proche: "VARCHAR",
+      code_insee: "VARCHAR", distance_lieu_km: "DOUBLE", lieu_le_plus_proche: "VARCHAR", lieu_le_plus_proche_id: "VARCHAR",
       ...Object.fromEntries(placeKinds.map(([column]) => [column, "DOUBLE"]))
     }
   } as const;

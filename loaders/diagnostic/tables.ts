@@ -79,6 +79,8 @@ export const diagnosticCommunesTable: TableSpec = {
     distance_aidants_connect_km: "DOUBLE",
     distance_conseillers_numeriques_km: "DOUBLE",
     lieu_le_plus_proche: "VARCHAR",
+    /** Id of that place in `diagnostic_lieux`: where it is, whether its record is doubtful (`lieux_a_verifier`). */
+    lieu_le_plus_proche_id: "VARCHAR",
     /** Classes 1–10 of the five criteria (10 = most fragile), on the national distribution. */
     classe_no_thd: "DOUBLE",
     classe_no_4g: "DOUBLE",

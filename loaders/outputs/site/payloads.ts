@@ -13,13 +13,23 @@ import { communeTopology, outlineTopology, type ContourRow } from "./topology.ts
  */
 export type Payload = (connection: DuckDBConnection, settings: SiteSettings) => Promise<unknown>;
 
-/** Every commune of the département with all its diagnostic columns, by priority rank, as a compact table. */
+/**
+ * Every commune of the département with all its diagnostic columns, by priority rank, as a compact table; with,
+ * about its nearest place of help, whether it is in the commune itself and why its record is doubtful, if it is
+ * (`lieux_a_verifier`): the fiche says « dans la commune » rather than « 0,0 km », and flags the record.
+ */
 export const communesPayload: Payload = async (connection, { departement }) => {
-  await requireTables(connection, ["diagnostic_communes"]);
+  await requireTables(connection, ["diagnostic_communes", "diagnostic_lieux"]);
+  const doubts = (await hasTable(connection, "lieux_a_verifier"))
+    ? `(SELECT string_agg(v.detail, ' ; ' ORDER BY v.motif) FROM lieux_a_verifier v WHERE v.id = d.lieu_le_plus_proche_id)`
+    : "NULL::VARCHAR";
   const rows = await queryRows(
     connection,
-    `SELECT * EXCLUDE (code_departement, code_region) FROM diagnostic_communes
-     WHERE code_departement = $dept ORDER BY rang_priorite NULLS LAST, code_insee`,
+    `SELECT d.* EXCLUDE (code_departement, code_region),
+       coalesce(l.code_insee = d.code_insee, false) AS lieu_le_plus_proche_dans_commune,
+       ${doubts} AS lieu_le_plus_proche_a_verifier
+     FROM diagnostic_communes d LEFT JOIN diagnostic_lieux l ON l.id = d.lieu_le_plus_proche_id
+     WHERE d.code_departement = $dept ORDER BY d.rang_priorite NULLS LAST, d.code_insee`,
     { dept: departement }
   );
   if (rows.length === 0) throw new Error(`aucune commune du département ${departement} dans diagnostic_communes`);
