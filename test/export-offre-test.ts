@@ -81,7 +81,7 @@ describe("one place, counted once", () => {
   it("writes the pairs to review, with both records, the distance and the score", () => {
     const file = path.join(exportsDir, "82", "doublons-a-verifier.csv");
     expect(existsSync(file)).toBe(true);
-    expect(readFileSync(file, "utf8").split("\n")[0]).toBe(Object.keys(doublonsAVerifierTable.columns).join(","));
+    expect(readFileSync(file, "utf8").split(/\r?\n/)[0]).toBe(Object.keys(doublonsAVerifierTable.columns).join(","));
     for (const pair of readCsv("82", "doublons-a-verifier.csv")) {
       expect(pair.code_departement).toBe("82");
       expect(Number(pair.score)).toBeGreaterThanOrEqual(0.6);
@@ -94,7 +94,7 @@ describe("one place, counted once", () => {
 describe("doubtful place records", () => {
   it("lists Aidants Connect's « France Services ESPELETTE » at a Pau address", () => {
     const file = path.join(exportsDir, "64", "lieux-a-verifier.csv");
-    expect(readFileSync(file, "utf8").split("\n")[0]).toBe(Object.keys(lieuxAVerifierTable.columns).join(","));
+    expect(readFileSync(file, "utf8").split(/\r?\n/)[0]).toBe(Object.keys(lieuxAVerifierTable.columns).join(","));
     const espelette = readCsv("64", "lieux-a-verifier.csv").filter((l) => l.nom === "France Services ESPELETTE");
     expect(espelette.map((l) => [l.commune, l.motif])).toEqual([
       ["Pau", "autre_commune_dans_le_nom"],

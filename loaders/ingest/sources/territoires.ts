@@ -128,11 +128,17 @@ export function territoiresSource(extra: TerritoirePair[] = []): Source {
         seenIds: new Set()
       };
       if (!placement.outlines) context.log("  table contours absente : lieux placés par le nom de leur commune");
+      const lists = (await context.listMirror(TERRITOIRES_FOLDER, /\.json$/)).map((p) => path.posix.basename(p)).filter((f) => !f.endsWith(".config.json"));
+      for (const file of lists) {
+        if (!byName.has(file.replace(/\.json$/, ""))) context.log(`  ${file} ignoré : pas de fichier de correspondance ${file.replace(/\.json$/, ".config.json")} à côté`);
+      }
       for (const pair of [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+        // The correspondence first: without it a list cannot be read (and is not opened).
         const config = await context.open(pair.config);
-        const data = config ? await context.open(pair.data) : null;
-        if (!config || !data) continue;
+        if (!config) continue;
         const mapping = await readMapping(config, pair);
+        const data = await context.open(pair.data);
+        if (!data) continue;
         const stats = new OffreStats();
         const { text } = await readText(data.acquired.file, pair.data.id);
         const rows = territoireToLieux(text, data.ledger, mapping, pair.name, { ...placement, stats, seenIds: new Set() });
