@@ -1,5 +1,5 @@
 import type { DedupSettings } from "../io/config.ts";
-import { haversineKm } from "../io/geo.ts";
+import { haversineKm } from "../../src/lib/diagnostic/index.ts";
 import { foldText, normalisePlaceName } from "../ingest/offre/places.ts";
 
 /**
@@ -97,7 +97,7 @@ export function distanceScore(metres: number): number {
 /** Distance between two records in metres, or null when one has no point. */
 export function distanceMetres(a: DedupPlace, b: DedupPlace): number | null {
   if (a.latitude === null || a.longitude === null || b.latitude === null || b.longitude === null) return null;
-  return haversineKm([a.longitude, a.latitude], [b.longitude, b.latitude]) * 1000;
+  return haversineKm({ lon: a.longitude, lat: a.latitude }, { lon: b.longitude, lat: b.latitude }) * 1000;
 }
 
 /** Types that name the same kind of place in two sources (mednum-cli: France Services and PIMMS). */

@@ -81,6 +81,10 @@ export const diagnosticCommunesTable: TableSpec = {
     lieu_le_plus_proche: "VARCHAR",
     /** Id of that place in `diagnostic_lieux`: where it is, whether its record is doubtful (`lieux_a_verifier`). */
     lieu_le_plus_proche_id: "VARCHAR",
+    /** That place is in the commune itself (the fiche says « dans la commune », not « 0,0 km »). */
+    lieu_le_plus_proche_dans_commune: "BOOLEAN",
+    /** Why that place's record is doubtful (`lieux_a_verifier`), when it is. */
+    lieu_le_plus_proche_a_verifier: "VARCHAR",
     /** Classes 1–10 of the five criteria (10 = most fragile), on the national distribution. */
     classe_no_thd: "DOUBLE",
     classe_no_4g: "DOUBLE",
