@@ -1,5 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config, IndexWeights } from "../io/config.ts";
+import { offerKind } from "../ingest/offre/places.ts";
+import { writeDoubtfulPlaces, writeDuplicates } from "./places.ts";
 import { createTable, insertRows, queryRows, tableNames } from "../io/db.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
 import { diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
@@ -30,8 +32,11 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
   const present = await tableNames(connection);
   await writeParameters(connection, config);
+  await writeDuplicates(connection, present, config.dedoublonnage);
   await createTable(connection, diagnosticLieuxTable);
   await connection.run(diagnosticLieuxSql(present));
+  await connection.run("DROP TABLE lieux_groupes");
+  await writeDoubtfulPlaces(connection);
   await writeDistances(connection, present);
   await createTable(connection, diagnosticCommunesTable);
   // least() ignores NULLs in DuckDB (least(1, NULL) = 1): an unknown share must stay unknown.
@@ -70,7 +75,7 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
   );
   const all = new PlaceIndex(places);
   const perKind = placeKinds.map(([column, kind]) => {
-    const subset = places.filter((p) => p.sources.split("|").includes(kind));
+    const subset = places.filter((p) => p.sources.split("|").some((source) => offerKind(source) === kind));
     return [column, subset, new PlaceIndex(subset)] as const;
   });
   const rows = origins.map((origin) => {
@@ -78,7 +83,8 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
     const row: Record<string, string | number | null> = {
       code_insee: origin.code_insee,
       distance_lieu_km: nearest?.distanceKm ?? null,
-      lieu_le_plus_proche: nearest ? places[nearest.index].nom : null
+      lieu_le_plus_proche: nearest ? places[nearest.index].nom : null,
+      lieu_le_plus_proche_id: nearest ? places[nearest.index].id : null
     };
     for (const [column, , index] of perKind) row[column] = index.nearest(origin)?.distanceKm ?? null;
     return row;
@@ -86,7 +92,7 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
   const spec = {
     name: "commune_distances",
     columns: {
-      code_insee: "VARCHAR", distance_lieu_km: "DOUBLE", lieu_le_plus_proche: "VARCHAR",
+      code_insee: "VARCHAR", distance_lieu_km: "DOUBLE", lieu_le_plus_proche: "VARCHAR", lieu_le_plus_proche_id: "VARCHAR",
       ...Object.fromEntries(placeKinds.map(([column]) => [column, "DOUBLE"]))
     }
   } as const;

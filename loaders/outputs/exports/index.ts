@@ -4,7 +4,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config } from "../../io/config.ts";
 import { queryRows, withDatabase } from "../../io/db.ts";
 import { classesOf, sensitivityReport } from "../../../src/lib/diagnostic/index.ts";
-import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable } from "../../diagnostic/tables.ts";
+import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable, doublonsAVerifierTable, lieuxAVerifierTable } from "../../diagnostic/tables.ts";
 import { safeJoin } from "../../io/paths.ts";
 import { readModel, type Contour } from "../read-model.ts";
 import { toCsv, type Cell } from "./cells.ts";
@@ -21,8 +21,8 @@ export async function allDepartements(connection: DuckDBConnection): Promise<str
 
 /**
  * Writes every export of the configured départements into `exports/<code>/`: the commune table (CSV, XLSX),
- * EPCI and places (CSV), the communes with their boundaries (GeoJSON), the sources and vintages, the sensitivity
- * report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
+ * EPCI and places (CSV), the possible duplicates and doubtful place records to review (CSV), the communes with
+ * their boundaries (GeoJSON), the sources and vintages, the sensitivity report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
  * final place and renamed into it, so a reader never sees half an export.
  */
 export async function runExport(config: Config, { documents = true }: { documents?: boolean } = {}): Promise<void> {
@@ -59,6 +59,8 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
   await writeFile(path.join(dir, "communes.csv"), toCsv(communeColumns, communes));
   await writeFile(path.join(dir, "epci.csv"), toCsv(epciColumns, epci));
   await writeFile(path.join(dir, "lieux.csv"), toCsv(lieuxColumns, lieux));
+  await writeFile(path.join(dir, "doublons-a-verifier.csv"), toCsv(Object.keys(doublonsAVerifierTable.columns), (await model.doublons()) as unknown as Row[]));
+  await writeFile(path.join(dir, "lieux-a-verifier.csv"), toCsv(Object.keys(lieuxAVerifierTable.columns), (await model.lieuxAVerifier()) as unknown as Row[]));
   await writeFile(path.join(dir, "sources.csv"), toCsv(["indicateur", "libelle", "source", "millesime", "url"], sources));
   await writeFile(path.join(dir, "plan-itinerance.csv"), toCsv(["ordre", "type_arret", "nom", "code_insee", "latitude", "longitude", "population_gagnee", "population_cumulee"], plan));
   const sensitivity = sensitivityRows(communes, config);
