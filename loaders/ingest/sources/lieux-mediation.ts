@@ -51,6 +51,7 @@ export const lieuxMediationNational: Resource = {
   url: "https://www.data.gouv.fr/api/1/datasets/r/398edc71-0d51-4cb6-9cbe-2540a4db573c",
   path: "lieux-mediation-numerique/lieux-de-mediation-numerique.csv",
   vintage: "Export courant (standard des lieux de médiation numérique v1.0.2)",
+  // "The current export": the date is the newest `date_maj` of the file when it is loaded (not refined yet).
   format: "csv",
   licence: "Licence Ouverte 2.0",
   optional: true
@@ -64,6 +65,9 @@ export const lieuxMediationCreuse: Resource = {
   url: "https://raw.githubusercontent.com/anct-cartographie-nationale/mednum-cli/525661abbbbb02d2c0a0ea02cb3dbde7f6d79475/assets/input/la-creuse/la-creuse.json",
   path: "lieux-mediation-numerique/la-creuse.json",
   vintage: "Fichier de mars-avril 2023",
+  referenceDate: "2023-04-01",
+  urlConfirmedBy: "dépôt public anct-cartographie-nationale/mednum-cli, commit 525661abbbbb",
+  replacement: "fichier national de la Cartographie nationale des lieux de médiation numérique (ressource cartographie-nationale-lieux-mediation)",
   format: "json",
   licence: "MIT (dépôt anct-cartographie-nationale/mednum-cli)"
 };
