@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { queryRows, withDatabase } from "../io/db.ts";
+import { ageInMonths } from "../../src/lib/freshness.ts";
 
 /** What `sdin status --json` prints for one département. */
 export interface Status {
@@ -19,6 +20,12 @@ export interface Status {
     rows_in: number;
     rows_loaded: number;
     rows_quarantined: number;
+    /** ISO date the data describe; null when neither the registry nor the file gives one. */
+    date_reference: string | null;
+    /** Whole months from date_reference to the load. */
+    age_mois: number | null;
+    /** How the file was found (`miroir`, `API data.gouv.fr`, `url figée (API injoignable : …)`). */
+    resolution: string | null;
   }[];
 }
 
@@ -45,12 +52,18 @@ export async function readStatus(database: string, departement: string): Promise
             { dep: departement }
           ))[0].n
         : 0;
-    const sources = (await has("provenance"))
-      ? await queryRows<Status["sources"][number]>(
+    const rows = (await has("provenance"))
+      ? await queryRows<Omit<Status["sources"][number], "age_mois"> & { loaded_at: string }>(
           connection,
-          `SELECT id, source, vintage, status, sha256, rows_in, rows_loaded, rows_quarantined FROM provenance ORDER BY source, id`
+          `SELECT id, source, vintage, status, sha256, rows_in, rows_loaded, rows_quarantined, date_reference, resolution, loaded_at
+           FROM provenance ORDER BY source, id`
         )
       : [];
+    // The age is counted to the load, not to today: the status describes the database as it was built.
+    const sources = rows.map(({ loaded_at, ...s }) => ({
+      ...s,
+      age_mois: s.date_reference ? ageInMonths(s.date_reference, loaded_at) : null
+    }));
     return {
       departement,
       nom: dep?.nom ?? null,
@@ -75,7 +88,8 @@ export function formatStatus(status: Status): string {
   ];
   for (const s of status.sources) {
     const counts = s.status === "absent" ? "absent" : `${s.rows_in} lues = ${s.rows_loaded} chargées + ${s.rows_quarantined} en quarantaine`;
-    lines.push(`  ${s.id.padEnd(36)} ${s.vintage.padEnd(42)} ${counts}`);
+    const age = s.date_reference ? `données au ${s.date_reference} (${s.age_mois} mois)` : "date des données inconnue";
+    lines.push(`  ${s.id.padEnd(36)} ${s.vintage.padEnd(42)} ${counts} ; ${age}${s.resolution && s.resolution !== "miroir" ? ` ; ${s.resolution}` : ""}`);
   }
   return lines.join("\n");
 }

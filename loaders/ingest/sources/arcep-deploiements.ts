@@ -138,6 +138,13 @@ export function latestQuarterColumn(header: string[]): QuarterColumn | null {
   return best && { column: best.column, trimestre: best.trimestre };
 }
 
+/** The last day of a quarter (`2025T3` → `2025-09-30`): the date a quarterly edition describes. */
+export function quarterEnd(trimestre: string | null | undefined): string | null {
+  const m = /^(\d{4})T([1-4])$/.exec(trimestre ?? "");
+  if (!m) return null;
+  return `${m[1]}-${["03-31", "06-30", "09-30", "12-31"][Number(m[2]) - 1]}`;
+}
+
 /** Reads a yes/no flag as Arcep writes it (`1` / ` - `); null when the cell says something else. */
 export function parseFlag(raw: string | undefined): boolean | null {
   const s = (raw ?? "").trim().toLowerCase();
@@ -304,6 +311,7 @@ async function loadWorkbook(context: LoadContext): Promise<FtthRow[]> {
   const table = sheetTable(sheet, where, { headerContains: "Code commune", required: ["Code commune"] });
   const { trimestre, parts, zones } = parseWorkbookCommunes(table, opened.ledger, context.cog, where, EDITION_WORKBOOK);
   context.log(`  classeur Arcep : trimestre ${trimestre}, ${parts.length} communes`);
+  opened.referenceDate = quarterEnd(trimestre) ?? undefined;
   if (!zones) context.log(`  (colonne « Engagements L. 33-13 … » introuvable dans la feuille "${table.sheet}" : zone_fthd laissée vide hors ZTD)`);
   return mergeParts(parts);
 }

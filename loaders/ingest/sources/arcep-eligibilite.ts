@@ -261,6 +261,8 @@ async function loadResource(context: Parameters<Source["load"]>[0], resource: Re
     throw new SourceError(opened.ledger.at(table.headerLine, "elig_bhd8"), "colonne obligatoire absente (ni elig_bhd8, ni elig_hd8)");
   }
   const { rows, layout } = parseEligibilite(table, opened.ledger, context.cog, opened.name);
+  // The newest `date` of the file is the date it describes (the "last" edition has no date in its name).
+  opened.referenceDate = rows.reduce<string | undefined>((newest, r) => (newest === undefined || r.date > newest ? r.date : newest), undefined);
   if (layout) context.log(`  ${opened.name} : classes ${layout.classes === "exclusive" ? "exclusives (converties en cumulées)" : "cumulées"}, ${layout.unit === "count" ? "en nombres" : "en parts (converties en nombres)"}`);
   return rows;
 }

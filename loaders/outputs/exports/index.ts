@@ -10,6 +10,7 @@ import { safeJoin } from "../../io/paths.ts";
 import { toCsv, type Cell } from "./cells.ts";
 import { writeWorkbook } from "./xlsx.ts";
 import { writeSchemaDocuments } from "./schema.ts";
+import { freshnessOf } from "../../../src/lib/freshness.ts";
 
 type Row = Record<string, Cell>;
 
@@ -55,16 +56,19 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
   const lieuxColumns = Object.keys(diagnosticLieuxTable.columns);
   const lieux = await queryRows<Row>(connection, `SELECT * FROM diagnostic_lieux WHERE code_departement = $code ORDER BY code_insee, nom`, { code });
   const sources = await queryRows<Row>(connection, `SELECT * FROM diagnostic_sources ORDER BY indicateur`);
-  const provenance = await queryRows<Row>(
-    connection,
-    `SELECT id, source, title, publisher, url, vintage, licence, derived, status, sha256, rows_in, rows_loaded, rows_quarantined FROM provenance ORDER BY source, id`
-  );
+  const provenance = (
+    await queryRows<Row>(
+      connection,
+      `SELECT id, source, title, publisher, url, vintage, date_reference, licence, derived, status, sha256, rows_in, rows_loaded, rows_quarantined,
+              resolution, url_resolue, last_modified, checksum, loaded_at FROM provenance ORDER BY source, id`
+    )
+  ).map(({ loaded_at, ...row }) => ({ ...row, ...fileFreshness(row.date_reference, loaded_at) }));
   const plan = await queryRows<Row>(connection, `SELECT * FROM plan_itinerance WHERE code_departement = $code ORDER BY ordre`, { code });
 
   await writeFile(path.join(dir, "communes.csv"), toCsv(communeColumns, communes));
   await writeFile(path.join(dir, "epci.csv"), toCsv(epciColumns, epci));
   await writeFile(path.join(dir, "lieux.csv"), toCsv(lieuxColumns, lieux));
-  await writeFile(path.join(dir, "sources.csv"), toCsv(["indicateur", "libelle", "source", "millesime", "url"], sources));
+  await writeFile(path.join(dir, "sources.csv"), toCsv(sourcesColumns, sources));
   await writeFile(path.join(dir, "plan-itinerance.csv"), toCsv(["ordre", "type_arret", "nom", "code_insee", "latitude", "longitude", "population_gagnee", "population_cumulee"], plan));
   const sensitivity = sensitivityRows(communes, config);
   await writeFile(path.join(dir, "sensibilite.csv"), toCsv(["scenario", "spearman", "communes_maintenues_top20", "entrees_top20", "sorties_top20"], sensitivity));
@@ -72,11 +76,21 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
     { name: "Communes", columns: communeColumns, rows: communes },
     { name: "EPCI", columns: epciColumns, rows: epci },
     { name: "Lieux", columns: lieuxColumns, rows: lieux },
-    { name: "Sources", columns: ["indicateur", "libelle", "source", "millesime", "url"], rows: sources },
+    { name: "Sources", columns: sourcesColumns, rows: sources },
     { name: "Provenance", columns: Object.keys(provenance[0] ?? { id: null }), rows: provenance }
   ]);
   await writeFile(path.join(dir, "communes.geojson"), await communesGeoJson(connection, code, communes));
   if (documents) await writeSchemaDocuments(connection, config, code, dir);
+}
+
+/** `sources.csv`: each indicator's source and vintage, how old its data are, and whether editions are mixed. */
+const sourcesColumns = ["indicateur", "libelle", "source", "millesime", "url", "date_reference", "age_mois", "fraicheur", "melange_millesimes"];
+
+/** Age and band of one loaded file, counted to its load. */
+function fileFreshness(dateReference: unknown, loadedAt: unknown): { age_mois: number | null; fraicheur: string | null } {
+  if (typeof dateReference !== "string" || typeof loadedAt !== "string") return { age_mois: null, fraicheur: null };
+  const { age_mois, fraicheur } = freshnessOf(dateReference, loadedAt);
+  return { age_mois, fraicheur };
 }
 
 /** The sensitivity report of one département's ranking, as CSV rows. */
