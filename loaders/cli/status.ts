@@ -11,6 +11,8 @@ export interface Status {
   epci: number;
   france_services: number;
   lieux_aide: number;
+  /** When the database was loaded (ISO instant): ages are counted to it. */
+  charge_le: string | null;
   sources: {
     id: string;
     source: string;
@@ -72,6 +74,7 @@ export async function readStatus(database: string, departement: string): Promise
       epci: counts.epci,
       france_services: await countOffer("lieux_aide", "AND t.source = 'france-services'"),
       lieux_aide: await countOffer("lieux_aide"),
+      charge_le: rows[0]?.loaded_at ?? null,
       sources
     };
   });

@@ -115,6 +115,12 @@ export interface SourceIndicateur {
   source: string | null;
   millesime: string | null;
   url: string | null;
+  /** Freshness of the data behind the indicator (see diagnostic_sources). */
+  date_reference?: string | null;
+  age_mois?: number | null;
+  a_actualiser?: boolean | null;
+  remplacement?: string | null;
+  melange_millesimes?: string | null;
 }
 
 export interface Provenance {
@@ -127,6 +133,9 @@ export interface Provenance {
   status: string | null;
   rows_loaded: number | null;
   loaded_at: string | null;
+  /** ISO date the file's data describe, and the file that would replace it (registry). */
+  date_reference?: string | null;
+  remplacement?: string | null;
 }
 
 export interface ArretItinerance {
@@ -189,7 +198,7 @@ export async function readDiagnostic(connection: DuckDBConnection, departement: 
     lieux: await queryRows<Lieu>(connection, "SELECT * FROM diagnostic_lieux WHERE code_departement = $dep ORDER BY commune, nom, id", params),
     sources: new Map((await queryRows<SourceIndicateur>(connection, "SELECT * FROM diagnostic_sources")).map((s) => [s.indicateur, s])),
     provenance: tables.has("provenance")
-      ? await queryRows<Provenance>(connection, "SELECT source, title, publisher, url, vintage, licence, status, rows_loaded, loaded_at FROM provenance ORDER BY source, title")
+      ? await queryRows<Provenance>(connection, "SELECT source, title, publisher, url, vintage, licence, status, rows_loaded, loaded_at, date_reference, remplacement FROM provenance ORDER BY source, title")
       : [],
     plan: tables.has("plan_itinerance")
       ? await queryRows<ArretItinerance>(connection, "SELECT * FROM plan_itinerance WHERE code_departement = $dep ORDER BY ordre", params)

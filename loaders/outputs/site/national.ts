@@ -6,7 +6,7 @@ import { queryRows, withDatabase } from "../../io/db.ts";
 import { projectRoot } from "../../io/paths.ts";
 import { siteEnv, type SiteSettings } from "./loader.ts";
 import type { SiteDepartement } from "./pages.ts";
-import { departementPayloads, departementsTable, departementsTopology, provenancePayload } from "./payloads.ts";
+import { departementPayloads, departementsTable, departementsTopology, provenancePayload, siteSourceColumns } from "./payloads.ts";
 
 /**
  * The site of several départements, built in one Framework run. Building each département as its own site
@@ -44,6 +44,8 @@ const ficheParamLine = "const code = observable.params.code;";
 
 async function copyPages(): Promise<void> {
   await cp(path.join(siteRoot, "components"), path.join(stageRoot, "components"), { recursive: true });
+  // Pure modules shared with the pipeline (freshness…), imported by the components.
+  await cp(path.join(siteRoot, "lib"), path.join(stageRoot, "lib"), { recursive: true });
   await writeFile(
     path.join(stageRoot, "components", "routes.ts"),
     '/** Written by loaders/outputs/site/national.ts: fiches read the commune code from `?code=`. */\nexport const ficheAddress: "page" | "query" = "query";\n'
@@ -69,7 +71,7 @@ async function markdownPages(dir: string, prefix = ""): Promise<string[]> {
   const pages: string[] = [];
   for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
     const relative = path.join(prefix, entry.name);
-    if (entry.isDirectory() && !entry.name.startsWith(".") && !["components", "data"].includes(entry.name)) pages.push(...(await markdownPages(dir, relative)));
+    if (entry.isDirectory() && !entry.name.startsWith(".") && !["components", "data", "lib"].includes(entry.name)) pages.push(...(await markdownPages(dir, relative)));
     else if (entry.isFile() && entry.name.endsWith(".md")) pages.push(relative);
   }
   return pages;
@@ -86,7 +88,7 @@ async function writeData(config: Config, codes: string[], log: (message: string)
   return withDatabase(config.paths.database, { readOnly: true }, async ({ connection }) => {
     const started = Date.now();
     const table = await departementsTable(connection, codes);
-    const sources = await queryRows(connection, "SELECT indicateur, libelle, source, millesime, url FROM diagnostic_sources ORDER BY indicateur");
+    const sources = await queryRows(connection, `SELECT ${siteSourceColumns} FROM diagnostic_sources ORDER BY indicateur`);
     await writeJson(path.join(stageRoot, "data", "departements.json"), { seuil_km: config.thresholdKm, departements: table, sources });
     await writeJson(path.join(stageRoot, "data", "carte-departements.json"), await departementsTopology(connection));
     await writeJson(path.join(stageRoot, "data", "provenance.json"), await provenancePayload(connection, settingsFor(config, "")));

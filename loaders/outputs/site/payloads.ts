@@ -104,13 +104,16 @@ export const lieuxPayload: Payload = async (connection, { departement }) => {
   return toColumnar(rows, 6);
 };
 
+/** What the pages show of each indicator's source: its vintage, its freshness and whether editions are mixed. */
+export const siteSourceColumns = "indicateur, libelle, source, millesime, url, date_reference, age_mois, fraicheur, a_actualiser, remplacement, melange_millesimes";
+
 /** Every file loaded (source, vintage, URL, sha256, rows) and the quarantined rows summarised by reason. */
 export const provenancePayload: Payload = async (connection) => {
   const fichiers = (await hasTable(connection, "provenance"))
     ? await queryRows(
         connection,
-        `SELECT id, source, title, publisher, url, origin, vintage, licence, derived, status, sha256, bytes,
-                rows_in, rows_loaded, rows_quarantined, loaded_at FROM provenance ORDER BY source, id`
+        `SELECT id, source, title, publisher, url, origin, vintage, date_reference, licence, derived, status, sha256, bytes,
+                rows_in, rows_loaded, rows_quarantined, loaded_at, resolution, remplacement FROM provenance ORDER BY source, id`
       )
     : [];
   const quarantaine = (await hasTable(connection, "quarantine"))
@@ -144,7 +147,7 @@ export const territoirePayload: Payload = async (connection, settings) => {
     { dept, region: region.code_region }
   );
   const departement = territoires.find((t) => t.niveau === "departement");
-  const sources = await queryRows(connection, "SELECT indicateur, libelle, source, millesime, url FROM diagnostic_sources ORDER BY indicateur");
+  const sources = await queryRows(connection, `SELECT ${siteSourceColumns} FROM diagnostic_sources ORDER BY indicateur`);
   const fraicheur = (await hasTable(connection, "provenance"))
     ? await queryRows(connection, "SELECT max(loaded_at) AS charge_le, count(*)::INTEGER AS fichiers, count(*) FILTER (WHERE status = 'absent')::INTEGER AS absents FROM provenance")
     : [];
