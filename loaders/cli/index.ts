@@ -32,7 +32,8 @@ program
       for (const resource of source.resources) {
         try {
           const file = await acquire(resource, { mirror: config.mirror, rawDir: config.paths.rawDir });
-          process.stderr.write(`ok  ${resource.id}  ${file.sha256.slice(0, 12)}  ${file.origin}\n`);
+          const resolution = file.resolution ? `  (${file.resolution.method}${file.resolution.last_modified ? `, publié le ${file.resolution.last_modified}` : ""})` : "";
+          process.stderr.write(`ok  ${resource.id}  ${file.sha256.slice(0, 12)}  ${file.origin}${resolution}\n`);
         } catch (error) {
           if (error instanceof MissingResourceError && resource.optional) process.stderr.write(`--  ${resource.id} (absent, facultatif)\n`);
           else throw error;
