@@ -54,10 +54,13 @@ export async function readStatus(database: string, departement: string): Promise
             { dep: departement }
           ))[0].n
         : 0;
+    // A database built before reference dates were recorded still answers (its sources undated): reload to date them.
+    const dated = (await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'provenance' AND column_name = 'date_reference'`))[0].n > 0;
     const rows = (await has("provenance"))
       ? await queryRows<Omit<Status["sources"][number], "age_mois"> & { loaded_at: string }>(
           connection,
-          `SELECT id, source, vintage, status, sha256, rows_in, rows_loaded, rows_quarantined, date_reference, resolution, loaded_at
+          `SELECT id, source, vintage, status, sha256, rows_in, rows_loaded, rows_quarantined,
+                  ${dated ? "date_reference, resolution" : "NULL AS date_reference, NULL AS resolution"}, loaded_at
            FROM provenance ORDER BY source, id`
         )
       : [];
