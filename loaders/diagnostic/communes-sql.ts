@@ -148,7 +148,7 @@ export function diagnosticCommunesSql(present: Set<string>): string {
     coalesce(offre.nb_france_services, 0) AS nb_france_services, coalesce(offre.nb_aidants_connect, 0) AS nb_aidants_connect,
     coalesce(offre.nb_conseillers_numeriques, 0) AS nb_conseillers_numeriques, coalesce(biblio.n, 0) AS nb_bibliotheques,
     dist.distance_lieu_km, dist.distance_mediation_km, dist.distance_france_services_km, dist.distance_aidants_connect_km,
-    dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche,
+    dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche, dist.offre_non_couverte,
     ifn.total AS ifn_reference,
     ty.frr, ty.densite_code, ty.densite_libelle, ty.centralite,
     coalesce(qp.n, 0) > 0 AS qpv, coalesce(qp.n, 0) AS nb_qpv,
