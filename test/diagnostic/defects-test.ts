@@ -108,18 +108,19 @@ describe("EPCI and territory shares are computed on all their communes, or left 
 
 describe("rates of a commune merged since 2017", () => {
   it("weights Lacq's old parts by their premises of 2018 when Filosofi 2021 no longer knows them", async () => {
-    // Lacq (64300) absorbed Urdès (64541) on 1 January 2024 (COG mouvements); the rates are those of the raw file.
+    // Lacq (64300) absorbed Urdès (64541) on 1 January 2024 (COG mouvements); the rates are those of the raw file,
+    // the premises logements + établissements of arcep-deploiements-2018t1/communes.csv (343 + 59, 121 + 4).
     const raw = Papa.parse<Record<string, string>>(readFileSync(path.join(mirrorDir, "dataforgood-ifn-2020", "data_merge.csv"), "utf8"), { header: true, skipEmptyLines: true }).data;
     const rate = (code: string) => Number(raw.find((r) => r.CODE_INSEE === code)!.TX_65ETPLUS);
     const premises = await queryRows<{ code_ancien: string; locaux: number }>(
       db.connection,
       `SELECT code_ancien, locaux FROM locaux_communes_anciennes WHERE code_ancien IN ('64300', '64541') ORDER BY 1`
     );
-    expect(premises).toEqual([{ code_ancien: "64300", locaux: 343 }, { code_ancien: "64541", locaux: 121 }]);
+    expect(premises).toEqual([{ code_ancien: "64300", locaux: 343 + 59 }, { code_ancien: "64541", locaux: 121 + 4 }]);
     const [people] = await queryRows<{ n: number }>(db.connection, `SELECT count(*)::INTEGER AS n FROM poids_communes_anciennes WHERE code_ancien = '64541'`);
     expect(people.n).toBe(0);
     const [lacq] = await queryRows<{ tx: number }>(db.connection, `SELECT tx_65etplus AS tx FROM indicateurs_derives WHERE code_insee = '64300'`);
-    expect(lacq.tx).toBeCloseTo((rate("64300") * 343 + rate("64541") * 121) / 464, 9);
+    expect(lacq.tx).toBeCloseTo((rate("64300") * 402 + rate("64541") * 125) / 527, 9);
   });
 });
 

@@ -183,7 +183,7 @@ export async function departementsTable(connection: DuckDBConnection, built: str
   const rows = await queryRows(
     connection,
     `SELECT code, nom, nb_communes, population, indice_fragilite, population_hors_portee, part_population_hors_portee,
-            part_locaux_ftth, ${withOutlines} AS carte_communes
+            part_locaux_ftth, communes_sans_contour, parts_non_calculees, ${withOutlines} AS carte_communes
      FROM diagnostic_territoires WHERE niveau = 'departement' ORDER BY code`
   );
   const site = new Set(built);
