@@ -6,6 +6,8 @@ import { readConfig } from "../../loaders/io/config.ts";
 import { openDatabase, queryRows, type Database } from "../../loaders/io/db.ts";
 import { runExport } from "../../loaders/outputs/exports/index.ts";
 import { runRegionExport } from "../../loaders/outputs/exports/region.ts";
+import { departementsTable } from "../../loaders/outputs/site/payloads.ts";
+import { shareOrReason } from "../../src/components/withheld.ts";
 import { mirrorDir, tempDir } from "../helpers.ts";
 
 // Issue 10 §5 and issue 15 §1 (export) and §3, on the suite's database (every département of the mirror):
@@ -66,6 +68,12 @@ describe("EPCI and territory shares are computed on all their communes, or left 
         expect(Number(e.part_population_hors_portee), e.epci_nom).toBeCloseTo(Number(e.population_hors_portee) / Number(e.population), 10);
       }
     }
+    const territoires = readCsv(path.join(config.paths.exportsDir, "64", "territoires.csv"));
+    expect(territoires.map((t) => `${t.niveau}:${t.code}`)).toEqual(["departement:64", "region:75", "france:FR"]);
+    for (const t of territoires) {
+      if (t.population_hors_portee === "") expect(t.parts_non_calculees, t.nom).toContain("part_population_hors_portee : ");
+      else expect(Number(t.part_population_hors_portee), t.nom).toBeCloseTo(Number(t.population_hors_portee) / Number(t.population), 10);
+    }
     // The EPCI's population is the sum of all its communes, whatever their département.
     const [sum] = await queryRows<{ pop: number }>(db.connection, `SELECT sum(population)::INTEGER AS pop FROM communes WHERE epci_siren = $s`, { s: adour!.epci_siren });
     expect(Number(adour!.population)).toBe(sum.pop);
@@ -85,6 +93,12 @@ describe("EPCI and territory shares are computed on all their communes, or left 
     expect(calvados.part_population_hors_portee).toBeNull();
     expect(calvados.communes_sans_contour).toBe(missing.n);
     expect(calvados.parts_non_calculees).toContain(`part_population_hors_portee : ${missing.n} commune${missing.n > 1 ? "s" : ""} sans contour`);
+    // The national page's table reads departementsTable and prints the share with shareOrReason.
+    const national = (await departementsTable(db.connection, [])).find((r) => r.code === "14")!;
+    expect(national.part_population_hors_portee).toBeNull();
+    expect(shareOrReason(national, "part_population_hors_portee", (v) => String(v))).toBe(
+      `non calculée (${missing.n} commune${missing.n > 1 ? "s" : ""} sans contour)`
+    );
     // The same rule at every level: no aggregate row shows a share with its count empty.
     const shown = await queryRows<{ niveau: string; code: string }>(
       db.connection,

@@ -5,7 +5,7 @@ import type { Config } from "../../io/config.ts";
 import { queryRows, withDatabase } from "../../io/db.ts";
 import { criteria, type Criterion } from "../../diagnostic/fragility.ts";
 import { sensitivityReport } from "../../diagnostic/scenarios.ts";
-import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable } from "../../diagnostic/tables.ts";
+import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable, diagnosticTerritoiresTable } from "../../diagnostic/tables.ts";
 import { safeJoin } from "../../io/paths.ts";
 import { toCsv, type Cell } from "./cells.ts";
 import { writeWorkbook } from "./xlsx.ts";
@@ -21,7 +21,8 @@ export async function allDepartements(connection: DuckDBConnection): Promise<str
 
 /**
  * Writes every export of the configured départements into `exports/<code>/`: the commune table (CSV, XLSX),
- * EPCI and places (CSV), the communes with their boundaries (GeoJSON), the sources and vintages, the sensitivity
+ * EPCI and places (CSV), the département beside its région and France (territoires.csv), the communes with
+ * their boundaries (GeoJSON), the sources and vintages, the sensitivity
  * report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
  * final place and renamed into it, so a reader never sees half an export.
  */
@@ -60,10 +61,20 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
     `SELECT id, source, title, publisher, url, vintage, licence, derived, status, sha256, rows_in, rows_loaded, rows_quarantined FROM provenance ORDER BY source, id`
   );
   const plan = await queryRows<Row>(connection, `SELECT * FROM plan_itinerance WHERE code_departement = $code ORDER BY ordre`, { code });
+  // The département beside its région and France, each share with the reason it is withheld (parts_non_calculees).
+  const territoires = await queryRows<Row>(
+    connection,
+    `SELECT * FROM diagnostic_territoires
+     WHERE (niveau = 'departement' AND code = $code) OR niveau = 'france'
+        OR (niveau = 'region' AND code = (SELECT code_region FROM departements WHERE code_departement = $code))
+     ORDER BY CASE niveau WHEN 'departement' THEN 0 WHEN 'region' THEN 1 ELSE 2 END`,
+    { code }
+  );
 
   await writeFile(path.join(dir, "communes.csv"), toCsv(communeColumns, communes));
   await writeFile(path.join(dir, "epci.csv"), toCsv(epciColumns, epci));
   await writeFile(path.join(dir, "lieux.csv"), toCsv(lieuxColumns, lieux));
+  await writeFile(path.join(dir, "territoires.csv"), toCsv(Object.keys(diagnosticTerritoiresTable.columns), territoires));
   await writeFile(path.join(dir, "sources.csv"), toCsv(["indicateur", "libelle", "source", "millesime", "url"], sources));
   await writeFile(path.join(dir, "plan-itinerance.csv"), toCsv(["ordre", "type_arret", "nom", "code_insee", "latitude", "longitude", "population_gagnee", "population_cumulee"], plan));
   const sensitivity = sensitivityRows(communes, config);
