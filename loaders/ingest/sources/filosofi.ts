@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { currentCodeOrQuarantine, type CogIndex } from "../cog.ts";
-import { createTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
+import { createTable, hasTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
 import { SourceError } from "../../io/errors.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
@@ -280,12 +280,9 @@ export async function readCommuneWeights(connection: DuckDBConnection): Promise<
     { table: "poids_communes_anciennes", count: "personnes" },
     { table: "locaux_communes_anciennes", count: "locaux" }
   ];
-  const present = new Set(
-    (await queryRows<{ name: string }>(connection, `SELECT table_name AS name FROM information_schema.tables`)).map((r) => r.name)
-  );
   const out: CommuneWeights = [];
   for (const { table, count } of tables) {
-    if (!present.has(table)) continue;
+    if (!(await hasTable(connection, table))) continue;
     const rows = await queryRows<{ code_ancien: string; n: number | null }>(connection, `SELECT code_ancien, ${count} AS n FROM ${table}`);
     const weights = new Map<string, number>();
     for (const { code_ancien, n } of rows) if (n !== null && n > 0) weights.set(code_ancien, n);
