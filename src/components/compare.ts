@@ -1,6 +1,6 @@
 import { el } from "./dom.js";
 import { sourceText, type SourceRow } from "./sources.js";
-import { shareOrReason } from "./withheld.js";
+import { shareOrReason } from "../lib/diagnostic/index.js";
 
 export interface ComparedIndicator {
   key: string;

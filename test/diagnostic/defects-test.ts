@@ -7,7 +7,7 @@ import { openDatabase, queryRows, type Database } from "../../loaders/io/db.ts";
 import { runExport } from "../../loaders/outputs/exports/index.ts";
 import { runRegionExport } from "../../loaders/outputs/exports/region.ts";
 import { departementsTable } from "../../loaders/outputs/site/payloads.ts";
-import { shareOrReason } from "../../src/components/withheld.ts";
+import { shareOrReason } from "../../src/lib/diagnostic/index.ts";
 import { mirrorDir, tempDir } from "../helpers.ts";
 
 // Issue 10 §5 and issue 15 §1 (export) and §3, on the suite's database (every département of the mirror):

@@ -1,6 +1,6 @@
 import type { DiagnosticData, Indicators } from "./data.ts";
 import { kilometres, nombre, pourcent } from "./format.ts";
-import { shareOrReason, withheldReason } from "../../../src/components/withheld.ts";
+import { shareOrReason, withheldReason } from "../../../src/lib/diagnostic/index.ts";
 
 /** How each indicator is named and written in the schéma. */
 export interface IndicatorMeta {

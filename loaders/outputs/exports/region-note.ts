@@ -7,7 +7,7 @@ import { nombre, pourcent } from "../document/format.ts";
 import { toMarkdown } from "../document/markdown.ts";
 import { heading, list, paragraph, sourceLine, type Block, type Inline, type SchemaDocument } from "../document/model.ts";
 import type { RegionTables } from "./region.ts";
-import { shareOrReason as shareReason } from "../../../src/components/withheld.ts";
+import { shareOrReason as shareReason } from "../../../src/lib/diagnostic/index.ts";
 
 /** How many EPCI and communes the note lists. */
 export const noteTop = { epci: 10, communes: 15 } as const;

@@ -1,7 +1,7 @@
 /**
  * Shares an aggregate (EPCI, département, région, France) leaves empty because some of its communes lack the
  * input: the pipeline writes them in `parts_non_calculees` as `part_x : 7 communes sans contour`, `; `-joined.
- * Pure module, read by the site and by the pipeline's documents, so that both say the same thing.
+ * Part of the core: the site and the pipeline's documents both read it, so that both say the same thing.
  */
 
 /** Why `key` is empty in this row (`7 communes sans contour`), or null when it was not withheld. */
