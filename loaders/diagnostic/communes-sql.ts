@@ -79,7 +79,7 @@ export function diagnosticLieuxSql(present: Set<string>): string {
       arg_min(code_insee, prio) AS code_insee, arg_min(adresse, prio) AS adresse,
       arg_min(latitude, prio) AS lat, arg_min(longitude, prio) AS lon,
       arg_min(typologie, prio) AS typologie, arg_min(services, prio) AS services,
-      string_agg(DISTINCT dispositifs, '|') AS dispositifs, arg_min(horaires, prio) AS horaires,
+      string_agg(DISTINCT dispositifs, '|' ORDER BY dispositifs) AS dispositifs, arg_min(horaires, prio) AS horaires,
       bool_or(coalesce(itinerance, false)) AS itinerance, arg_min(site_web, prio) AS site_web
     FROM l GROUP BY cle
   )
