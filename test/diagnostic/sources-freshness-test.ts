@@ -23,6 +23,9 @@ describe("diagnostic_sources freshness", () => {
     db = await openDatabase(":memory:");
     await createTable(db.connection, provenanceTable);
     await db.connection.run(`CREATE TABLE diagnostic_communes (code_insee VARCHAR, ftth_trimestre VARCHAR, source_publics VARCHAR)`);
+    // No poverty estimate in these tests (the tables the poverty label reads).
+    await db.connection.run(`CREATE TABLE diagnostic_epci (taux_pauvrete_source VARCHAR)`);
+    await db.connection.run(`CREATE TABLE diagnostic_territoires (taux_pauvrete_source VARCHAR)`);
   });
   afterEach(() => db.close());
 

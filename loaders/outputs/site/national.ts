@@ -44,7 +44,7 @@ const ficheParamLine = "const code = observable.params.code;";
 
 async function copyPages(): Promise<void> {
   await cp(path.join(siteRoot, "components"), path.join(stageRoot, "components"), { recursive: true });
-  // Pure modules shared with the pipeline (freshness…), imported by the components.
+  // The pages import the diagnostic's rules from the core (src/lib/diagnostic), served like the components.
   await cp(path.join(siteRoot, "lib"), path.join(stageRoot, "lib"), { recursive: true });
   await writeFile(
     path.join(stageRoot, "components", "routes.ts"),
