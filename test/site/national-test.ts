@@ -85,6 +85,27 @@ describe.skipIf(!hasChromium)("site of several départements", () => {
     await page.close();
   });
 
+  it("shows metropolitan France in the main frame and each overseas département in a legible inset", async () => {
+    const { page, errors } = await open(browser, base + "index.html");
+    await expect.poll(() => page.locator(".carte-france g.departements path").count()).toBeGreaterThanOrEqual(90);
+    const boxes = await page.evaluate(() => {
+      const map = document.querySelector(".carte-france")!.getBoundingClientRect();
+      const rects = (selector: string) => [...document.querySelectorAll(selector)].map((p) => {
+        const r = p.getBoundingClientRect();
+        return { label: p.closest("a")?.getAttribute("aria-label") ?? "", left: r.left, right: r.right, width: r.width };
+      });
+      return { mapWidth: map.width, metropole: rects(".carte-metropole g.departements path"), outremer: rects(".carte-encarts g.departements path") };
+    });
+    const left = Math.min(...boxes.metropole.map((b) => b.left));
+    const right = Math.max(...boxes.metropole.map((b) => b.right));
+    expect(right - left).toBeGreaterThanOrEqual(boxes.mapWidth / 2);
+    // Guadeloupe, Martinique, Guyane, La Réunion, Mayotte (those whose outline the database holds).
+    expect(boxes.outremer.length).toBeGreaterThanOrEqual(1);
+    for (const inset of boxes.outremer) expect(inset.width, inset.label).toBeGreaterThanOrEqual(20);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("draws the 255 communes of Creuse and opens a fiche from its table", async () => {
     const { page, errors } = await open(browser, base + "23/publics.html");
     expect(await page.locator("svg g.communes").first().locator("path").count()).toBe(255);

@@ -2,14 +2,14 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { queryRows } from "../../io/db.ts";
+import { rankDescending } from "../../diagnostic/priority.ts";
 import { exportFileNames } from "./exports.ts";
 import { hasTable, requireTables, toColumnar, type SiteSettings } from "./loader.ts";
 import { communeTopology, outlineTopology, type ContourRow } from "./topology.ts";
 
 /**
- * What each data file of a département's site holds, computed from the database. The Framework data loaders of
- * the one-département site (`src/data/*.json.ts`) run one of these each; the site of several départements calls
- * them in one process for every département (loaders/outputs/site/national.ts), reusing one connection.
+ * What each data file of a département's pages holds, computed from the database. The loader of the
+ * parameterized route `src/[dept]/data.zip.ts` runs them all for its département on one connection.
  */
 export type Payload = (connection: DuckDBConnection, settings: SiteSettings) => Promise<unknown>;
 
@@ -105,7 +105,7 @@ export const lieuxPayload: Payload = async (connection, { departement }) => {
 };
 
 /** Every file loaded (source, vintage, URL, sha256, rows) and the quarantined rows summarised by reason. */
-export const provenancePayload: Payload = async (connection) => {
+export async function provenancePayload(connection: DuckDBConnection): Promise<unknown> {
   const fichiers = (await hasTable(connection, "provenance"))
     ? await queryRows(
         connection,
@@ -121,7 +121,7 @@ export const provenancePayload: Payload = async (connection) => {
       )
     : [];
   return { fichiers, quarantaine };
-};
+}
 
 /**
  * The département, its région and France side by side (diagnostic_territoires), the source and vintage of each
@@ -160,7 +160,7 @@ export const territoirePayload: Payload = async (connection, settings) => {
   };
 };
 
-/** The data files of one département's pages, by file name (`data/<name>`); provenance is shared by all. */
+/** The data files of one département's pages, by file name (`<code>/data/<name>`); provenance is shared by all. */
 export const departementPayloads: Record<string, Payload> = {
   "territoire.json": territoirePayload,
   "communes.json": communesPayload,
@@ -196,6 +196,103 @@ export async function departementsTopology(connection: DuckDBConnection): Promis
   const rows = await queryRows<ContourRow>(
     connection,
     "SELECT code_departement AS code_insee, nom, geometry FROM contours_departements WHERE geometry IS NOT NULL ORDER BY code_departement"
+  );
+  return rows.length ? outlineTopology(rows, "departements", { keep: 0.3 }) : null;
+}
+
+/**
+ * The entry page: every département of the diagnostic (with whether it has pages here), every région (with
+ * whether it has a page), the threshold and the sources of the figures.
+ */
+export async function francePayload(connection: DuckDBConnection, { departements, regions, thresholdKm }: { departements: string[]; regions: string[]; thresholdKm: number }): Promise<unknown> {
+  const table = await departementsTable(connection, departements);
+  const sources = await queryRows(connection, "SELECT indicateur, libelle, source, millesime, url FROM diagnostic_sources ORDER BY indicateur");
+  return { seuil_km: thresholdKm, departements: table, regions: await regionsTable(connection, regions), sources };
+}
+
+/** Every région of the diagnostic with its figures, its départements and whether it has a page in this site. */
+export async function regionsTable(connection: DuckDBConnection, built: string[]): Promise<Record<string, unknown>[]> {
+  const rows = await queryRows(
+    connection,
+    `SELECT t.code, t.nom, t.nb_communes, t.population, t.indice_fragilite, t.population_hors_portee, t.part_population_hors_portee, t.part_locaux_ftth,
+            (SELECT string_agg(DISTINCT c.code_departement, ',' ORDER BY c.code_departement) FROM diagnostic_communes c WHERE c.code_region = t.code) AS departements
+     FROM diagnostic_territoires t WHERE t.niveau = 'region' ORDER BY t.code`
+  );
+  const site = new Set(built);
+  return rows.map((row) => ({ ...row, site: site.has(String(row.code)) }));
+}
+
+/** The settings of a région's loader: the région (from the route) and the départements that have pages here. */
+export interface RegionSettings {
+  region: string;
+  thresholdKm: number;
+  departements: string[];
+}
+
+/**
+ * A région's page: the région beside France, its départements (figures, whether they have pages here), its EPCI
+ * ranked across its départements with the same priority score and tie rule as within a département, and its
+ * communes' figures for the map.
+ */
+export async function regionPayload(connection: DuckDBConnection, { region, thresholdKm, departements: built }: RegionSettings): Promise<unknown> {
+  await requireTables(connection, ["diagnostic_territoires", "diagnostic_communes", "diagnostic_epci", "diagnostic_sources"]);
+  const territoires = await queryRows(
+    connection,
+    "SELECT * FROM diagnostic_territoires WHERE (niveau = 'region' AND code = $region) OR niveau = 'france' ORDER BY niveau DESC",
+    { region }
+  );
+  if (!territoires.some((t) => t.niveau === "region")) throw new Error(`région ${region} absente de diagnostic_territoires`);
+  const site = new Set(built);
+  const departements = (await queryRows(
+    connection,
+    `SELECT code, nom, nb_communes, population, indice_fragilite, population_hors_portee, part_population_hors_portee, part_locaux_ftth
+     FROM diagnostic_territoires WHERE niveau = 'departement'
+       AND code IN (SELECT DISTINCT code_departement FROM diagnostic_communes WHERE code_region = $region) ORDER BY code`,
+    { region }
+  )).map((row) => ({ ...row, site: site.has(String(row.code)) }));
+  const epci = await queryRows<Record<string, unknown> & { epci_siren: string; score_priorite: number | null }>(
+    connection,
+    `SELECT epci_siren, epci_nom, nature, code_departement, nb_communes, population, indice_fragilite, population_hors_portee,
+            part_population_hors_portee, part_locaux_ftth, score_priorite, rang_priorite AS rang_departement
+     FROM diagnostic_epci WHERE code_departement IN (SELECT DISTINCT code_departement FROM diagnostic_communes WHERE code_region = $region)`,
+    { region }
+  );
+  const ranks = rankDescending(epci, (e) => e.score_priorite, (e) => e.epci_siren);
+  const ranked = epci.map((e) => ({ rang_region: ranks.get(e) ?? null, ...e }))
+    .sort((a, b) => (a.rang_region ?? Infinity) - (b.rang_region ?? Infinity) || a.epci_siren.localeCompare(b.epci_siren));
+  const communes = await queryRows(
+    connection,
+    `SELECT code_insee, nom, code_departement, population, indice_fragilite, part_population_hors_portee, rang_priorite
+     FROM diagnostic_communes WHERE code_region = $region ORDER BY code_insee`,
+    { region }
+  );
+  const sources = await queryRows(connection, "SELECT indicateur, libelle, source, millesime, url FROM diagnostic_sources ORDER BY indicateur");
+  return { seuil_km: thresholdKm, territoires, departements, epci: toColumnar(ranked), communes: toColumnar(communes), sources };
+}
+
+/** The outlines of a région's communes (object `communes`) and départements (object `departements`), or a `MissingMap`. */
+export async function regionMapPayload(connection: DuckDBConnection, { region }: RegionSettings): Promise<unknown> {
+  if (!(await hasTable(connection, "contours"))) return { indisponible: true, departement: region } satisfies MissingMap;
+  const rows = await queryRows<ContourRow>(
+    connection,
+    `SELECT c.code_insee, c.nom, c.geometry FROM contours c JOIN diagnostic_communes d USING (code_insee)
+     WHERE d.code_region = $region AND c.geometry IS NOT NULL ORDER BY c.code_insee`,
+    { region }
+  );
+  if (rows.length === 0) return { indisponible: true, departement: region } satisfies MissingMap;
+  // A région holds up to 4 500 communes: fewer points per outline than a département's map.
+  return communeTopology(rows, { keep: rows.length > 1500 ? 0.05 : 0.1 });
+}
+
+/** The départements' outlines of a région (object `departements`), or null. */
+export async function regionDepartementsTopology(connection: DuckDBConnection, { region }: RegionSettings): Promise<unknown> {
+  if (!(await hasTable(connection, "contours_departements"))) return null;
+  const rows = await queryRows<ContourRow>(
+    connection,
+    `SELECT code_departement AS code_insee, nom, geometry FROM contours_departements
+     WHERE geometry IS NOT NULL AND code_departement IN (SELECT DISTINCT code_departement FROM diagnostic_communes WHERE code_region = $region)
+     ORDER BY code_departement`,
+    { region }
   );
   return rows.length ? outlineTopology(rows, "departements", { keep: 0.3 }) : null;
 }
