@@ -189,3 +189,56 @@ export function departementMap(topology: Topology, { width = 640, value, title, 
     el("div", { class: "carte-encarts", style: `display:flex;flex-direction:column;gap:4px;width:${insetWidth}px;flex:none` }, ...insets),
     el("div", { class: "carte-metropole", style: "flex:1 1 auto;min-width:0" }, main));
 }
+
+export interface CommunePoint {
+  code_insee: string;
+  nom: string;
+  point_lon: number | null;
+  point_lat: number | null;
+}
+
+/**
+ * A région: its départements' outlines (links to their pages) and each commune as a dot at its representative
+ * point, coloured by `value` (a région's 4 500 commune outlines would weigh megabytes).
+ */
+export function regionMap<T extends CommunePoint>(topology: Topology, communes: T[], { width = 640, value, title, href, departementHref, label, domain, scheme = "YlOrRd" }: {
+  width?: number;
+  value: (d: T) => number | null | undefined;
+  title: (d: T) => string;
+  href: (d: T) => string | null;
+  departementHref: (code: string) => string | null;
+  label: string;
+  domain?: [number, number];
+  scheme?: string;
+}) {
+  const departements = feature(topology, topology.objects.departements as GeometryCollection<{ nom: string }>) as unknown as FeatureCollection<Geometry, { nom: string }> & { features: CommuneFeature[] };
+  const located = communes.filter((c) => c.point_lon !== null && c.point_lat !== null);
+  width = Math.max(width, minWidth);
+  return Plot.plot({
+    width,
+    height: heightFor(width),
+    projection: projection(departements),
+    color: { type: "linear", scheme: scheme as Plot.ColorScheme, domain, legend: true, label, unknown: "#d9d9d9" },
+    marks: [
+      Plot.geo(departements.features, {
+        fill: "#f6f6f6",
+        stroke: "#333",
+        strokeWidth: 1,
+        title: (d: CommuneFeature) => `${d.properties.nom} (${d.id})`,
+        href: (d: CommuneFeature) => departementHref(String(d.id)) ?? undefined,
+        ariaLabel: (d: CommuneFeature) => d.properties.nom,
+        className: "departements"
+      }),
+      Plot.dot(located, {
+        x: "point_lon",
+        y: "point_lat",
+        r: located.length > 2000 ? 1.6 : 2.4,
+        fill: (d: T) => value(d) ?? NaN,
+        title,
+        href: (d: T) => href(d) ?? undefined,
+        ariaLabel: (d: T) => d.nom,
+        className: "communes"
+      })
+    ]
+  });
+}

@@ -232,7 +232,8 @@ export interface RegionSettings {
 /**
  * A région's page: the région beside France, its départements (figures, whether they have pages here), its EPCI
  * ranked across its départements with the same priority score and tie rule as within a département, and its
- * communes' figures for the map.
+ * communes' figures and representative points (the région's map draws each commune as a point over the
+ * départements' outlines: 4 500 commune outlines would weigh megabytes and take seconds to simplify).
  */
 export async function regionPayload(connection: DuckDBConnection, { region, thresholdKm, departements: built }: RegionSettings): Promise<unknown> {
   await requireTables(connection, ["diagnostic_territoires", "diagnostic_communes", "diagnostic_epci", "diagnostic_sources"]);
@@ -262,26 +263,12 @@ export async function regionPayload(connection: DuckDBConnection, { region, thre
     .sort((a, b) => (a.rang_region ?? Infinity) - (b.rang_region ?? Infinity) || a.epci_siren.localeCompare(b.epci_siren));
   const communes = await queryRows(
     connection,
-    `SELECT code_insee, nom, code_departement, population, indice_fragilite, part_population_hors_portee, rang_priorite
+    `SELECT code_insee, nom, code_departement, population, indice_fragilite, part_population_hors_portee, rang_priorite, point_lon, point_lat
      FROM diagnostic_communes WHERE code_region = $region ORDER BY code_insee`,
     { region }
   );
   const sources = await queryRows(connection, "SELECT indicateur, libelle, source, millesime, url FROM diagnostic_sources ORDER BY indicateur");
   return { seuil_km: thresholdKm, territoires, departements, epci: toColumnar(ranked), communes: toColumnar(communes), sources };
-}
-
-/** The outlines of a région's communes (object `communes`) and départements (object `departements`), or a `MissingMap`. */
-export async function regionMapPayload(connection: DuckDBConnection, { region }: RegionSettings): Promise<unknown> {
-  if (!(await hasTable(connection, "contours"))) return { indisponible: true, departement: region } satisfies MissingMap;
-  const rows = await queryRows<ContourRow>(
-    connection,
-    `SELECT c.code_insee, c.nom, c.geometry FROM contours c JOIN diagnostic_communes d USING (code_insee)
-     WHERE d.code_region = $region AND c.geometry IS NOT NULL ORDER BY c.code_insee`,
-    { region }
-  );
-  if (rows.length === 0) return { indisponible: true, departement: region } satisfies MissingMap;
-  // A région holds up to 4 500 communes: fewer points per outline than a département's map.
-  return communeTopology(rows, { keep: rows.length > 1500 ? 0.05 : 0.1 });
 }
 
 /** The départements' outlines of a région (object `departements`), or null. */
