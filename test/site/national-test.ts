@@ -163,3 +163,31 @@ describe("site of every département", () => {
     expect(seconds).toBeLessThan(900);
   }, 900_000);
 });
+
+describe.skipIf(!hasChromium)("site of a région", () => {
+  it("opens on the région (Corse): its communes and départements on a map, its EPCI ranked 1..N across départements, links to each département", async () => {
+    const dir = path.join(outputDir, "site-region-94");
+    const config = readConfig({ data: inject("dataDir"), exports: inject("exportsDir") }, {});
+    const outputs = await buildSite(config, { outputDir: dir, regions: ["94"], log: () => {} });
+    expect(outputs).toEqual(["2A", "2B"].map((code) => path.join(dir, code)));
+    expect(readFileSync(path.join(dir, "index.html"), "utf8")).toContain('content="0; url=./regions/94/index.html"');
+    const server = await serveStatic(dir, { port: 0 });
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    try {
+      const { page, errors } = await open(browser, `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
+      await expect.poll(() => page.locator("h1").first().textContent()).toContain("Corse");
+      const [{ n }] = await withDatabase(inject("database"), { readOnly: true }, ({ connection }) =>
+        queryRows<{ n: number }>(connection, "SELECT count(*)::INTEGER AS n FROM diagnostic_communes WHERE code_region = '94'"));
+      expect(await page.locator("svg g.communes a").count()).toBe(n);
+      expect(await page.locator('table a[href$="2A/index.html"]').count()).toBeGreaterThan(0);
+      const ranks = (await page.locator('[aria-label="Classement des EPCI de la région"] tbody tr td:nth-child(1)').allTextContents()).map((t) => Number(t.trim()));
+      expect(ranks).toEqual(ranks.map((_, i) => i + 1));
+      expect(errors).toEqual([]);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.screenshot({ path: path.join(outputDir, "site-region-94.png"), fullPage: true });
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  }, 600_000);
+});

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { cp, link, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { isProcessAlive } from "../../io/process.ts";
 import type { Config } from "../../io/config.ts";
@@ -210,27 +210,33 @@ async function copyExports(from: string, to: string, code: string): Promise<void
 /**
  * One build at a time per working tree: builds share Framework's cache of loader outputs. The lock names the
  * build's process and, once started, Framework's: a build killed with `kill -9` leaves Framework running as an
- * orphan, which the next build stops before it takes the cache (and the dead build's folders) over.
+ * orphan, which the next build stops before it takes the cache (and the dead build's folders) over. The lock
+ * file is always written whole (a temporary file linked or renamed into place), so a reader never takes a lock
+ * being written for a stale one; a stale lock is moved aside before it is removed, and put back if it turns out
+ * another waiter had taken the lock in between.
  */
 async function withBuildLock<T>(lockFile: string, work: () => Promise<T>): Promise<T> {
   await mkdir(path.dirname(lockFile), { recursive: true });
   for (let attempt = 0; ; attempt++) {
-    try {
-      await writeFile(lockFile, String(process.pid), { flag: "wx" });
-      break;
-    } catch {
-      const [holder, framework] = (await readFile(lockFile, "utf8").catch(() => "0")).split(/\s+/).map(Number);
-      if (!holder || !isProcessAlive(holder)) {
-        if (framework && isProcessAlive(framework)) {
-          process.kill(framework, "SIGKILL");
-          await new Promise((r) => setTimeout(r, 200));
+    if (await createWhole(lockFile, String(process.pid))) break;
+    const seen = await readFile(lockFile, "utf8").catch(() => null);
+    if (seen === null) continue;
+    const [holder, framework] = seen.split(/\s+/).map(Number);
+    if (!isProcessAlive(holder)) {
+      const aside = `${lockFile}.stale-${process.pid}`;
+      if (await rename(lockFile, aside).then(() => true, () => false)) {
+        if ((await readFile(aside, "utf8").catch(() => "")) === seen) {
+          if (framework && isProcessAlive(framework)) process.kill(framework, "SIGKILL");
+          await rm(aside, { force: true });
+        } else {
+          await link(aside, lockFile).catch(() => {});
+          await rm(aside, { force: true });
         }
-        await rm(lockFile, { force: true });
-        continue;
       }
-      if (attempt > 900) throw new Error(`une autre construction du site est en cours (processus ${holder})`);
-      await new Promise((r) => setTimeout(r, 1000));
+      continue;
     }
+    if (attempt > 1800) throw new Error(`une autre construction du site est en cours (processus ${holder})`);
+    await new Promise((r) => setTimeout(r, 500));
   }
   try {
     return await work();
@@ -239,7 +245,25 @@ async function withBuildLock<T>(lockFile: string, work: () => Promise<T>): Promi
   }
 }
 
-/** Records Framework's process in the lock (see withBuildLock). */
+/** Creates `file` holding `text`, whole, unless it exists (a temporary file hard-linked into place). */
+async function createWhole(file: string, text: string): Promise<boolean> {
+  const temporary = `${file}.new-${process.pid}`;
+  await writeFile(temporary, text);
+  try {
+    await link(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
+
+/** Records Framework's process in the lock (see withBuildLock), replacing the file whole. */
 async function noteFrameworkProcess(pid: number | undefined): Promise<void> {
-  if (pid) await writeFile(lockFile, `${process.pid} ${pid}`);
+  if (!pid) return;
+  const temporary = `${lockFile}.new-${process.pid}`;
+  await writeFile(temporary, `${process.pid} ${pid}`);
+  await rename(temporary, lockFile);
 }
