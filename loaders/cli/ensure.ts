@@ -3,7 +3,7 @@ import type { Config } from "../io/config.ts";
 import { withDatabase } from "../io/db.ts";
 import { readParameters, sameParameters } from "../diagnostic/parameters.ts";
 import { runLoad } from "../ingest/load.ts";
-import { sources } from "../ingest/sources/index.ts";
+import { sourcesFor } from "../ingest/sources/index.ts";
 import { postLoadSteps } from "./steps.ts";
 import { buildSite } from "../outputs/site/build.ts";
 
@@ -11,7 +11,7 @@ import { buildSite } from "../outputs/site/build.ts";
 export async function ensureDatabase(config: Config): Promise<void> {
   if (existsSync(config.paths.database)) return;
   process.stderr.write(`base absente (${config.paths.database}) : chargement des sources d'abord\n`);
-  await runLoad(config, sources, { postLoad: postLoadSteps });
+  await runLoad(config, sourcesFor(config), { postLoad: postLoadSteps });
 }
 
 /**

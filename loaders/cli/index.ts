@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { acquire, MissingResourceError } from "../io/fetch.ts";
 import { readConfig, type ConfigOptions } from "../io/config.ts";
 import { runLoad } from "../ingest/load.ts";
-import { sources } from "../ingest/sources/index.ts";
+import { sources, sourcesFor } from "../ingest/sources/index.ts";
 import { formatStatus, readStatus } from "./status.ts";
 import { postLoadSteps } from "./steps.ts";
 import { runExport } from "../outputs/exports/index.ts";
@@ -27,6 +27,9 @@ function parseRegions(value: string): string[] {
   for (const code of codes) if (code !== "all" && !/^\d{2}$/.test(code)) throw new Error(`code de région invalide : "${code}"`);
   return codes;
 }
+
+/** Commander accumulator of a repeatable option. */
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 const configOf = (command: Command) => readConfig(command.optsWithGlobals() as ConfigOptions);
 
@@ -53,9 +56,17 @@ program
   .description("construit data/sdin.duckdb à partir de toutes les sources (tout ou rien)")
   .option("--seuil <km>", "distance au-delà de laquelle une commune est hors de portée d'un lieu d'aide")
   .option("--poids <liste>", "pondération de l'indice, ex. no_thd=1,older_65=2")
+  .option("--lieux <fichier>", "liste de lieux d'un territoire (JSON, tableau d'enregistrements), répétable", collect, [])
+  .option("--correspondance <fichier>", "correspondance de ses colonnes avec le standard (<nom>.config.json), une par --lieux", collect, [])
   .action(async (options, command: Command) => {
-    const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), threshold: options.seuil, weights: options.poids });
-    await runLoad(config, sources, { postLoad: postLoadSteps });
+    const config = readConfig({
+      ...(command.optsWithGlobals() as ConfigOptions),
+      threshold: options.seuil,
+      weights: options.poids,
+      lieux: options.lieux,
+      correspondance: options.correspondance
+    });
+    await runLoad(config, sourcesFor(config), { postLoad: postLoadSteps });
     process.stderr.write(`base écrite : ${config.paths.database}\n`);
   });
 
@@ -78,7 +89,8 @@ program
   .action(async (options, command: Command) => {
     const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept });
     await ensureDatabase(config);
-    await runExport(await withDatabaseParameters(config), { documents: options.documents !== false });
+    // Commander names the flag `sansDocuments` (only `--no-…` flags set `documents: false`).
+    await runExport(await withDatabaseParameters(config), { documents: !options.sansDocuments });
   });
 
 program

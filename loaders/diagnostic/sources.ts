@@ -6,7 +6,7 @@ import { diagnosticSourcesTable } from "./tables.ts";
  * Which source feeds each indicator, in order of preference (the first one loaded wins). Every figure the site,
  * the exports and the documents show is labelled from this table with its source and vintage.
  */
-const offer = ["cartographie-nationale-lieux-mediation", "mednum-la-creuse", "anct-france-services", "aidants-connect-structures", "anct-conseillers-numeriques-structures"];
+const offer = ["cartographie-nationale-lieux-mediation", "territoire-*", "anct-france-services", "aidants-connect-structures", "anct-conseillers-numeriques-structures"];
 const censusDerived = "dataforgood-ifn-2020-derive";
 
 /**

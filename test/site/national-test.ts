@@ -1,20 +1,22 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readConfig } from "../../loaders/io/config.ts";
-import { queryRows, withDatabase } from "../../loaders/io/db.ts";
+import { openDatabase, queryRows, withDatabase } from "../../loaders/io/db.ts";
 import { projectRoot } from "../../loaders/io/paths.ts";
 import { buildSite } from "../../loaders/outputs/site/build.ts";
 import { serveStatic } from "../../loaders/outputs/site/serve.ts";
 import { open, pointInCommune, seriousViolations } from "./browser.ts";
 
 /**
- * The site of several départements, built in one run from the suite's database: Creuse and the Aisne (with
- * commune outlines in the mirror) and the Haute-Vienne (without), under a national entry page; then every
- * département of the database, which must build in bounded time with every page's data under 1 Mo.
+ * The site of several départements, built in one run: Creuse and the Aisne with their commune outlines, and the
+ * Haute-Vienne without (its outlines are removed from a copy of the suite's database, since the mirror now holds
+ * every département's), under a national entry page; then every département of the suite's database, which must
+ * build in bounded time with every page's data under 1 Mo.
  */
 
 const chromiumPath = "/usr/bin/chromium";
@@ -29,6 +31,22 @@ function ficheDataBytes(site: string, code: string): number {
     .reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0);
 }
 
+/** A copy of the suite's data folder whose database has no commune outline for one département. */
+async function withoutOutlines(dataDir: string, departement: string): Promise<string> {
+  const copy = mkdtempSync(path.join(tmpdir(), "sdin-sans-contours-"));
+  copyFileSync(path.join(dataDir, "sdin.duckdb"), path.join(copy, "sdin.duckdb"));
+  const db = await openDatabase(path.join(copy, "sdin.duckdb"));
+  try {
+    await db.connection.run(
+      `DELETE FROM contours WHERE code_insee IN (SELECT code_insee FROM communes WHERE code_departement = $dep)`,
+      { dep: departement }
+    );
+  } finally {
+    db.close();
+  }
+  return copy;
+}
+
 function textOfSite(site: string): string {
   return readdirSync(site, { recursive: true })
     .map(String)
@@ -37,7 +55,7 @@ function textOfSite(site: string): string {
     .join("\n");
 }
 
-describe.skipIf(!hasChromium)("site of several départements", () => {
+describe("site of several départements", () => {
   const dir = path.join(outputDir, "site-national");
   let browser: Browser;
   let server: Server;
@@ -45,14 +63,14 @@ describe.skipIf(!hasChromium)("site of several départements", () => {
 
   beforeAll(async () => {
     mkdirSync(outputDir, { recursive: true });
-    const config = readConfig({ data: inject("dataDir"), exports: inject("exportsDir"), dept: "23,02,87" }, {});
+    const config = readConfig({ data: await withoutOutlines(inject("dataDir"), "87"), exports: inject("exportsDir"), dept: "23,02,87" }, {});
     const started = Date.now();
     const outputs = await buildSite(config, { outputDir: dir, log: () => {} });
     console.info(`site de 3 départements construit en ${((Date.now() - started) / 1000).toFixed(0)} s`);
     expect(outputs).toEqual(["23", "02", "87"].map((code) => path.join(dir, code)));
     server = await serveStatic(dir, { port: 0 });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
+    if (hasChromium) browser = await chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
   }, 600_000);
 
   afterAll(async () => {
@@ -70,7 +88,7 @@ describe.skipIf(!hasChromium)("site of several départements", () => {
     expect(readFileSync(path.join(dir, "index.html"), "utf8")).toContain('<html lang="fr">');
   });
 
-  it("draws the départements on the national page and opens Creuse's synthesis on click", async () => {
+  it.skipIf(!hasChromium)("draws the départements on the national page and opens Creuse's synthesis on click", async () => {
     const { page, errors } = await open(browser, base + "index.html");
     await expect.poll(() => page.locator("svg g.departements path").count()).toBeGreaterThanOrEqual(90);
     expect(await seriousViolations(page)).toEqual([]);
@@ -86,7 +104,7 @@ describe.skipIf(!hasChromium)("site of several départements", () => {
     await page.close();
   });
 
-  it("shows metropolitan France in the main frame and each overseas département in a legible inset", async () => {
+  it.skipIf(!hasChromium)("shows metropolitan France in the main frame and each overseas département in a legible inset", async () => {
     const { page, errors } = await open(browser, base + "index.html");
     await expect.poll(() => page.locator(".carte-france g.departements path").count()).toBeGreaterThanOrEqual(90);
     const boxes = await page.evaluate(() => {
@@ -110,7 +128,7 @@ describe.skipIf(!hasChromium)("site of several départements", () => {
     await page.close();
   });
 
-  it("draws the 255 communes of Creuse and opens a fiche from its table", async () => {
+  it.skipIf(!hasChromium)("draws the 255 communes of Creuse and opens a fiche from its table", async () => {
     const { page, errors } = await open(browser, base + "23/publics.html");
     expect(await page.locator("svg g.communes").first().locator("path").count()).toBe(255);
     expect(await seriousViolations(page)).toEqual([]);
@@ -128,7 +146,7 @@ describe.skipIf(!hasChromium)("site of several départements", () => {
     await page.close();
   });
 
-  it("shows the Haute-Vienne's tables with a note where its map would be", async () => {
+  it.skipIf(!hasChromium)("shows the Haute-Vienne's tables with a note where its map would be", async () => {
     const { page, errors } = await open(browser, base + "87/publics.html");
     await expect.poll(() => page.locator(".carte-indisponible").first().textContent()).toContain(
       "Carte indisponible : aucun contour communal n'est chargé pour ce département (fichier communes-87-"

@@ -1,3 +1,5 @@
+import { offerKind } from "../../ingest/offre/places.ts";
+import { stopKindLabels } from "../../../src/lib/diagnostic/index.ts";
 import type { SchemaContext } from "./context.ts";
 import { communesOf, share, sum, type Commune } from "./data.ts";
 import { kilometres, nombre, pluriel, pourcent, rang } from "./format.ts";
@@ -180,7 +182,7 @@ const placeKinds: [string, string][] = [
 ];
 
 export function placeKindLabel(sources: string | null): string {
-  const kinds = (sources ?? "").split("|").filter(Boolean);
+  const kinds = [...new Set((sources ?? "").split("|").filter(Boolean).map(offerKind))];
   return kinds.map((k) => placeKinds.find(([id]) => id === k)?.[1] ?? k).join(", ") || "non précisé";
 }
 
@@ -193,7 +195,7 @@ function offer(ctx: SchemaContext): Block[] {
   const seuil = ctx.seuilKm === null ? "au-delà du seuil de distance retenu" : `à plus de ${kilometres(ctx.seuilKm)}`;
   const beyond = data.communes.filter((c) => (c.population_hors_portee ?? 0) > 0).sort((a, b) => (b.population_hors_portee ?? 0) - (a.population_hors_portee ?? 0));
   const kindRows = placeKinds.map(([id, label]) => {
-    const places = data.lieux.filter((l) => (l.sources ?? "").split("|").includes(id));
+    const places = data.lieux.filter((l) => (l.sources ?? "").split("|").some((source) => offerKind(source) === id));
     return [label, nombre(places.length), nombre(places.filter((l) => l.itinerance).length)];
   });
   const perTenThousand = (row: { nb_lieux: number | null; population: number | null } | null) =>
@@ -253,7 +255,7 @@ function offer(ctx: SchemaContext): Block[] {
   return blocks;
 }
 
-const stopTypes: Record<string, string> = { bibliotheque: "bibliothèque", mairie: "mairie", france_services: "France Services", lieu: "lieu d'aide" };
+const stopTypes: Record<string, string> = stopKindLabels;
 
 function communeName(ctx: SchemaContext, code: string): string {
   return ctx.data.communes.find((c) => c.code_insee === code)?.nom ?? code;

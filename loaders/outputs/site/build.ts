@@ -1,10 +1,11 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, link, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { isProcessAlive } from "../../io/process.ts";
 import type { Config } from "../../io/config.ts";
-import { queryRows, withDatabase } from "../../io/db.ts";
+import { hasTable, queryRows, withDatabase } from "../../io/db.ts";
 import { projectRoot } from "../../io/paths.ts";
 import { describeStamp, diagnosticStamp, readStamp, sameStamp } from "../exports/stamp.ts";
 import { exportFileNames } from "./exports.ts";
@@ -49,8 +50,7 @@ export async function buildSite(config: Config, { outputDir = path.join(projectR
 async function siteShape(config: Config, regions: string[]): Promise<SiteShape> {
   if (!existsSync(config.paths.database)) throw new Error(`base introuvable : ${config.paths.database} ; lancez d'abord « sdin load »`);
   return withDatabase(config.paths.database, { readOnly: true }, async ({ connection }) => {
-    const [{ n }] = await queryRows<{ n: number }>(connection, "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'diagnostic_communes'");
-    if (n === 0) throw new Error(`table diagnostic_communes absente de ${config.paths.database} : relancez « sdin load » (étape diagnostic comprise)`);
+    if (!(await hasTable(connection, "diagnostic_communes"))) throw new Error(`table diagnostic_communes absente de ${config.paths.database} : relancez « sdin load » (étape diagnostic comprise)`);
     const present = await queryRows<{ code: string; region: string }>(
       connection,
       "SELECT code_departement AS code, any_value(code_region) AS region FROM diagnostic_communes GROUP BY code_departement ORDER BY code"
@@ -79,9 +79,8 @@ async function siteShape(config: Config, regions: string[]): Promise<SiteShape> 
   });
 }
 
-async function territoryNames(connection: Parameters<Parameters<typeof withDatabase>[2]>[0]["connection"]): Promise<Map<string, string>> {
-  const [{ n }] = await queryRows<{ n: number }>(connection, "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'diagnostic_territoires'");
-  if (n === 0) return new Map();
+async function territoryNames(connection: DuckDBConnection): Promise<Map<string, string>> {
+  if (!(await hasTable(connection, "diagnostic_territoires"))) return new Map();
   const rows = await queryRows<{ niveau: string; code: string; nom: string }>(connection, "SELECT niveau, code, nom FROM diagnostic_territoires WHERE niveau IN ('departement', 'region')");
   return new Map(rows.map((r) => [`${r.niveau}:${r.code}`, r.nom]));
 }

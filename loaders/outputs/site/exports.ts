@@ -1,7 +1,7 @@
 /** The export files the site links to (written by `sdin export` into `exports/<code>/`). */
 export function exportFileNames(departement: string): { name: string; description: string }[] {
   return [
-    { name: "communes.csv", description: "Indicateurs par commune (CSV, séparateur point-virgule)" },
+    { name: "communes.csv", description: "Indicateurs par commune (CSV, séparateur virgule, point décimal)" },
     { name: "communes.xlsx", description: "Indicateurs par commune (classeur Excel)" },
     { name: "epci.csv", description: "Indicateurs par EPCI (CSV)" },
     { name: "lieux.csv", description: "Lieux d'aide au numérique (CSV)" },
