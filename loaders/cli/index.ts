@@ -7,6 +7,7 @@ import { sources, sourcesFor } from "../ingest/sources/index.ts";
 import { formatStatus, readStatus } from "./status.ts";
 import { postLoadSteps } from "./steps.ts";
 import { runExport } from "../outputs/exports/index.ts";
+import { runRegionExport } from "../outputs/exports/region.ts";
 import { buildCommand, ensureDatabase, withDatabaseParameters } from "./ensure.ts";
 
 /**
@@ -83,14 +84,21 @@ program
 
 program
   .command("export")
-  .description("écrit les fichiers d'un ou plusieurs départements dans exports/<code>/ (CSV, XLSX, GeoJSON, schéma DOCX et Markdown)")
+  .description("écrit les fichiers d'un ou plusieurs départements dans exports/<code>/ (ou d'une région avec --region) (CSV, XLSX, GeoJSON, schéma DOCX et Markdown)")
   .option("--dept <codes>", "code(s) du département, séparés par des virgules, ou all", "23")
+  .option("--region <codes>", "code(s) de région, séparés par des virgules, ou all : écrit exports/region-<code>/ (départements, EPCI classés dans la région, communes, note « priorités régionales »)")
   .option("--sans-documents", "n'écrit pas le schéma DOCX/Markdown (tables seulement, plus rapide)")
   .action(async (options, command: Command) => {
     const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept });
     await ensureDatabase(config);
     // Commander names the flag `sansDocuments` (only `--no-…` flags set `documents: false`).
-    await runExport(await withDatabaseParameters(config), { documents: !options.sansDocuments });
+    const documents = !options.sansDocuments;
+    if (options.region) {
+      const regions = String(options.region).split(",").map((c) => c.trim()).filter(Boolean);
+      await runRegionExport(await withDatabaseParameters(config), regions, { documents });
+      if (command.getOptionValueSource("dept") !== "cli") return;
+    }
+    await runExport(await withDatabaseParameters(config), { documents });
   });
 
 program

@@ -162,7 +162,7 @@ export function diagnosticCommunesSql(present: Set<string>): string {
     coalesce(offre.nb_france_services, 0) AS nb_france_services, coalesce(offre.nb_aidants_connect, 0) AS nb_aidants_connect,
     coalesce(offre.nb_conseillers_numeriques, 0) AS nb_conseillers_numeriques, coalesce(biblio.n, 0) AS nb_bibliotheques,
     dist.distance_lieu_km, dist.distance_mediation_km, dist.distance_france_services_km, dist.distance_aidants_connect_km,
-    dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche, dist.lieu_le_plus_proche_id,
+    dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche, dist.lieu_le_plus_proche_id, dist.offre_non_couverte,
     coalesce((SELECT dl.code_insee FROM diagnostic_lieux dl WHERE dl.id = dist.lieu_le_plus_proche_id) = c.code_insee, false) AS lieu_le_plus_proche_dans_commune,
     (SELECT string_agg(v.detail, ' ; ' ORDER BY v.motif) FROM lieux_a_verifier v WHERE v.id = dist.lieu_le_plus_proche_id) AS lieu_le_plus_proche_a_verifier,
     ifn.total AS ifn_reference,

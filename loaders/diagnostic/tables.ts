@@ -85,6 +85,12 @@ export const diagnosticCommunesTable: TableSpec = {
     lieu_le_plus_proche_dans_commune: "BOOLEAN",
     /** Why that place's record is doubtful (`lieux_a_verifier`), when it is. */
     lieu_le_plus_proche_a_verifier: "VARCHAR",
+    /**
+     * Kinds of place with no place loaded in the commune's département (`lieux-mediation`, `france-services`,
+     * `aidants-connect`, `conseillers-numeriques`, `|`-joined): their distance is left empty, not measured to
+     * another territory's list.
+     */
+    offre_non_couverte: "VARCHAR",
     /** Classes 1–10 of the five criteria (10 = most fragile), on the national distribution. */
     classe_no_thd: "DOUBLE",
     classe_no_4g: "DOUBLE",
@@ -110,6 +116,16 @@ export const diagnosticCommunesTable: TableSpec = {
   primaryKey: ["code_insee"]
 };
 
+/**
+ * Beside the shares of every aggregate level: communes without an outline (hence without a distance), and which
+ * shares were left empty because some communes lack their input, with the count (`parts_non_calculees`).
+ */
+const withheldColumns = {
+  communes_sans_contour: "INTEGER",
+  /** `part_x : n communes sans …`, `; `-joined; empty when every share is computed on all the communes. */
+  parts_non_calculees: "VARCHAR"
+} as const;
+
 export const diagnosticEpciTable: TableSpec = {
   name: "diagnostic_epci",
   columns: {
@@ -120,6 +136,7 @@ export const diagnosticEpciTable: TableSpec = {
     code_departement: "VARCHAR",
     nb_communes: "INTEGER",
     ...indicatorColumns,
+    ...withheldColumns,
     nb_communes_rip: "INTEGER",
     nb_communes_hors_portee: "INTEGER",
     /** Population-weighted mean of the communes' index. */
@@ -142,6 +159,7 @@ export const diagnosticTerritoiresTable: TableSpec = {
     nom: "VARCHAR",
     nb_communes: "INTEGER",
     ...indicatorColumns,
+    ...withheldColumns,
     indice_fragilite: "DOUBLE"
   },
   primaryKey: ["niveau", "code"]

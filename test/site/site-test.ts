@@ -57,7 +57,7 @@ describe("site", () => {
       executablePath: chromiumPath,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
     });
-  }, 400_000);
+  }, 900_000); // two Framework builds; a machine shared with other jobs can take minutes for each
 
   afterAll(async () => {
     await browser?.close();

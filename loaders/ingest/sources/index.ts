@@ -28,9 +28,10 @@ export const sources: Source[] = [
   typologies,
   filosofi,
   inseeRp,
+  // Before the rates of communes merged since are combined (dataforgood, ifn): its premises per old code weight them.
+  arcepDeploiements,
   dataforgood,
   ifn,
-  arcepDeploiements,
   arcepEligibilite,
   lieuxMediation,
   territoires,

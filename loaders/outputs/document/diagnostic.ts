@@ -3,7 +3,7 @@ import { stopKindLabels } from "../../../src/lib/diagnostic/index.ts";
 import type { SchemaContext } from "./context.ts";
 import { communesOf, share, sum, type Commune } from "./data.ts";
 import { kilometres, nombre, pluriel, pourcent, rang } from "./format.ts";
-import { formatValue, libelle, libelleMinuscule, sourceOf, sourcesOf, value } from "./indicators.ts";
+import { formatAggregate, formatValue, isWithheld, libelle, libelleMinuscule, sourceOf, sourcesOf, value } from "./indicators.ts";
 import { mapBlocks } from "./maps.ts";
 import { heading, paragraph, todo, type Block, type Inline } from "./model.ts";
 
@@ -24,8 +24,8 @@ export function diagnosticChapter(ctx: SchemaContext): Block[] {
 /** `31,6 % (région : 22,4 % ; France : 21,0 %)` */
 function compared(ctx: SchemaContext, indicator: string): string {
   const { departement, region, france } = ctx.data;
-  const refs = [region ? `région : ${formatValue(indicator, value(region, indicator))}` : null, france ? `France : ${formatValue(indicator, value(france, indicator))}` : null].filter(Boolean);
-  return `${formatValue(indicator, value(departement, indicator))}${refs.length ? ` (${refs.join(" ; ")})` : ""}`;
+  const refs = [region ? `région : ${formatAggregate(region, indicator)}` : null, france ? `France : ${formatAggregate(france, indicator)}` : null].filter(Boolean);
+  return `${formatAggregate(departement, indicator)}${refs.length ? ` (${refs.join(" ; ")})` : ""}`;
 }
 
 const keyFigures = [
@@ -49,9 +49,9 @@ function overview(ctx: SchemaContext): Block[] {
   const { data } = ctx;
   const d = data.departement;
   const small = data.communes.filter((c) => (c.population ?? 0) < 500).length;
-  const known = keyFigures.filter((i) => value(d, i) !== null);
-  const unknown = keyFigures.filter((i) => value(d, i) === null);
-  const rows = known.map((i) => [libelle(i), formatValue(i, value(d, i)), data.region ? formatValue(i, value(data.region, i)) : "n.d.", data.france ? formatValue(i, value(data.france, i)) : "n.d.", sourceOf(data, i)]);
+  const known = keyFigures.filter((i) => value(d, i) !== null || isWithheld(d, i));
+  const unknown = keyFigures.filter((i) => value(d, i) === null && !isWithheld(d, i));
+  const rows = known.map((i) => [libelle(i), formatAggregate(d, i), data.region ? formatAggregate(data.region, i) : "n.d.", data.france ? formatAggregate(data.france, i) : "n.d.", sourceOf(data, i)]);
   return [
     heading(2, "2.1 Le territoire en chiffres clés"),
     paragraph(
@@ -267,11 +267,11 @@ function synthesis(ctx: SchemaContext): Block[] {
     e.rang_priorite === null ? "—" : e.code_departement === data.code ? String(e.rang_priorite) : `— (classée avec le ${e.code_departement})`,
     e.epci_nom,
     nombre(e.population),
-    pourcent(e.part_65_plus),
-    pourcent(e.part_peu_diplomes),
+    formatAggregate(e, "part_65_plus"),
+    formatAggregate(e, "part_peu_diplomes"),
     pourcent(e.taux_pauvrete) + (e.taux_pauvrete_source && e.taux_pauvrete_source !== "epci" ? ` (valeur ${e.taux_pauvrete_source === "departement" ? "département" : e.taux_pauvrete_source})` : ""),
-    pourcent(e.part_locaux_ftth),
-    pourcent(e.part_population_hors_portee),
+    formatAggregate(e, "part_locaux_ftth"),
+    formatAggregate(e, "part_population_hors_portee"),
     nombre(e.indice_fragilite, 1)
   ]);
   const priority = ctx.priorityEpci;

@@ -4,7 +4,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config } from "../../io/config.ts";
 import { queryRows, withDatabase } from "../../io/db.ts";
 import { classesOf, sensitivityReport } from "../../../src/lib/diagnostic/index.ts";
-import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable, doublonsAVerifierTable, lieuxAVerifierTable } from "../../diagnostic/tables.ts";
+import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable, diagnosticTerritoiresTable, doublonsAVerifierTable, lieuxAVerifierTable } from "../../diagnostic/tables.ts";
 import { safeJoin } from "../../io/paths.ts";
 import { readModel, type Contour } from "../read-model.ts";
 import { toCsv, type Cell } from "./cells.ts";
@@ -22,8 +22,9 @@ export async function allDepartements(connection: DuckDBConnection): Promise<str
 
 /**
  * Writes every export of the configured départements into `exports/<code>/`: the commune table (CSV, XLSX),
- * EPCI and places (CSV), the possible duplicates and doubtful place records to review (CSV), the communes with
- * their boundaries (GeoJSON), the sources and vintages, the sensitivity report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
+ * EPCI and places (CSV), the département beside its région and France (territoires.csv), the possible duplicates
+ * and doubtful place records to review (CSV), the communes with their boundaries (GeoJSON), the sources and
+ * vintages, the sensitivity report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
  * final place and renamed into it, so a reader never sees half an export.
  */
 export async function runExport(config: Config, { documents = true }: { documents?: boolean } = {}): Promise<void> {
@@ -58,10 +59,14 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
   const provenanceColumns = ["id", "source", "title", "publisher", "url", "vintage", "licence", "derived", "status", "sha256", "rows_in", "rows_loaded", "rows_quarantined"];
   const provenance = (await model.provenance()) as unknown as Row[];
   const plan = (await model.plan()) as unknown as Row[];
+  // The département beside its région and France, each share with the reason it is withheld (parts_non_calculees).
+  const { departement, region, france } = await model.territoires();
+  const territoires = [departement, region, france].filter((t) => t !== null) as unknown as Row[];
 
   await writeFile(path.join(dir, "communes.csv"), toCsv(communeColumns, communes));
   await writeFile(path.join(dir, "epci.csv"), toCsv(epciColumns, epci));
   await writeFile(path.join(dir, "lieux.csv"), toCsv(lieuxColumns, lieux));
+  await writeFile(path.join(dir, "territoires.csv"), toCsv(Object.keys(diagnosticTerritoiresTable.columns), territoires));
   await writeFile(path.join(dir, "doublons-a-verifier.csv"), toCsv(Object.keys(doublonsAVerifierTable.columns), (await model.doublons()) as unknown as Row[]));
   await writeFile(path.join(dir, "lieux-a-verifier.csv"), toCsv(Object.keys(lieuxAVerifierTable.columns), (await model.lieuxAVerifier()) as unknown as Row[]));
   await writeFile(path.join(dir, "sources.csv"), toCsv(["indicateur", "libelle", "source", "millesime", "url"], sources));

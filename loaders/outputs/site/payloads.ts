@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { hasTable, queryRows } from "../../io/db.ts";
-import { rankDescending } from "../../../src/lib/diagnostic/index.ts";
+import { regionTables } from "../exports/region.ts";
 import { exportFileNames } from "./exports.ts";
 import { readModel } from "../read-model.ts";
 import { requireTables, toColumnar, type SiteSettings } from "./loader.ts";
@@ -127,7 +127,7 @@ export async function departementsTable(connection: DuckDBConnection, built: str
   const rows = await queryRows(
     connection,
     `SELECT code, nom, nb_communes, population, indice_fragilite, population_hors_portee, part_population_hors_portee,
-            part_locaux_ftth, ${withOutlines} AS carte_communes
+            part_locaux_ftth, communes_sans_contour, parts_non_calculees, ${withOutlines} AS carte_communes
      FROM diagnostic_territoires WHERE niveau = 'departement' ORDER BY code`
   );
   const site = new Set(built);
@@ -188,29 +188,22 @@ export async function regionPayload(connection: DuckDBConnection, { region, thre
   );
   if (!territoires.some((t) => t.niveau === "region")) throw new Error(`région ${region} absente de diagnostic_territoires`);
   const site = new Set(built);
-  const departements = (await queryRows(
-    connection,
-    `SELECT code, nom, nb_communes, population, indice_fragilite, population_hors_portee, part_population_hors_portee, part_locaux_ftth
-     FROM diagnostic_territoires WHERE niveau = 'departement'
-       AND code IN (SELECT DISTINCT code_departement FROM diagnostic_communes WHERE code_region = $region) ORDER BY code`,
-    { region }
-  )).map((row) => ({ ...row, site: site.has(String(row.code)) }));
-  const epci = await queryRows<Record<string, unknown> & { epci_siren: string; score_priorite: number | null }>(
-    connection,
-    `SELECT epci_siren, epci_nom, nature, code_departement, nb_communes, population, indice_fragilite, population_hors_portee,
-            part_population_hors_portee, part_locaux_ftth, score_priorite, rang_priorite AS rang_departement
-     FROM diagnostic_epci WHERE code_departement IN (SELECT DISTINCT code_departement FROM diagnostic_communes WHERE code_region = $region)`,
-    { region }
-  );
-  const ranks = rankDescending(epci, (e) => e.score_priorite, (e) => e.epci_siren);
-  const ranked = epci.map((e) => ({ rang_region: ranks.get(e) ?? null, ...e }))
-    .sort((a, b) => (a.rang_region ?? Infinity) - (b.rang_region ?? Infinity) || a.epci_siren.localeCompare(b.epci_siren));
-  const communes = await queryRows(
-    connection,
-    `SELECT code_insee, nom, code_departement, population, indice_fragilite, part_population_hors_portee, rang_priorite, point_lon, point_lat
-     FROM diagnostic_communes WHERE code_region = $region ORDER BY code_insee`,
-    { region }
-  );
+  // The région's tables and its EPCI ranking are those of `sdin export --region` (one rule, one place).
+  const tables = await regionTables(connection, region);
+  const departements = tables.departements.map((d) => ({
+    code: d.code, nom: d.nom, nb_communes: d.nb_communes, population: d.population, indice_fragilite: d.indice_fragilite,
+    population_hors_portee: d.population_hors_portee, part_population_hors_portee: d.part_population_hors_portee, part_locaux_ftth: d.part_locaux_ftth,
+    site: site.has(String(d.code))
+  }));
+  const ranked = tables.epci.map((e) => ({
+    rang_region: e.rang_region, epci_siren: e.epci_siren, epci_nom: e.epci_nom, nature: e.nature, code_departement: e.code_departement,
+    nb_communes: e.nb_communes, population: e.population, indice_fragilite: e.indice_fragilite, population_hors_portee: e.population_hors_portee,
+    part_population_hors_portee: e.part_population_hors_portee, part_locaux_ftth: e.part_locaux_ftth, score_priorite: e.score_priorite, rang_departement: e.rang_priorite
+  }));
+  const communes = tables.communes.map((c) => ({
+    code_insee: c.code_insee, nom: c.nom, code_departement: c.code_departement, population: c.population, indice_fragilite: c.indice_fragilite,
+    part_population_hors_portee: c.part_population_hors_portee, rang_priorite: c.rang_priorite, point_lon: c.point_lon, point_lat: c.point_lat
+  }));
   const sources = await queryRows(connection, "SELECT indicateur, libelle, source, millesime, url FROM diagnostic_sources ORDER BY indicateur");
   return { seuil_km: thresholdKm, territoires, departements, epci: toColumnar(ranked), communes: toColumnar(communes), sources };
 }
