@@ -11,6 +11,7 @@ import "./network.ts";
 import "./security.ts";
 import "./xlsx.ts";
 import "./database.ts";
+import "./site.ts";
 
 /**
  * The fault suite: feeds the pipeline the ways open data and networks really break, and ends with one line,

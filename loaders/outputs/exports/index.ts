@@ -11,6 +11,7 @@ import { toCsv, type Cell } from "./cells.ts";
 import { writeWorkbook } from "./xlsx.ts";
 import { writeSchemaDocuments } from "./schema.ts";
 import { freshnessOf } from "../../../src/lib/freshness.ts";
+import { diagnosticStamp, writeStamp } from "./stamp.ts";
 
 type Row = Record<string, Cell>;
 
@@ -38,6 +39,8 @@ export async function runExport(config: Config, { documents = true }: { document
       await rm(partial, { recursive: true, force: true });
       await mkdir(partial, { recursive: true });
       await exportDepartement(connection, config, code, partial, documents);
+      // Which computation these files come from: the site build refuses them once the database has moved on.
+      await writeStamp(partial, await diagnosticStamp(connection));
       await rm(outDir, { recursive: true, force: true });
       await rename(partial, outDir);
       process.stderr.write(`exports écrits : ${outDir}\n`);
