@@ -28,12 +28,9 @@ describe("freshness", () => {
 describe("the registry", () => {
   /** Editions published as "the latest": their loader reads the date from the file itself. */
   const datedByTheirFile = new Set(["arcep-ma-connexion-internet-terrestre", "cartographie-nationale-lieux-mediation"]);
-  /** Not data (a column mapping), or a list that states no date. */
-  const undated = (id: string) => id.endsWith("-correspondance") || id === "territoire-corse";
   it("gives every resource the date its data describe, as an ISO date", async () => {
     const { sources } = await import("../loaders/ingest/sources/index.ts");
     for (const resource of sources.flatMap((s) => s.resources)) {
-      if (undated(resource.id)) continue;
       if (datedByTheirFile.has(resource.id)) expect(resource.referenceDate, resource.id).toBeUndefined();
       else expect(resource.referenceDate, resource.id).toMatch(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/);
     }
