@@ -18,38 +18,67 @@ export function frontMatter(ctx: SchemaContext): Block[] {
       ]
     },
     { kind: "toc", titre: "Sommaire" },
-    ...production(ctx),
     ...context(ctx)
   ];
 }
 
-function production(ctx: SchemaContext): Block[] {
-  const loaded = ctx.data.provenance.filter((p) => p.status !== "absent");
-  const absent = ctx.data.provenance.filter((p) => p.status === "absent");
-  const indicators = [...ctx.data.sources.values()];
-  const blocks: Block[] = [
-    heading(1, "Comment ce document a été produit", true),
+function context(ctx: SchemaContext): Block[] {
+  return [
+    heading(1, "1. Contexte et cadre", true),
+    paragraph(
+      "Environ 13 millions de personnes en France utilisent peu ou pas internet, alors que les démarches administratives passent de plus en plus en ligne. " +
+        "Depuis 2023, chaque département se dote d'une feuille de route territoriale France Numérique Ensemble, co-pilotée par la préfecture et les collectivités, " +
+        "qui succède aux schémas départementaux d'inclusion numérique. Elle organise une médiation numérique humaine au plus près des habitants : " +
+        "bibliothèques, France Services, tiers-lieux, associations, médiateurs itinérants."
+    ),
+    paragraph("Engagements nationaux et régionaux dans lesquels s'inscrit la feuille de route : ", todo("préciser le cadre régional et les contrats en cours")),
+    heading(2, "1.1 Comment ce document a été produit"),
     paragraph(
       `Ce document a été préparé le ${dateLongue(ctx.date)} par l'outil sdin à partir des données publiques rassemblées dans une base locale. ` +
-        "Le diagnostic (chapitre 2) est écrit à partir de ces données : chaque chiffre y est suivi de sa source et de son millésime. " +
-        "Les axes stratégiques sont proposés par des règles explicites dont les seuils sont consignés dans le fichier data/regles-axes.json ; " +
-        "les leviers de financement viennent du catalogue data/leviers.json. Ces deux fichiers peuvent être modifiés et le document régénéré."
-    ),
-    paragraph(
-      "Méthode : les indicateurs sont calculés commune par commune puis additionnés (numérateurs et dénominateurs) pour les intercommunalités, " +
-        "le département, la région et la France ; aucune moyenne de taux n'est faite. Les communes sont rattachées au code officiel géographique en vigueur. " +
+        "Le diagnostic (chapitre 2) est écrit à partir de ces données ; chaque chiffre renvoie par un numéro entre crochets à sa source et à son millésime, listés en annexe D. " +
+        "Les indicateurs sont calculés commune par commune puis additionnés (numérateurs et dénominateurs) pour les intercommunalités, le département, la région et la France : aucune moyenne de taux n'est faite. " +
         "Quand une valeur n'est pas publiée (secret statistique), elle est remplacée par celle d'un territoire englobant et signalée comme telle."
     ),
     paragraph(
-      "Ce que les données ne disent pas : la qualité de l'accompagnement, les horaires réels, la fréquentation des lieux, les besoins exprimés par les habitants. ",
+      "Les axes et les actions sont proposés par des règles explicites (fichier data/regles-axes.json) ; les leviers de financement viennent du catalogue data/leviers.json, daté et sourcé. " +
+        "Ces deux fichiers peuvent être modifiés et le document régénéré. Ce que les données ne disent pas — qualité de l'accompagnement, horaires réels, fréquentation, besoins exprimés par les habitants — ",
       todo("compléter par les entretiens et ateliers conduits avec les acteurs")
-    )
+    ),
+    heading(2, "1.2 Méthode d'élaboration et gouvernance"),
+    paragraph("Instances de pilotage et calendrier d'élaboration : ", todo("comité de pilotage, comité technique, dates des ateliers")),
+    paragraph("Acteurs consultés : ", todo("liste des structures rencontrées")),
+    sourceLine(`${ctx.refs.cite("Cadre national France Numérique Ensemble (circulaire du 28 juillet 2023) ; 13 millions de personnes : estimations nationales reprises par les documents de référence")}`)
   ];
+}
+
+/**
+ * The annex « Sources et millésimes », built last: the numbered references cited in the document, then the
+ * indicators with their source and vintage, then the files loaded (provenance) and those that were missing.
+ */
+export function sourcesAnnex(ctx: SchemaContext): Block[] {
+  const loaded = ctx.data.provenance.filter((p) => p.status !== "absent");
+  const absent = ctx.data.provenance.filter((p) => p.status === "absent");
+  const indicators = [...ctx.data.sources.values()];
+  const references = ctx.refs.list();
+  const blocks: Block[] = [
+    heading(2, "Annexe D — Sources et millésimes", true),
+    paragraph("Les références entre crochets (« [3] ») des tableaux, des cartes et du texte renvoient à la liste ci-dessous.")
+  ];
+  if (references.length) {
+    blocks.push({
+      kind: "table",
+      caption: "Références citées",
+      headers: ["Réf.", "Source et millésime"],
+      rows: references.map((r) => [`[${r.number}]`, r.text]),
+      widths: [0.8, 9]
+    });
+  }
   if (indicators.length) {
     blocks.push({
       kind: "table",
       caption: "Indicateurs, sources et millésimes",
       headers: ["Indicateur", "Source", "Millésime"],
+      numeric: [false, false, false],
       rows: indicators.map((s) => [s.libelle ?? s.indicateur, s.source ?? "non renseignée", s.millesime ?? "non renseigné"]),
       widths: [5, 4, 1.4]
     });
@@ -72,21 +101,4 @@ function production(ctx: SchemaContext): Block[] {
     );
   }
   return blocks;
-}
-
-function context(ctx: SchemaContext): Block[] {
-  return [
-    heading(1, "1. Contexte et cadre", true),
-    paragraph(
-      "Environ 13 millions de personnes en France utilisent peu ou pas internet, alors que les démarches administratives passent de plus en plus en ligne. " +
-        "Depuis 2023, chaque département se dote d'une feuille de route territoriale France Numérique Ensemble, co-pilotée par la préfecture et les collectivités, " +
-        "qui succède aux schémas départementaux d'inclusion numérique. Elle organise une médiation numérique humaine au plus près des habitants : " +
-        "bibliothèques, France Services, tiers-lieux, associations, médiateurs itinérants."
-    ),
-    paragraph("Engagements nationaux et régionaux dans lesquels s'inscrit la feuille de route : ", todo("préciser le cadre régional et les contrats en cours")),
-    heading(2, "1.1 Méthode d'élaboration et gouvernance"),
-    paragraph("Instances de pilotage et calendrier d'élaboration : ", todo("comité de pilotage, comité technique, dates des ateliers")),
-    paragraph("Acteurs consultés : ", todo("liste des structures rencontrées")),
-    sourceLine("cadre national France Numérique Ensemble ; chiffre de 13 millions : estimations nationales reprises par les documents de référence")
-  ];
 }

@@ -7,6 +7,8 @@ export function exportFileNames(departement: string): { name: string; descriptio
     { name: "lieux.csv", description: "Lieux d'aide au numérique (CSV)" },
     { name: "communes.geojson", description: "Communes avec leurs indicateurs (GeoJSON, pour un SIG)" },
     { name: `schema-departemental-${departement}.docx`, description: "Trame du schéma départemental avec fiches actions (Word)" },
-    { name: `schema-departemental-${departement}.md`, description: "Trame du schéma départemental (Markdown)" }
+    { name: `schema-departemental-${departement}.md`, description: "Trame du schéma départemental (Markdown)" },
+    { name: `feuille-de-route-${departement}.json`, description: "Actions de la feuille de route aux champs de Mon Inclusion Numérique (JSON)" },
+    { name: `feuille-de-route-${departement}.csv`, description: "Actions de la feuille de route, une ligne par action (CSV)" }
   ];
 }
