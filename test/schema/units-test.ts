@@ -26,7 +26,7 @@ describe("French formats", () => {
 
 const facts = (overrides: Partial<TerritoryFacts> = {}): TerritoryFacts => ({ niveau: "epci", codeRegion: "75", qpv: false, frr: true, rural: true, rip: true, ...overrides });
 const lever = (overrides: Partial<Lever>): Lever => ({
-  id: "x", nom: "X", financeur: "État", montants: [], debut: null, fin: null, thematiques: [], eligibilite: { mode: "toutes", criteres: [] }, note: null, source: "doc", ...overrides
+  id: "x", nom: "X", financeur: "État", montants: [], debut: null, fin: null, thematiques: [], eligibilite: { mode: "toutes", criteres: [] }, note: null, source: "doc", source_url: "https://example.org", date_confirmee: true, ...overrides
 });
 
 describe("funding levers", () => {
@@ -105,7 +105,8 @@ describe("Markdown escaping", () => {
 
 describe("map rasteriser", () => {
   it("classifies values and computes quantile breaks", () => {
-    expect(quantileBreaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual([2, 4, 6, 8]);
+    // d3 quantiles: 1 + p × 9 for p = 0.2, 0.4, 0.6, 0.8.
+    expect(quantileBreaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual([2.8, 4.6, 6.4, 8.2]);
     expect([classify(1, [2, 4]), classify(3, [2, 4]), classify(9, [2, 4]), classify(null, [2, 4])]).toEqual([0, 1, 2, null]);
   });
 

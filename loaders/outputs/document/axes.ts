@@ -101,7 +101,6 @@ export function actionPlanChapter(ctx: SchemaContext, sheets: ActionSheet[] = ac
   for (const s of sheets) {
     blocks.push(
       heading(2, `Fiche ${s.numero} — ${s.intitule}`, true),
-      { kind: "paragraph", runs: [{ text: `Axe ${s.axe.numero} — ${s.axe.titre}`, bold: true }], style: "lead" },
       { kind: "fields", entries: ficheFields(ctx, s) }
     );
   }
@@ -131,8 +130,10 @@ function targetValue(indicator: string, v: number | null): string {
 
 function targetsTable(ctx: SchemaContext, s: ActionSheet): Block[] {
   const i = s.cibles.indicateur;
+  // Ranked by the priority rank itself: no second column for the same figure.
+  const byRank = i === "rang_priorite";
   const rows = (targets: Target[], kind: string) =>
-    targets.map((t) => [t.nom, kind, t.code, targetValue(i, t.valeur), nombre(t.population), t.rang_priorite === null ? "—" : String(t.rang_priorite)] as Inline[]);
+    targets.map((t) => [t.nom, kind, t.code, ...(byRank ? [] : [targetValue(i, t.valeur)]), nombre(t.population), t.rang_priorite === null ? "—" : String(t.rang_priorite)] as Inline[]);
   const all = [...rows(s.cibles.epci, "EPCI"), ...rows(s.cibles.communes, "commune")];
   if (!all.length) return [paragraph("Aucun territoire ne se distingue par cet indicateur dans les données chargées : action départementale. ", todo("territoires retenus"))];
   const sources = i === "rang_priorite" ? ["indice_fragilite"] : [i === "nb_conseillers_numeriques" ? "nb_lieux" : i];
@@ -140,10 +141,10 @@ function targetsTable(ctx: SchemaContext, s: ActionSheet): Block[] {
     paragraph(`Territoires à cibler en premier, classés par ${(shortLabels[i] ?? libelle(i)).toLowerCase()} (intercommunalités du département, puis communes) :`),
     {
       kind: "table",
-      headers: ["Territoire", "Niveau", "Code", shortLabels[i] ?? libelle(i), "Population", "Rang de priorité"],
+      headers: ["Territoire", "Niveau", "Code", ...(byRank ? [] : [shortLabels[i] ?? libelle(i)]), "Population", "Rang de priorité"],
       rows: all,
-      numeric: [false, false, false, true, true, true],
-      widths: [3.6, 1.2, 1.4, 1.8, 1.5, 1.3],
+      numeric: [false, false, false, ...(byRank ? [] : [true]), true, true],
+      widths: [3.6, 1.2, 1.4, ...(byRank ? [] : [1.8]), 1.5, 1.3],
       source: cite(ctx, [...sources, "population"])
     },
     paragraph("Périmètre retenu : ", todo())
