@@ -32,6 +32,28 @@ export function sourceText(sources: SourceRow[], key: string): string {
   return [row.source, row.millesime ? `millésime ${row.millesime}` : null].filter(Boolean).join(", ");
 }
 
+/** The anchor of the sources table on the method page, where each reference is resolved. */
+export const sourcesHref = "./methode.html#indicateurs-source-et-millesime";
+
+/** `[3]`: the number of an indicator's source row, as listed (column « Réf. ») on the method page; null when unrecorded. */
+export function sourceNumber(sources: SourceRow[], key: string): number | null {
+  const target = key === "indice_fragilite" || key === "score_priorite" ? null : (sources.find((s) => s.indicateur === key) ?? sources.find((s) => s.indicateur === derivedFrom[key]));
+  return target ? sources.indexOf(target) + 1 : null;
+}
+
+/**
+ * A short source reference, `INSEE 2021 [3]`, linking to the method page where the full source sentence is
+ * written once: cards and tables stay short and the same sentence is not repeated in every card.
+ */
+export function sourceRef(sources: SourceRow[], key: string): HTMLElement {
+  const n = sourceNumber(sources, key);
+  if (n === null) return el("a", { href: "./methode.html", title: sourceText(sources, key) }, key === "indice_fragilite" || key === "score_priorite" ? "calcul sdin" : "source non renseignée");
+  const row = sources[n - 1];
+  const producer = (row.source ?? "").split(/[,;(]/)[0].trim().slice(0, 32);
+  const year = /\d{4}/.exec(row.millesime ?? "")?.[0] ?? row.millesime ?? "";
+  return el("a", { href: sourcesHref, title: sourceText(sources, key) }, `${producer}${year ? ` ${year}` : ""} [${n}]`);
+}
+
 /** A small "Source : …" line under a figure, a chart or a table. */
 export function sourceNote(sources: SourceRow[], keys: string[]): HTMLElement {
   const texts = [...new Set(keys.map((key) => sourceText(sources, key)))];

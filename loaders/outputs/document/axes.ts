@@ -67,7 +67,7 @@ export function axesChapter(ctx: SchemaContext): Block[] {
         : paragraph({ text: "Pourquoi cet axe : ", bold: true }, "au moins une des règles suivantes est remplie pour le département."),
       ...(d.axis.toujours ? [] : [list(d.results.map((r) => evidence(ctx, r)))]),
       paragraph({ text: "Actions : ", bold: true }),
-      list(fiches.map((f) => [`Fiche ${f.numero} — ${f.action.intitule}`]))
+      list(fiches.map((f) => [`Fiche ${f.numero} : ${f.action.intitule}`]))
     );
   });
   if (rejected.length) {
