@@ -52,18 +52,19 @@ describe.each([
       "SELECT epci_nom, epci_siren FROM diagnostic_epci WHERE code_departement = $dept ORDER BY rang_priorite LIMIT 3",
       { dept }
     );
-    const fichesText = text.slice(text.indexOf("\nFiche 1 — "), text.indexOf("\n5. Budget et financements"));
+    // The table of contents lists the fiches too (with a tab and PAGEREF): start at the first fiche's heading.
+    const fichesText = text.slice(text.search(/\nFiche 1 — [^\t\n]*\n/), text.lastIndexOf("\n5. Budget et financements\n"));
     for (const { epci_nom, epci_siren } of priority) expect(fichesText).toContain(`${epci_nom}\nEPCI\n${epci_siren}\n`);
     expect(markdown).toContain("## 2\\. Diagnostic");
   });
 
   it("writes 6 to 15 numbered fiches with distinct intitulés, each with every field, and only open levers", () => {
-    const headings = text.split("\n").filter((l) => /^Fiche \d+ — /.test(l));
+    const headings = text.split("\n").filter((l) => /^Fiche \d+ — [^\t]*$/.test(l));
     expect(headings.length).toBeGreaterThanOrEqual(6);
     expect(headings.length).toBeLessThanOrEqual(15);
     expect(headings.map((h) => Number(h.match(/^Fiche (\d+)/)![1]))).toEqual(headings.map((_, i) => i + 1));
     expect(new Set(headings.map((h) => h.replace(/^Fiche \d+ — /, ""))).size).toBe(headings.length);
-    const bodies = text.split(/\nFiche \d+ — /).slice(1).map((b) => b.split("\n5. Budget et financements")[0]);
+    const bodies = text.split(/\nFiche \d+ — (?=[^\t\n]*\n)/).slice(1).map((b) => b.split("\n5. Budget et financements\n")[0]);
     const closed = closedLevers(readLevers(defaultLeversFile), date).map((l) => l.nom);
     for (const body of bodies) {
       let at = 0;
@@ -78,7 +79,7 @@ describe.each([
 
   it("puts the annex « Sources et millésimes » after the last fiche and no provenance table before chapter 1", () => {
     const lines = text.split("\n");
-    expect(lines.indexOf("Annexe D — Sources et millésimes")).toBeGreaterThan(lines.findLastIndex((l) => /^Fiche \d+ — /.test(l)));
+    expect(lines.indexOf("Annexe D — Sources et millésimes")).toBeGreaterThan(lines.findLastIndex((l) => /^Fiche \d+ — [^\t]*$/.test(l)));
     expect(lines.indexOf("Fichiers de données chargés")).toBeGreaterThan(lines.indexOf("Annexe D — Sources et millésimes"));
     expect(lines.indexOf("1. Contexte et cadre")).toBeLessThan(lines.indexOf("2. Diagnostic"));
     expect(lines.slice(0, lines.indexOf("1. Contexte et cadre")).join("\n")).not.toMatch(/Fichiers de données chargés|Indicateurs, sources et millésimes/);

@@ -242,7 +242,7 @@ describe("schéma départemental on the synthetic diagnostic", () => {
     const pdf = path.join(pdfDir, "schema-departemental-99.pdf");
     expect(existsSync(pdf)).toBe(true);
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe("%PDF-");
-  });
+  }, 300_000);
 });
 
 describe("schéma maps without outlines or points", () => {
