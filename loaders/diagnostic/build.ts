@@ -1,13 +1,14 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config, IndexWeights } from "../io/config.ts";
-import { createTable, insertRows, queryRows } from "../io/db.ts";
+import { createTable, insertRows, queryRows, tableNames } from "../io/db.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
 import { diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
 import { writeParameters } from "./parameters.ts";
-import { classify, criteria, fragilityIndex, type Criterion } from "./fragility.ts";
-import { PlaceIndex, type GeoPoint } from "./nearest.ts";
-import { planItinerantStops, type CandidateStop, type Demand } from "./planner.ts";
-import { priorityScore, rankDescending } from "./priority.ts";
+import {
+  candidateStops, classify, criteria, demandsBeyondReach, fragilityIndex, isBeyondReach, noThdShare, planItinerantStops, priorityScore,
+  rankDescending, type CommuneReachRow, type Criterion, type GeoPoint, type LibraryRow
+} from "../../src/lib/diagnostic/index.ts";
+import { PlaceIndex } from "./nearest.ts";
 import { aggregateCountSql, aggregateShareSql, countColumns, shares } from "./shares.ts";
 import { buildIndicatorSources } from "./sources.ts";
 import {
@@ -27,7 +28,7 @@ export const defaultPlanStops = 10;
  */
 export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
-  const present = await existingTables(connection);
+  const present = await tableNames(connection);
   await writeParameters(connection, config);
   await createTable(connection, diagnosticLieuxTable);
   await connection.run(diagnosticLieuxSql(present));
@@ -43,11 +44,6 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   await buildIndicatorSources(connection);
   await writePlans(connection, config, present);
 };
-
-export async function existingTables(connection: DuckDBConnection): Promise<Set<string>> {
-  const rows = await queryRows<{ name: string }>(connection, `SELECT table_name AS name FROM information_schema.tables`);
-  return new Set(rows.map((r) => r.name));
-}
 
 const placeKinds = [
   ["distance_mediation_km", "lieux-mediation"],
@@ -70,7 +66,7 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
   );
   const places = await queryRows<Place>(
     connection,
-    `SELECT id, nom, sources, longitude AS lon, latitude AS lat FROM diagnostic_lieux WHERE latitude IS NOT NULL AND longitude IS NOT NULL`
+    `SELECT id, nom, sources, longitude AS lon, latitude AS lat FROM diagnostic_lieux WHERE latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY id`
   );
   const all = new PlaceIndex(places);
   const perKind = placeKinds.map(([column, kind]) => {
@@ -137,9 +133,8 @@ export async function scoreCommunes(connection: DuckDBConnection, config: Config
   const scored = rows.map((row, i) => {
     const own = Object.fromEntries(criteria.map((c) => [c, classes[c][i]])) as Record<Criterion, number | null>;
     const { index, missing } = fragilityIndex(own, config.weights);
-    const noThdShare = row.part_eligible_thd30 !== null ? 1 - row.part_eligible_thd30 : row.part_locaux_ftth !== null ? 1 - row.part_locaux_ftth : null;
-    const score = priorityScore({ index, distanceKm: row.distance_lieu_km, noThdShare }, config.thresholdKm);
-    const beyond = row.distance_lieu_km === null ? null : row.distance_lieu_km > config.thresholdKm ? row.population ?? 0 : 0;
+    const score = priorityScore({ index, distanceKm: row.distance_lieu_km, noThdShare: noThdShare(row.part_eligible_thd30, row.part_locaux_ftth) }, config.thresholdKm);
+    const beyond = row.distance_lieu_km === null ? null : isBeyondReach(row.distance_lieu_km, config.thresholdKm) ? row.population ?? 0 : 0;
     return { row, own, index, missing, score, beyond };
   });
   const ranks = new Map<string, number | null>();
@@ -211,7 +206,7 @@ function officialPovertySql(level: "epci" | "departement" | "region" | "france",
 }
 
 export async function aggregateEpci(connection: DuckDBConnection, config: Config): Promise<void> {
-  const present = await existingTables(connection);
+  const present = await tableNames(connection);
   await createTable(connection, diagnosticEpciTable);
   await connection.run(`
     INSERT INTO diagnostic_epci BY NAME
@@ -236,22 +231,21 @@ export async function aggregateEpci(connection: DuckDBConnection, config: Config
     LEFT JOIN main_dep m USING (epci_siren)
     WHERE d.epci_siren IS NOT NULL
     GROUP BY d.epci_siren`);
-  await rankEpci(connection, config);
+  await writeEpciPriorities(connection, config);
 }
 
 /**
  * EPCI priority: the same combination as for communes, with the share of the population beyond reach standing
  * for the distance component (0 when everyone is within reach, 1 when nobody is).
  */
-async function rankEpci(connection: DuckDBConnection, config: Config): Promise<void> {
+async function writeEpciPriorities(connection: DuckDBConnection, config: Config): Promise<void> {
   const rows = await queryRows<{ epci_siren: string; code_departement: string; indice_fragilite: number | null; part_population_hors_portee: number | null; part_eligible_thd30: number | null; part_locaux_ftth: number | null }>(
     connection,
     `SELECT epci_siren, code_departement, indice_fragilite, part_population_hors_portee, part_eligible_thd30, part_locaux_ftth FROM diagnostic_epci`
   );
   const scores = new Map(rows.map((r) => {
-    const noThd = r.part_eligible_thd30 !== null ? 1 - r.part_eligible_thd30 : r.part_locaux_ftth !== null ? 1 - r.part_locaux_ftth : null;
     const distanceKm = r.part_population_hors_portee === null ? null : r.part_population_hors_portee * 2 * config.thresholdKm;
-    return [r.epci_siren, priorityScore({ index: r.indice_fragilite, distanceKm, noThdShare: noThd }, config.thresholdKm)];
+    return [r.epci_siren, priorityScore({ index: r.indice_fragilite, distanceKm, noThdShare: noThdShare(r.part_eligible_thd30, r.part_locaux_ftth) }, config.thresholdKm)];
   }));
   const updates: { epci_siren: string; score: number | null; rang: number | null }[] = [];
   for (const group of groupBy(rows, (r) => r.code_departement).values()) {
@@ -267,7 +261,7 @@ async function rankEpci(connection: DuckDBConnection, config: Config): Promise<v
 
 /** Département, région and France rows, for the side-by-side comparisons. */
 export async function aggregateTerritories(connection: DuckDBConnection): Promise<void> {
-  const present = await existingTables(connection);
+  const present = await tableNames(connection);
   await createTable(connection, diagnosticTerritoiresTable);
   const levels = [
     { niveau: "departement", key: "d.code_departement", nom: "(SELECT nom FROM departements x WHERE x.code_departement = d.code_departement)" },
@@ -289,32 +283,29 @@ export async function aggregateTerritories(connection: DuckDBConnection): Promis
 }
 
 /**
- * The default itinerant-mediation plan of each département: stops among public libraries and town halls
- * (a town hall is placed at its commune's representative point: the loaded sources do not locate town halls),
- * bringing within reach the population of communes beyond the threshold.
+ * The default itinerant-mediation plan of each département: stops among public libraries and town halls,
+ * bringing within reach the population of communes beyond the threshold (the rule and the candidates are the
+ * core's, the same the site's planner uses).
  */
 async function writePlans(connection: DuckDBConnection, config: Config, present: Set<string>): Promise<void> {
   await createTable(connection, planItineranceTable);
-  const demands = await queryRows<Demand & { code_departement: string }>(
+  const communes = await queryRows<CommuneReachRow & { code_departement: string }>(
     connection,
-    `SELECT code_insee, code_departement, point_lon AS lon, point_lat AS lat, population_hors_portee AS weight
-     FROM diagnostic_communes WHERE population_hors_portee > 0 AND point_lon IS NOT NULL`
+    `SELECT code_insee, nom, code_departement, population, distance_lieu_km, point_lon, point_lat FROM diagnostic_communes ORDER BY code_insee`
   );
-  if (demands.length === 0) return;
-  const townHalls = await queryRows<CandidateStop & { code_departement: string }>(
-    connection,
-    `SELECT 'mairie:' || code_insee AS id, 'mairie' AS kind, 'Mairie de ' || nom AS nom, code_insee, code_departement, point_lon AS lon, point_lat AS lat
-     FROM diagnostic_communes WHERE point_lon IS NOT NULL AND code_departement IN (SELECT DISTINCT code_departement FROM diagnostic_communes WHERE population_hors_portee > 0)`
-  );
-  const libraries = await queryRows<CandidateStop & { code_departement: string }>(
-    connection,
-    `SELECT 'bibliotheque:' || b.id AS id, 'bibliotheque' AS kind, b.nom, b.code_insee, c.code_departement, b.longitude AS lon, b.latitude AS lat
-     FROM ${sourceTable("bibliotheques", present)} b JOIN communes c USING (code_insee) WHERE b.latitude IS NOT NULL AND b.longitude IS NOT NULL`
-  );
-  const candidatesByDep = groupBy([...libraries, ...townHalls], (c) => c.code_departement);
+  const libraries = present.has("bibliotheques")
+    ? await queryRows<LibraryRow & { code_departement: string }>(
+        connection,
+        `SELECT b.id, b.nom, b.code_insee, c.code_departement, b.latitude, b.longitude
+         FROM bibliotheques b JOIN communes c USING (code_insee) WHERE b.latitude IS NOT NULL AND b.longitude IS NOT NULL ORDER BY b.id`
+      )
+    : [];
+  const librariesByDep = groupBy(libraries, (b) => b.code_departement);
   const rows = [];
-  for (const [dep, group] of groupBy(demands, (d) => d.code_departement)) {
-    const plan = planItinerantStops(candidatesByDep.get(dep) ?? [], group, defaultPlanStops, config.thresholdKm);
+  for (const [dep, group] of groupBy(communes, (c) => c.code_departement)) {
+    const demands = demandsBeyondReach(group, config.thresholdKm);
+    if (demands.length === 0) continue;
+    const plan = planItinerantStops(candidateStops(librariesByDep.get(dep) ?? [], group), demands, defaultPlanStops, config.thresholdKm);
     rows.push(...plan.map((p, i) => ({
       code_departement: dep, ordre: i + 1, type_arret: p.stop.kind, nom: p.stop.nom, code_insee: p.stop.code_insee,
       latitude: p.stop.lat, longitude: p.stop.lon, population_gagnee: p.gain, population_cumulee: p.cumulative

@@ -99,15 +99,6 @@ export function areaKm2(feature: Feature<Areal> | Areal): number {
   return area(feature) / 1e6;
 }
 
-/** Great-circle distance between two [lon, lat] points, in km (mean Earth radius 6 371 km). */
-export function haversineKm(a: readonly [number, number], b: readonly [number, number]): number {
-  const rad = Math.PI / 180;
-  const dLat = (b[1] - a[1]) * rad;
-  const dLon = (b[0] - a[0]) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
 /** Rounds every coordinate to `digits` decimals (5 ≈ 1 m): outlines stored as text stay small. */
 export function roundCoordinates<G extends Areal>(geometry: G, digits = 5): G {
   const f = 10 ** digits;

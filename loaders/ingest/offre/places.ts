@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Feature, Geometry } from "geojson";
-import { insertRows, queryRows, quoteIdentifier, type TableSpec } from "../../io/db.ts";
+import { hasTable, insertRows, queryRows, quoteIdentifier, type TableSpec } from "../../io/db.ts";
 import { communeIndex, pointInCommune, type CommuneIndex } from "../../io/geo.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
@@ -303,8 +303,7 @@ export function findCommuneByName(index: CommuneNames, name: string | null, post
  * table is absent, so that the caller falls back to commune names.
  */
 export async function readContoursIndex(connection: DuckDBConnection): Promise<CommuneIndex | null> {
-  const exists = await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'contours'`);
-  if (exists[0].n === 0) return null;
+  if (!(await hasTable(connection, "contours"))) return null;
   const rows = await queryRows<{ code_insee: string; geometry: string }>(connection, `SELECT code_insee, geometry FROM contours ORDER BY code_insee`);
   const features: Feature<Geometry | null, Record<string, unknown>>[] = rows.map((r) => ({
     type: "Feature",

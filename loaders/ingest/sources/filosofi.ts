@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { currentCodeOrQuarantine, type CogIndex } from "../cog.ts";
-import { createTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
+import { createTable, hasTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
 import { SourceError } from "../../io/errors.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
@@ -271,11 +271,7 @@ async function loadLevel(context: LoadContext, level: (typeof filosofiLevels)[nu
  * was not built (Filosofi not loaded): callers then fall back to equal weights.
  */
 export async function readCommuneWeights(connection: DuckDBConnection): Promise<Map<string, number> | null> {
-  const exists = await queryRows<{ n: number }>(
-    connection,
-    `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'poids_communes_anciennes'`
-  );
-  if (!exists[0]?.n) return null;
+  if (!(await hasTable(connection, "poids_communes_anciennes"))) return null;
   const rows = await queryRows<{ code_ancien: string; personnes: number | null }>(connection, `SELECT code_ancien, personnes FROM poids_communes_anciennes`);
   const weights = new Map<string, number>();
   for (const { code_ancien, personnes } of rows) if (personnes !== null && personnes > 0) weights.set(code_ancien, personnes);

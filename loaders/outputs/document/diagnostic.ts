@@ -1,3 +1,4 @@
+import { stopKindLabels } from "../../../src/lib/diagnostic/index.ts";
 import { cite, type SchemaContext } from "./context.ts";
 import { communesOf, share, sum, type Commune } from "./data.ts";
 import { kilometres, nombre, pluriel, pourcent, rang } from "./format.ts";
@@ -253,7 +254,7 @@ function offer(ctx: SchemaContext): Block[] {
   return blocks;
 }
 
-const stopTypes: Record<string, string> = { bibliotheque: "bibliothèque", mairie: "mairie", france_services: "France Services", lieu: "lieu d'aide" };
+const stopTypes: Record<string, string> = stopKindLabels;
 
 function communeName(ctx: SchemaContext, code: string): string {
   return ctx.data.communes.find((c) => c.code_insee === code)?.nom ?? code;
