@@ -1,7 +1,7 @@
 import { actionSheets, type ActionSheet } from "./actions.ts";
 import { cite, type SchemaContext, type Target } from "./context.ts";
 import { dateCatalogue, dateLongue, nombre } from "./format.ts";
-import { formatValue, libelle, libelleMinuscule, value } from "./indicators.ts";
+import { formatValue, libelle, libelleMinuscule, lowerFirst, value } from "./indicators.ts";
 import { heading, list, paragraph, todo, type Block, type Field, type Inline } from "./model.ts";
 import type { TriggerResult } from "./rules.ts";
 
@@ -138,7 +138,7 @@ function targetsTable(ctx: SchemaContext, s: ActionSheet): Block[] {
   if (!all.length) return [paragraph("Aucun territoire ne se distingue par cet indicateur dans les données chargées : action départementale. ", todo("territoires retenus"))];
   const sources = i === "rang_priorite" ? ["indice_fragilite"] : [i === "nb_conseillers_numeriques" ? "nb_lieux" : i];
   return [
-    paragraph(`Territoires à cibler en premier, classés par ${(shortLabels[i] ?? libelle(i)).toLowerCase()} (intercommunalités du département, puis communes) :`),
+    paragraph(`Territoires à cibler en premier, classés par ${lowerFirst(shortLabels[i] ?? libelle(i))} (intercommunalités du département, puis communes) :`),
     {
       kind: "table",
       headers: ["Territoire", "Niveau", "Code", ...(byRank ? [] : [shortLabels[i] ?? libelle(i)]), "Population", "Rang de priorité"],
