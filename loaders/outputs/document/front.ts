@@ -88,9 +88,9 @@ export function sourcesAnnex(ctx: SchemaContext): Block[] {
       kind: "table",
       caption: "Fichiers de données chargés",
       headers: ["Fichier", "Producteur", "Millésime", "Lignes"],
-      rows: loaded.map((p) => [p.title ?? p.source ?? "", p.publisher ?? "", p.vintage ?? "", nombre(p.rows_loaded)]),
+      rows: provenanceRows(loaded),
       numeric: [false, false, false, true],
-      widths: [5, 2.4, 1.4, 1.2],
+      widths: [4.4, 2.4, 2.2, 1],
       source: `registre de provenance de la base (chargement du ${loaded[0].loaded_at ? dateLongue(new Date(loaded[0].loaded_at)) : "date inconnue"})`
     });
   }
@@ -101,4 +101,19 @@ export function sourcesAnnex(ctx: SchemaContext): Block[] {
     );
   }
   return blocks;
+}
+
+/**
+ * One row per loaded file, except that a source split into many files (one outline per département) is one row
+ * with the count of its files and their rows: a hundred identical lines say nothing to the reader.
+ */
+function provenanceRows(loaded: SchemaContext["data"]["provenance"]): string[][] {
+  const groups = new Map<string, typeof loaded>();
+  for (const p of loaded) groups.set(p.source ?? p.title ?? "", [...(groups.get(p.source ?? p.title ?? "") ?? []), p]);
+  return [...groups.values()].flatMap((files) => {
+    if (files.length <= 3) return files.map((p) => [p.title ?? p.source ?? "", p.publisher ?? "", p.vintage ?? "", nombre(p.rows_loaded)]);
+    const [first, last] = [files[0], files[files.length - 1]];
+    const rows = files.reduce((n, p) => n + (p.rows_loaded ?? 0), 0);
+    return [[`${nombre(files.length)} fichiers : ${first.title ?? first.source} … ${last.title ?? last.source}`, first.publisher ?? "", first.vintage ?? "", nombre(rows)]];
+  });
 }
