@@ -1,5 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config, IndexWeights } from "../io/config.ts";
+import { offerKind } from "../ingest/offre/places.ts";
+import { writeDoubtfulPlaces, writeDuplicates } from "./places.ts";
 import { createTable, insertRows, queryRows, tableNames } from "../io/db.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
 import { diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
@@ -9,8 +11,8 @@ import {
   rankDescending, type CommuneReachRow, type Criterion, type GeoPoint, type LibraryRow
 } from "../../src/lib/diagnostic/index.ts";
 import { PlaceIndex } from "./nearest.ts";
-import { aggregateCountSql, aggregateShareSql, countColumns, shares } from "./shares.ts";
-import { buildIndicatorSources } from "./sources.ts";
+import { aggregateBeyondReachSql, aggregateCountSql, aggregateShareSql, countColumns, shares, withheldSharesSql } from "./shares.ts";
+import { buildIndicatorSources, povertyEstimateLabel } from "./sources.ts";
 import {
   diagnosticCommunesTable,
   diagnosticEpciTable,
@@ -30,8 +32,11 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
   const present = await tableNames(connection);
   await writeParameters(connection, config);
+  await writeDuplicates(connection, present, config.dedoublonnage);
   await createTable(connection, diagnosticLieuxTable);
   await connection.run(diagnosticLieuxSql(present));
+  await connection.run("DROP TABLE lieux_groupes");
+  await writeDoubtfulPlaces(connection);
   await writeDistances(connection, present);
   await createTable(connection, diagnosticCommunesTable);
   // least() ignores NULLs in DuckDB (least(1, NULL) = 1): an unknown share must stay unknown.
@@ -45,7 +50,8 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   await writePlans(connection, config, present);
 };
 
-const placeKinds = [
+/** The kinds of place a distance is computed to (`offerKind` of the places' sources), and the column of each. */
+export const placeKinds = [
   ["distance_mediation_km", "lieux-mediation"],
   ["distance_france_services_km", "france-services"],
   ["distance_aidants_connect_km", "aidants-connect"],
@@ -56,38 +62,68 @@ interface Place extends GeoPoint {
   id: string;
   nom: string;
   sources: string;
+  code_departement: string | null;
 }
 
-/** Distance from each commune's representative point to the nearest place of help, overall and per kind. */
+const isOfKind = (place: Pick<Place, "sources">, kind: string) => place.sources.split("|").some((source) => offerKind(source) === kind);
+
+/**
+ * The départements a kind of place covers: those where at least one place of that kind is loaded. The files of
+ * mediation places cover some territories only (la Creuse, a few councils' lists): a commune of a département
+ * with no place of a kind gets no distance to that kind (it would be the distance to another territory's list),
+ * and the kind is named in its `offre_non_couverte`. Coverage is read from the data, never declared.
+ */
+export function kindCoverage(places: readonly Pick<Place, "sources" | "code_departement">[], kind: string): Set<string> {
+  const covered = new Set<string>();
+  for (const p of places) if (p.code_departement && isOfKind(p, kind)) covered.add(p.code_departement);
+  return covered;
+}
+
+/**
+ * Distance from each commune's representative point to the nearest place of help, overall and per kind. A kind
+ * not covered in the commune's département leaves its distance empty (see `kindCoverage`); the overall distance
+ * uses every loaded place.
+ */
 async function writeDistances(connection: DuckDBConnection, present: Set<string>): Promise<void> {
-  const origins = await queryRows<{ code_insee: string; lon: number; lat: number }>(
+  const origins = await queryRows<{ code_insee: string; code_departement: string; lon: number | null; lat: number | null }>(
     connection,
-    `SELECT code_insee, point_lon AS lon, point_lat AS lat FROM ${sourceTable("contours", present)} WHERE point_lon IS NOT NULL`
+    `SELECT c.code_insee, c.code_departement, ct.point_lon AS lon, ct.point_lat AS lat
+     FROM communes c LEFT JOIN ${sourceTable("contours", present)} ct USING (code_insee) ORDER BY c.code_insee`
   );
   const places = await queryRows<Place>(
     connection,
-    `SELECT id, nom, sources, longitude AS lon, latitude AS lat FROM diagnostic_lieux WHERE latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY id`
+    `SELECT id, nom, sources, code_departement, longitude AS lon, latitude AS lat FROM diagnostic_lieux
+     WHERE latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY id`
   );
   const all = new PlaceIndex(places);
   const perKind = placeKinds.map(([column, kind]) => {
-    const subset = places.filter((p) => p.sources.split("|").includes(kind));
-    return [column, subset, new PlaceIndex(subset)] as const;
+    const subset = places.filter((p) => isOfKind(p, kind));
+    return { column, kind, covered: kindCoverage(places, kind), index: new PlaceIndex(subset) };
   });
   const rows = origins.map((origin) => {
-    const nearest = all.nearest(origin);
+    const point = origin.lon !== null && origin.lat !== null ? { lon: origin.lon, lat: origin.lat } : null;
+    const nearest = point ? all.nearest(point) : null;
     const row: Record<string, string | number | null> = {
       code_insee: origin.code_insee,
       distance_lieu_km: nearest?.distanceKm ?? null,
-      lieu_le_plus_proche: nearest ? places[nearest.index].nom : null
+      lieu_le_plus_proche: nearest ? places[nearest.index].nom : null,
+      lieu_le_plus_proche_id: nearest ? places[nearest.index].id : null
     };
-    for (const [column, , index] of perKind) row[column] = index.nearest(origin)?.distanceKm ?? null;
+    const uncovered: string[] = [];
+    for (const { column, kind, covered, index } of perKind) {
+      const isCovered = covered.has(origin.code_departement);
+      if (!isCovered) uncovered.push(kind);
+      row[column] = point && isCovered ? index.nearest(point)?.distanceKm ?? null : null;
+    }
+    row.offre_non_couverte = uncovered.join("|") || null;
     return row;
   });
   const spec = {
     name: "commune_distances",
     columns: {
-      code_insee: "VARCHAR", distance_lieu_km: "DOUBLE", lieu_le_plus_proche: "VARCHAR",
-      ...Object.fromEntries(placeKinds.map(([column]) => [column, "DOUBLE"]))
+      code_insee: "VARCHAR", distance_lieu_km: "DOUBLE", lieu_le_plus_proche: "VARCHAR", lieu_le_plus_proche_id: "VARCHAR",
+      ...Object.fromEntries(placeKinds.map(([column]) => [column, "DOUBLE"])),
+      offre_non_couverte: "VARCHAR"
     }
   } as const;
   await createTable(connection, spec as never);
@@ -189,7 +225,9 @@ function aggregateColumnsSql(): string {
     ...countColumns.map(aggregateCountSql),
     ...shares.map(aggregateShareSql),
     "sum(d.nb_lieux)::INTEGER AS nb_lieux",
-    "CASE WHEN count(d.population_hors_portee) = count(*) THEN sum(d.population_hors_portee) END AS population_hors_portee",
+    aggregateBeyondReachSql(),
+    "count(*) FILTER (WHERE d.point_lon IS NULL)::INTEGER AS communes_sans_contour",
+    withheldSharesSql(),
     "sum(d.indice_fragilite * d.population) / nullif(sum(d.population) FILTER (WHERE d.indice_fragilite IS NOT NULL), 0) AS indice_fragilite",
     "CASE WHEN count(DISTINCT d.source_publics) = 1 THEN min(d.source_publics) WHEN count(d.source_publics) > 0 THEN 'mixte' END AS source_publics"
   ].join(",\n    ");
@@ -219,7 +257,7 @@ export async function aggregateEpci(connection: DuckDBConnection, config: Config
       ${aggregateColumnsSql()},
       coalesce(${officialPovertySql("epci", "d.epci_siren", present)}, any_value(est.taux)) AS taux_pauvrete,
       CASE WHEN ${officialPovertySql("epci", "d.epci_siren", present)} IS NOT NULL THEN 'epci'
-           WHEN any_value(est.taux) IS NOT NULL THEN 'estimation communes publiées' END AS taux_pauvrete_source,
+           WHEN any_value(est.taux) IS NOT NULL THEN '${povertyEstimateLabel}' END AS taux_pauvrete_source,
       count(*) FILTER (WHERE d.zone_fthd = 'RIP')::INTEGER AS nb_communes_rip,
       count(*) FILTER (WHERE d.population_hors_portee > 0)::INTEGER AS nb_communes_hors_portee,
       (SELECT total FROM ${sourceTable("ifn_reference", present)} r WHERE r.niveau = 'epci' AND r.code = d.epci_siren) AS ifn_reference,
@@ -276,7 +314,7 @@ export async function aggregateTerritories(connection: DuckDBConnection): Promis
         ${aggregateColumnsSql()},
         coalesce(${officialPovertySql(niveau as "departement", key, present)}, any_value(est.taux)) AS taux_pauvrete,
         CASE WHEN ${officialPovertySql(niveau as "departement", key, present)} IS NOT NULL THEN '${niveau}'
-             WHEN any_value(est.taux) IS NOT NULL THEN 'estimation communes publiées' END AS taux_pauvrete_source
+             WHEN any_value(est.taux) IS NOT NULL THEN '${povertyEstimateLabel}' END AS taux_pauvrete_source
       FROM diagnostic_communes d LEFT JOIN est ON est.code = ${key}
       GROUP BY ${key}`);
   }

@@ -6,7 +6,7 @@ import { CogIndex } from "./cog.ts";
 import { SourceError } from "../io/errors.ts";
 import type { Config } from "../io/config.ts";
 import { createTable, insertRows, openDatabase, type TableSpec } from "../io/db.ts";
-import { acquire, MissingResourceError } from "../io/fetch.ts";
+import { acquire, MissingResourceError, type AcquiredFile } from "../io/fetch.ts";
 import { Ledger } from "../io/ledger.ts";
 import type { Resource } from "../io/resource.ts";
 import { listMirrorFiles, type LoadContext, type OpenedResource, type Source } from "./source.ts";
@@ -30,7 +30,17 @@ export const provenanceTable: TableSpec = {
     rows_loaded: "INTEGER",
     rows_quarantined: "INTEGER",
     duration_ms: "INTEGER",
-    loaded_at: "VARCHAR"
+    loaded_at: "VARCHAR",
+    /** ISO date the data describe (declared, or read from the file by its loader). */
+    date_reference: "VARCHAR",
+    /** How the file was found: `miroir`, `API data.gouv.fr`, `url figée`, `url figée (API injoignable : …)`. */
+    resolution: "VARCHAR",
+    /** For a data.gouv.fr resource: the URL resolved, its `last_modified` and its published checksum. */
+    url_resolue: "VARCHAR",
+    last_modified: "VARCHAR",
+    checksum: "VARCHAR",
+    /** The file that would replace this one once it is old (registry's `replacement`). */
+    remplacement: "VARCHAR"
   }
 };
 
@@ -124,23 +134,37 @@ async function writeProvenance(context: LoadContext, opened: Opened[], absent: {
   const loadedAt = new Date().toISOString();
   await createTable(context.connection, provenanceTable);
   await createTable(context.connection, quarantineTable);
-  const rows = opened.map(({ acquired, ledger, sourceId, started, finished }) => {
+  const rows = opened.map((entry) => {
+    const { acquired, ledger, sourceId, started, finished } = entry;
     ledger.check();
     const r = acquired.resource;
     return {
       id: r.id, source: sourceId, title: r.title, publisher: r.publisher, url: r.url, origin: acquired.origin,
       vintage: r.vintage, licence: r.licence, derived: Boolean(r.derived), status: "chargé", sha256: acquired.sha256,
       bytes: acquired.bytes, rows_in: ledger.rowsIn, rows_loaded: ledger.rowsLoaded, rows_quarantined: ledger.rowsQuarantined,
-      duration_ms: (finished ?? Date.now()) - started, loaded_at: loadedAt
+      duration_ms: (finished ?? Date.now()) - started, loaded_at: loadedAt,
+      date_reference: entry.referenceDate ?? r.referenceDate ?? null, ...resolutionColumns(acquired), remplacement: r.replacement ?? null
     };
   });
   const missing = absent.map(({ sourceId, resource: r }) => ({
     id: r.id, source: sourceId, title: r.title, publisher: r.publisher, url: r.url, origin: null, vintage: r.vintage,
     licence: r.licence, derived: Boolean(r.derived), status: "absent", sha256: null, bytes: 0, rows_in: 0, rows_loaded: 0,
-    rows_quarantined: 0, duration_ms: 0, loaded_at: loadedAt
+    rows_quarantined: 0, duration_ms: 0, loaded_at: loadedAt, date_reference: r.referenceDate ?? null, resolution: null,
+    url_resolue: null, last_modified: null, checksum: null, remplacement: r.replacement ?? null
   }));
   await insertRows(context.connection, provenanceTable, [...rows, ...missing]);
   await insertRows(context.connection, quarantineTable, opened.flatMap(({ ledger }) => ledger.quarantined));
+}
+
+/** The provenance columns saying where a file was found (a mirror, the packaged file, data.gouv.fr's API). */
+function resolutionColumns(acquired: AcquiredFile) {
+  const resolution = acquired.resolution;
+  return {
+    resolution: resolution?.method ?? (acquired.resource.local ? "paquet npm" : "miroir"),
+    url_resolue: resolution?.url ?? null,
+    last_modified: resolution?.last_modified ?? null,
+    checksum: resolution?.checksum ? `${resolution.checksum.type}:${resolution.checksum.value}` : null
+  };
 }
 
 /** Deletes half-built databases left by runs that were killed (their process no longer exists). */

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
-import { mkdir, rename, rm, stat, open } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, open, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SingleBar } from "cli-progress";
 import { NoDataAccessError } from "./errors.ts";
 import { safeJoin } from "./paths.ts";
+import { resolveOrPinned, type Resolution } from "./datagouv.ts";
 import type { Resource } from "./resource.ts";
 
 /** A file ready to be parsed, and where it came from. */
@@ -16,6 +17,8 @@ export interface AcquiredFile {
   origin: string;
   sha256: string;
   bytes: number;
+  /** Where the file was resolved (data.gouv.fr API or pinned URL); absent for a mirror or a packaged file. */
+  resolution?: Resolution;
 }
 
 export interface AcquireOptions {
@@ -30,6 +33,14 @@ export interface AcquireOptions {
   /** Show a progress bar (on a terminal only). */
   progress?: boolean;
   fetchImpl?: typeof fetch;
+  /** data.gouv.fr API base (default: SDIN_DATAGOUV_API, else https://www.data.gouv.fr/api/1). */
+  datagouvApi?: string;
+}
+
+/** A checksum to verify, as data.gouv.fr publishes it (`sha1`, `sha256`, `md5`). */
+export interface Checksum {
+  type: string;
+  value: string;
 }
 
 /** Thrown when a mirror is given but lacks an optional resource. */
@@ -54,12 +65,47 @@ export async function acquire(resource: Resource, options: AcquireOptions): Prom
     return { resource, file, origin: file, sha256, bytes };
   }
   const file = safeJoin(options.rawDir, resource.path);
+  if (resource.datagouv) return acquireFromDataGouv(resource, file, options);
   if (existsSync(file)) {
     const { sha256, bytes } = await hashFile(file);
-    return { resource, file, origin: resource.url, sha256, bytes };
+    return { resource, file, origin: resource.url, sha256, bytes, resolution: { method: "url figée", url: resource.url } };
   }
   const { sha256, bytes } = await download(resource.url, file, options, resource.sha256);
-  return { resource, file, origin: resource.url, sha256, bytes };
+  return { resource, file, origin: resource.url, sha256, bytes, resolution: { method: "url figée", url: resource.url } };
+}
+
+/** What was downloaded into the cache for a data.gouv.fr resource, kept beside the file (`<file>.source.json`). */
+const sidecarOf = (file: string) => `${file}.source.json`;
+
+async function readSidecar(file: string): Promise<Resolution | null> {
+  try {
+    return JSON.parse(await readFile(sidecarOf(file), "utf8")) as Resolution;
+  } catch {
+    return null;
+  }
+}
+
+const sameFile = (a: Resolution | null, b: Resolution) =>
+  a !== null && a.url === b.url && (a.last_modified ?? null) === (b.last_modified ?? null) && (a.checksum?.value ?? null) === (b.checksum?.value ?? null);
+
+/**
+ * A resource published on data.gouv.fr: asks the API for the newest matching file; downloads it unless the cache
+ * already holds that very file. When the API cannot be used, the cached file (or else the pinned URL) is used and
+ * the resolution says so. A checksum mismatch fails before anything in the cache is replaced.
+ */
+async function acquireFromDataGouv(resource: Resource, file: string, options: AcquireOptions): Promise<AcquiredFile> {
+  const resolved = await resolveOrPinned(resource, { api: options.datagouvApi, fetchImpl: options.fetchImpl });
+  const cached = existsSync(file) ? await readSidecar(file) : null;
+  const viaApi = resolved.method === "API data.gouv.fr";
+  if (existsSync(file) && (!viaApi || sameFile(cached, resolved))) {
+    const { sha256, bytes } = await hashFile(file);
+    const resolution = viaApi ? resolved : { ...(cached ?? { url: resource.url }), method: `${resolved.method}, fichier déjà en cache` };
+    return { resource, file, origin: resolution.url, sha256, bytes, resolution };
+  }
+  const pinned = resolved.url === resource.url ? resource.sha256 : undefined;
+  const { sha256, bytes } = await download(resolved.url, file, options, { sha256: pinned, checksum: resolved.checksum ?? undefined, label: resource.id });
+  await writeFile(sidecarOf(file), JSON.stringify(resolved, null, 2) + "\n");
+  return { resource, file, origin: resolved.url, sha256, bytes, resolution: resolved };
 }
 
 function checkPinned(resource: Resource, sha256: string, file: string): void {
@@ -82,20 +128,27 @@ export async function download(
   url: string,
   target: string,
   { timeoutMs = 60_000, retries = 3, backoffMs = 1_000, progress = process.stderr.isTTY, fetchImpl = fetch }: AcquireOptions,
-  expectedSha256?: string
+  expected?: string | { sha256?: string; checksum?: Checksum; label?: string }
 ): Promise<{ sha256: string; bytes: number }> {
+  const { sha256: expectedSha256, checksum, label } = typeof expected === "string" ? { sha256: expected, checksum: undefined, label: undefined } : expected ?? {};
+  const algorithm = checksum ? checksumAlgorithm(checksum, label ?? url) : null;
   await mkdir(path.dirname(target), { recursive: true });
   let lastError: unknown;
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1));
     const partial = `${target}.part-${process.pid}`;
     try {
-      const result = await downloadOnce(url, partial, timeoutMs, progress, fetchImpl);
+      const result = await downloadOnce(url, partial, timeoutMs, progress, fetchImpl, algorithm);
       if (expectedSha256 && result.sha256 !== expectedSha256) {
         throw new PermanentError(`empreinte sha256 inattendue pour ${url} : ${result.sha256} au lieu de ${expectedSha256}`);
       }
+      if (checksum && result.checksum !== checksum.value.toLowerCase()) {
+        throw new PermanentError(
+          `empreinte ${checksum.type} inattendue pour ${label ?? url} (${url}) : ${result.checksum} au lieu de ${checksum.value} annoncée par data.gouv.fr ; fichier précédent conservé`
+        );
+      }
       await rename(partial, target);
-      return result;
+      return { sha256: result.sha256, bytes: result.bytes };
     } catch (error) {
       await rm(partial, { force: true });
       lastError = error;
@@ -108,9 +161,16 @@ export async function download(
 
 class PermanentError extends Error {}
 
+/** Node's name of a data.gouv.fr checksum type; an unknown type is an error, never a skipped check. */
+function checksumAlgorithm(checksum: Checksum, label: string): string {
+  const algorithm = { sha1: "sha1", sha256: "sha256", md5: "md5" }[checksum.type.toLowerCase()];
+  if (!algorithm) throw new Error(`${label} : type d'empreinte inconnu « ${checksum.type} »`);
+  return algorithm;
+}
+
 const HTML_START = /^\s*<(!doctype html|html[\s>]|\?xml[^>]*>\s*<html)/i;
 
-async function downloadOnce(url: string, partial: string, timeoutMs: number, progress: boolean, fetchImpl: typeof fetch) {
+async function downloadOnce(url: string, partial: string, timeoutMs: number, progress: boolean, fetchImpl: typeof fetch, algorithm: string | null) {
   const response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
   if (!response.ok || !response.body) {
     const error = new Error(`HTTP ${response.status} ${response.statusText}`.trim());
@@ -122,6 +182,7 @@ async function downloadOnce(url: string, partial: string, timeoutMs: number, pro
   const bar = progress ? new SingleBar({ format: `${path.basename(partial).replace(/\.part-\d+$/, "")} [{bar}] {percentage}% {value}/{total} o` }) : null;
   bar?.start(total, 0);
   const hash = createHash("sha256");
+  const extra = algorithm ? createHash(algorithm) : null;
   const handle = await open(partial, "w");
   let bytes = 0;
   try {
@@ -131,6 +192,7 @@ async function downloadOnce(url: string, partial: string, timeoutMs: number, pro
         throw new PermanentError(`${url} : page HTML reçue à la place du fichier (erreur du serveur ou lien périmé ?)`);
       }
       hash.update(chunk);
+      extra?.update(chunk);
       await handle.write(chunk);
       bytes += chunk.length;
       bar?.update(bytes);
@@ -140,7 +202,7 @@ async function downloadOnce(url: string, partial: string, timeoutMs: number, pro
     bar?.stop();
   }
   if (total && bytes !== total) throw new Error(`réponse tronquée : ${bytes} octets reçus sur ${total} annoncés`);
-  return { sha256: hash.digest("hex"), bytes };
+  return { sha256: hash.digest("hex"), bytes, checksum: extra?.digest("hex") ?? null };
 }
 
 function isNetworkUnreachable(error: unknown): boolean {

@@ -73,6 +73,11 @@ export interface Commune extends Indicators {
   distance_aidants_connect_km: number | null;
   distance_conseillers_numeriques_km: number | null;
   lieu_le_plus_proche: string | null;
+  lieu_le_plus_proche_id: string | null;
+  /** The nearest place is in the commune itself: say « dans la commune », not « 0,0 km ». */
+  lieu_le_plus_proche_dans_commune: boolean | null;
+  /** Why the nearest place's record is doubtful (lieux_a_verifier), when it is. */
+  lieu_le_plus_proche_a_verifier: string | null;
   classe_no_thd: number | null;
   classe_no_4g: number | null;
   classe_older_65: number | null;
@@ -126,6 +131,8 @@ export interface Lieu {
   id: string;
   nom: string;
   sources: string | null;
+  /** Every record merged into this place, `|`-joined, the kept one first. */
+  ids: string | null;
   code_insee: string | null;
   commune: string | null;
   code_departement: string | null;
@@ -142,6 +149,39 @@ export interface Lieu {
   site_web: string | null;
 }
 
+/** A pair of records that may be one place, left for a person to decide (doublons_a_verifier). */
+export interface DoublonAVerifier {
+  code_departement: string;
+  code_insee: string;
+  commune: string | null;
+  id_1: string;
+  source_1: string;
+  nom_1: string;
+  adresse_1: string | null;
+  id_2: string;
+  source_2: string;
+  nom_2: string;
+  adresse_2: string | null;
+  distance_m: number | null;
+  score_nom: number;
+  score_rue: number | null;
+  score_distance: number | null;
+  score: number;
+}
+
+/** A place whose record is doubtful, with the reason (lieux_a_verifier). */
+export interface LieuAVerifier {
+  id: string;
+  nom: string;
+  sources: string | null;
+  code_insee: string;
+  commune: string | null;
+  code_departement: string | null;
+  adresse: string | null;
+  motif: string;
+  detail: string;
+}
+
 /** Source and vintage of one indicator column (diagnostic_sources). */
 export interface SourceIndicateur {
   indicateur: string;
@@ -149,6 +189,15 @@ export interface SourceIndicateur {
   source: string | null;
   millesime: string | null;
   url: string | null;
+  /** Date the data describe (oldest file used), age in months at the load, band, and the stale flag's trigger. */
+  date_reference: string | null;
+  age_mois: number | null;
+  fraicheur: string | null;
+  a_actualiser: boolean | null;
+  /** The file that would replace a stale source (registry). */
+  remplacement: string | null;
+  /** Set when the column's communes come from different editions. */
+  melange_millesimes: string | null;
 }
 
 /** One file of the provenance register. */
@@ -169,6 +218,13 @@ export interface Provenance {
   rows_loaded: number | null;
   rows_quarantined: number | null;
   loaded_at: string | null;
+  /** ISO date the file's data describe; how it was found (mirror, data.gouv.fr API, pinned URL); its replacement. */
+  date_reference: string | null;
+  resolution: string | null;
+  url_resolue: string | null;
+  last_modified: string | null;
+  checksum: string | null;
+  remplacement: string | null;
 }
 
 /** Quarantined rows of one file, summarised by reason. */
@@ -249,6 +305,10 @@ export interface DepartementReadModel {
   quarantine(): Promise<QuarantineSummary[]>;
   /** The pipeline's default itinerant plan, in order; empty when absent. */
   plan(): Promise<ArretItinerance[]>;
+  /** Pairs of places to review (grey zone of the de-duplication), best score first; empty when absent. */
+  doublons(): Promise<DoublonAVerifier[]>;
+  /** Doubtful place records with their reason, by commune and name; empty when absent. */
+  lieuxAVerifier(): Promise<LieuAVerifier[]>;
   /** Libraries of the département with coordinates, by name; empty when the source is not loaded. */
   bibliotheques(): Promise<Bibliotheque[]>;
   /** Outlines of the communes, by INSEE code; empty when the `contours` table is not loaded. */
@@ -300,12 +360,14 @@ export function readModel(connection: DuckDBConnection, departement: string): De
     }),
     sources: once(async () => {
       await requireDiagnostic(connection, ["diagnostic_sources"]);
-      return queryRows<SourceIndicateur>(connection, "SELECT indicateur, libelle, source, millesime, url FROM diagnostic_sources ORDER BY indicateur");
+      return queryRows<SourceIndicateur>(connection, `SELECT indicateur, libelle, source, millesime, url, date_reference, age_mois, fraicheur, a_actualiser, remplacement, melange_millesimes
+         FROM diagnostic_sources ORDER BY indicateur`);
     }),
     provenance: optional<Provenance>(
       "provenance",
       `SELECT id, source, title, publisher, url, origin, vintage, licence, derived, status, sha256, bytes,
-              rows_in, rows_loaded, rows_quarantined, loaded_at FROM provenance ORDER BY source, id`
+              rows_in, rows_loaded, rows_quarantined, loaded_at, date_reference, resolution, url_resolue, last_modified, checksum, remplacement
+       FROM provenance ORDER BY source, id`
     ),
     quarantine: optional<QuarantineSummary>(
       "quarantine",
@@ -313,6 +375,8 @@ export function readModel(connection: DuckDBConnection, departement: string): De
        FROM quarantine GROUP BY source, file, reason ORDER BY lignes DESC, source, file, reason LIMIT 200`
     ),
     plan: optional<ArretItinerance>("plan_itinerance", "SELECT * FROM plan_itinerance WHERE code_departement = $dep ORDER BY ordre", dep),
+    doublons: optional<DoublonAVerifier>("doublons_a_verifier", "SELECT * FROM doublons_a_verifier WHERE code_departement = $dep ORDER BY score DESC, id_1, id_2", dep),
+    lieuxAVerifier: optional<LieuAVerifier>("lieux_a_verifier", "SELECT * FROM lieux_a_verifier WHERE code_departement = $dep ORDER BY code_insee, nom, id, motif", dep),
     bibliotheques: optional<Bibliotheque>(
       "bibliotheques",
       `SELECT b.id, b.nom, b.code_insee, b.latitude, b.longitude FROM bibliotheques b

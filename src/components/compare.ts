@@ -1,5 +1,6 @@
 import { el } from "./dom.js";
 import { sourceRef, type SourceRow } from "./sources.js";
+import { shareOrReason } from "../lib/diagnostic/index.js";
 
 export interface ComparedIndicator {
   key: string;
@@ -10,7 +11,7 @@ export interface ComparedIndicator {
 type Territory = Record<string, unknown> & { niveau: string; nom: string };
 
 /** A table of indicators (rows) for each territory (columns), with a short reference to each indicator's source (resolved on the method page). */
-export function comparisonTable(territories: Territory[], indicators: ComparedIndicator[], sources: SourceRow[], { caption = "" } = {}): HTMLElement {
+export function comparisonTable(territories: Territory[], indicators: ComparedIndicator[], sources: SourceRow[], { caption = "", base = "" }: { caption?: string; base?: string } = {}): HTMLElement {
   return el(
     "table",
     { class: "comparaison" },
@@ -24,8 +25,8 @@ export function comparisonTable(territories: Territory[], indicators: ComparedIn
           "tr",
           {},
           el("th", { scope: "row" }, indicator.label),
-          territories.map((t) => el("td", { class: "nombre" }, indicator.format(t[indicator.key]))),
-          el("td", { class: "source" }, sourceRef(sources, indicator.key))
+          territories.map((t) => el("td", { class: "nombre" }, shareOrReason(t, indicator.key, (v) => indicator.format(v)))),
+          el("td", { class: "source" }, sourceRef(sources, indicator.key, { base }))
         )
       )
     )

@@ -6,6 +6,7 @@ import { communeTopology } from "../../loaders/outputs/site/topology.ts";
 import { fromColumnar } from "../../src/components/data.ts";
 import { safeHref } from "../../src/components/dom.ts";
 import { missingCriteriaText } from "../../src/components/indicators.ts";
+import { nearestPlaceText, sourceLabel } from "../../src/components/places.ts";
 import { populationBeyondReach } from "../../src/components/reach.ts";
 import {
   candidateStops, classesOf, compareRankings, demandsBeyondReach, fragilityIndex, haversineKm, planItinerantStops, rankCommunes, spearman,
@@ -131,5 +132,28 @@ describe("site data", () => {
     const twiceArea = ring.slice(1).reduce((sum, _, i) => sum + x[i] * y[i + 1] - x[i + 1] * y[i], 0);
     expect(twiceArea).toBeLessThan(0);
     expect(() => communeTopology([{ code_insee: "23003", nom: "C", geometry: "{" }])).toThrow("géométrie illisible pour la commune 23003");
+  });
+});
+
+describe("places", () => {
+  it("names a territory's list as a list of lieux de médiation numérique", () => {
+    expect(sourceLabel("territoire-maine-et-loire")).toBe("Lieu de médiation numérique (liste « maine-et-loire »)");
+    expect(sourceLabel("france-services")).toBe("France Services");
+  });
+
+  it("says « dans la commune » rather than « 0,0 km », and flags a doubtful record", () => {
+    const pau = {
+      lieu_le_plus_proche: "France Services ESPELETTE",
+      distance_lieu_km: 0,
+      lieu_le_plus_proche_dans_commune: true,
+      lieu_le_plus_proche_a_verifier: "le nom cite Espelette, le lieu est placé à Pau"
+    };
+    expect(nearestPlaceText(pau, 10)).toBe(
+      "Lieu d'aide le plus proche : France Services ESPELETTE, dans la commune (fiche du lieu à vérifier : le nom cite Espelette, le lieu est placé à Pau)"
+    );
+    expect(nearestPlaceText({ lieu_le_plus_proche: "Médiathèque", distance_lieu_km: 12.34, lieu_le_plus_proche_dans_commune: false }, 10)).toBe(
+      "Lieu d'aide le plus proche : Médiathèque, à 12,3 km : au-delà du seuil de 10 km"
+    );
+    expect(nearestPlaceText(undefined, 10)).toBe("Lieu d'aide le plus proche : —");
   });
 });

@@ -37,6 +37,13 @@ async function buildAndServe(dept: string): Promise<Site> {
   return { dir, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
+/** The name of the first file of `dir/_file/data` matching `pattern` (Framework adds a content hash to names). */
+function firstFile(dir: string, pattern: RegExp): string {
+  const name = readdirSync(path.join(dir, "_file", "data")).find((n) => pattern.test(n));
+  if (!name) throw new Error(`aucun fichier ${pattern} dans ${dir}/_file/data`);
+  return name;
+}
+
 function totalBytes(dir: string, pattern: RegExp): number {
   return readdirSync(dir, { recursive: true })
     .map(String)
@@ -56,7 +63,7 @@ describe("site", () => {
       executablePath: chromiumPath,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
     });
-  }, 400_000);
+  }, 900_000); // two Framework builds; a machine shared with other jobs can take minutes for each
 
   afterAll(async () => {
     await browser?.close();
@@ -172,6 +179,29 @@ describe("site", () => {
     expect(text).toContain("255communes,115527habitants");
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it.skipIf(!hasChromium)("flags the FttH share of Creuse as 2018 data next to the figure, linking to how to update it", async () => {
+    // The mirror holds only the Arcep T1 2018 edition: diagnostic_sources dates part_locaux_ftth 2018-03-31.
+    const territoire = JSON.parse(readFileSync(path.join(sites["23"].dir, "_file", "data", firstFile(sites["23"].dir, /^territoire\..*\.json$/)), "utf8"));
+    expect(territoire.sources.find((s: { indicateur: string }) => s.indicateur === "part_locaux_ftth")).toMatchObject({ date_reference: "2018-03-31", a_actualiser: true });
+    const { page, errors } = await open(browser, sites["23"].base + "connectivite.html");
+    const card = page.locator(".card", { has: page.locator("h2", { hasText: "Locaux raccordables à la fibre" }) });
+    const flag = card.locator("a.stale-flag");
+    expect(await flag.innerText()).toBe("donnée de 2018, à actualiser");
+    expect(await flag.getAttribute("href")).toBe("./methode.html#mettre-a-jour-les-donnees");
+    expect(errors).toEqual([]);
+    await page.close();
+    const methode = await open(browser, sites["23"].base + "methode.html");
+    const section = methode.page.locator("#mettre-a-jour-les-donnees");
+    expect(await section.innerText()).toBe("Mettre à jour les données");
+    expect(await methode.page.locator("main").innerText()).toContain("classeur trimestriel AAAAtN-obs-hd-thd-deploiement.xlsx");
+    expect(methode.errors).toEqual([]);
+    await methode.page.close();
+    const fiche = await open(browser, sites["23"].base + "communes/23096.html");
+    expect(await fiche.page.locator("a.stale-flag").first().getAttribute("href")).toBe("../methode.html#mettre-a-jour-les-donnees");
+    expect(fiche.errors).toEqual([]);
+    await fiche.page.close();
   });
 
   it.skipIf(!hasChromium)("draws the 797 communes of the Aisne", async () => {

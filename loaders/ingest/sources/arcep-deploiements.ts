@@ -36,10 +36,21 @@ export const deploiementsWorkbookResource: Resource = {
   url: "https://static.data.gouv.fr/resources/le-marche-du-haut-et-tres-haut-debit-fixe-deploiements/20251209-164140/2025t3-obs-hd-thd-deploiement-vf.xlsx",
   path: "arcep-deploiements/obs-hd-thd-deploiement.xlsx",
   vintage: "T3 2025",
+  // The quarter actually loaded is read from the workbook's columns (loadWorkbook refines this date).
+  referenceDate: "2025-09-30",
+  urlConfirmedBy: "https://www.data.gouv.fr/fr/datasets/le-marche-du-haut-et-tres-haut-debit-fixe-deploiements/",
+  datagouv: {
+    dataset: "le-marche-du-haut-et-tres-haut-debit-fixe-deploiements",
+    match: { file: /^\d{4}t[1-4]-obs-hd-thd-deploiement.*\.xlsx$/i, format: "xlsx" }
+  },
   format: "xlsx",
   licence: "Licence Ouverte 2.0",
   optional: true
 };
+
+/** What replaces the T1 2018 edition: the current quarterly workbook (resource arcep-deploiements-xlsx). */
+const REPLACEMENT_2018 =
+  "classeur trimestriel AAAAtN-obs-hd-thd-deploiement.xlsx du jeu data.gouv.fr le-marche-du-haut-et-tres-haut-debit-fixe-deploiements (dans le miroir : arcep-deploiements/obs-hd-thd-deploiement.xlsx)";
 
 /** T1 2018 edition, sheet "Communes": premises and zone flags per commune (COG 2018). */
 export const deploiements2018CommunesResource: Resource = {
@@ -49,6 +60,9 @@ export const deploiements2018CommunesResource: Resource = {
   url: `${EXPORT_2018}/communes.csv`,
   path: "arcep-deploiements-2018t1/communes.csv",
   vintage: "T1 2018",
+  referenceDate: "2018-03-31",
+  urlConfirmedBy: "dépôt public NJacq/laravel, commit 4dbb85293913 (export CSV des feuilles du classeur Arcep)",
+  replacement: REPLACEMENT_2018,
   format: "csv",
   licence: "Licence Ouverte 2.0",
   derived: true
@@ -62,6 +76,9 @@ export const deploiements2018FtthResource: Resource = {
   url: `${EXPORT_2018}/ftthCommunes.csv`,
   path: "arcep-deploiements-2018t1/ftthCommunes.csv",
   vintage: "T1 2018",
+  referenceDate: "2018-03-31",
+  urlConfirmedBy: "dépôt public NJacq/laravel, commit 4dbb85293913 (export CSV des feuilles du classeur Arcep)",
+  replacement: REPLACEMENT_2018,
   format: "csv",
   licence: "Licence Ouverte 2.0",
   derived: true
@@ -79,6 +96,17 @@ export const arcepFtthTable: TableSpec = {
     edition: "VARCHAR"
   },
   primaryKey: ["code_insee", "trimestre", "edition"]
+};
+
+/**
+ * Premises per commune code as published in the T1 2018 edition (COG 2018, old codes included): the count that
+ * weights the rates of communes merged since when Filosofi has no people for their old parts (see
+ * `readCommuneWeights`).
+ */
+export const locauxCommunesAnciennesTable: TableSpec = {
+  name: "locaux_communes_anciennes",
+  columns: { code_ancien: "VARCHAR", locaux: "DOUBLE" },
+  primaryKey: ["code_ancien"]
 };
 
 /** Regulatory FttH zone: very dense zone, private commitments (AMII, AMEL; art. L. 33-13), public initiative. */
@@ -119,6 +147,13 @@ export function latestQuarterColumn(header: string[]): QuarterColumn | null {
     if (!best || key > best.key) best = { column, key, trimestre: `${m[2]}T${m[1]}` };
   }
   return best && { column: best.column, trimestre: best.trimestre };
+}
+
+/** The last day of a quarter (`2025T3` → `2025-09-30`): the date a quarterly edition describes. */
+export function quarterEnd(trimestre: string | null | undefined): string | null {
+  const m = /^(\d{4})T([1-4])$/.exec(trimestre ?? "");
+  if (!m) return null;
+  return `${m[1]}-${["03-31", "06-30", "09-30", "12-31"][Number(m[2]) - 1]}`;
 }
 
 /** Reads a yes/no flag as Arcep writes it (`1` / ` - `); null when the cell says something else. */
@@ -287,6 +322,7 @@ async function loadWorkbook(context: LoadContext): Promise<FtthRow[]> {
   const table = sheetTable(sheet, where, { headerContains: "Code commune", required: ["Code commune"] });
   const { trimestre, parts, zones } = parseWorkbookCommunes(table, opened.ledger, context.cog, where, EDITION_WORKBOOK);
   context.log(`  classeur Arcep : trimestre ${trimestre}, ${parts.length} communes`);
+  opened.referenceDate = quarterEnd(trimestre) ?? undefined;
   if (!zones) context.log(`  (colonne « Engagements L. 33-13 … » introuvable dans la feuille "${table.sheet}" : zone_fthd laissée vide hors ZTD)`);
   return mergeParts(parts);
 }
@@ -414,10 +450,10 @@ async function readCsvTable(opened: OpenedResource, required: string[]) {
   return parseCsv(text, opened.ledger, { delimiter: ",", headerContains: "Code commune", required });
 }
 
-async function load2018(context: LoadContext): Promise<FtthRow[]> {
+async function load2018(context: LoadContext): Promise<{ rows: FtthRow[]; parts: FtthPart[] }> {
   const communesFile = await context.open(deploiements2018CommunesResource);
   const ftthFile = await context.open(deploiements2018FtthResource);
-  if (!communesFile || !ftthFile) return [];
+  if (!communesFile || !ftthFile) return { rows: [], parts: [] };
   const communesTable = await readCsvTable(communesFile, COMMUNES_2018_COLUMNS);
   const ftthTable = await readCsvTable(ftthFile, ["Code commune", "Champ"]);
   const quarter = latestQuarterColumn(ftthTable.header);
@@ -426,7 +462,17 @@ async function load2018(context: LoadContext): Promise<FtthRow[]> {
   }
   const communes = parseCommunes2018(communesTable.rows, communesFile.ledger, context.cog);
   const parts = joinFtth2018(communes, ftthTable.rows, quarter, communesFile.ledger, ftthFile.ledger, EDITION_2018);
-  return mergeParts(parts);
+  return { rows: mergeParts(parts), parts };
+}
+
+/** Premises per published code (the first row of a code wins; codes as the COG writes them). */
+export function premisesByPublishedCode(parts: FtthPart[]): { code_ancien: string; locaux: number }[] {
+  const byCode = new Map<string, number>();
+  for (const p of parts) {
+    const code = normaliseCommuneCode(p.code_source);
+    if (code && !byCode.has(code)) byCode.set(code, p.locaux);
+  }
+  return [...byCode].map(([code_ancien, locaux]) => ({ code_ancien, locaux }));
 }
 
 /** Arcep FttH deployments per commune, T1 2018 edition and current workbook. */
@@ -435,8 +481,11 @@ export const arcepDeploiements: Source = {
   title: "Déploiements FttH et zones réglementaires par commune (Arcep)",
   resources: [deploiements2018CommunesResource, deploiements2018FtthResource, deploiementsWorkbookResource],
   async load(context) {
-    const rows = [...(await load2018(context)), ...(await loadWorkbook(context))];
+    const edition2018 = await load2018(context);
+    const rows = [...edition2018.rows, ...(await loadWorkbook(context))];
     await createTable(context.connection, arcepFtthTable);
     await insertRows(context.connection, arcepFtthTable, rows);
+    await createTable(context.connection, locauxCommunesAnciennesTable);
+    await insertRows(context.connection, locauxCommunesAnciennesTable, premisesByPublishedCode(edition2018.parts));
   }
 };

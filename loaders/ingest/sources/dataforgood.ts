@@ -6,7 +6,7 @@ import type { Resource } from "../../io/resource.ts";
 import type { Source } from "../source.ts";
 import { parseCsv, readText, type CsvRow } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
-import { arrondissementParent, mergeRatesByCode, readCommuneWeights } from "./filosofi.ts";
+import { arrondissementParent, mergeRatesByCode, readCommuneWeights, type CommuneWeights } from "./filosofi.ts";
 
 /**
  * Indicators computed in 2020 by Data for Good volunteers for La MedNum's fragility index, from INSEE RP 2017,
@@ -17,9 +17,13 @@ export const dataforgoodResource: Resource = {
   id: "dataforgood-ifn-2020-derive",
   title: "Data for Good, indicateurs de fragilité numérique par commune (données dérivées, non officielles)",
   publisher: "Data for Good (bénévoles), pour La MedNum",
-  url: "https://github.com/dataforgoodfr/batch8_mednum/blob/62eb6929bd3606ee8503f00bf03691912968e4b4/data/data_merge.csv",
+  // The raw file, not GitHub's HTML "blob" page (which the download refuses as an HTML page).
+  url: "https://raw.githubusercontent.com/dataforgoodfr/batch8_mednum/62eb6929bd3606ee8503f00bf03691912968e4b4/data/data_merge.csv",
   path: "dataforgood-ifn-2020/data_merge.csv",
   vintage: "indicateurs 2020 calculés par Data for Good d'après RP 2017, Filosofi 2017",
+  referenceDate: "2017-01-01",
+  urlConfirmedBy: "dépôt public dataforgoodfr/batch8_mednum, commit 62eb6929bd36",
+  replacement: "bases communales du recensement INSEE (base-cc-evol-struct-pop, diplomes-formation, coupl-fam-men ; ressources insee-rp-*, dans le miroir : insee-rp-2021/)",
   format: "csv",
   licence: "aucune licence indiquée",
   derived: true
@@ -159,10 +163,10 @@ function setAsideEmptyParts(rows: (IndicateursRow & { line: number })[], ledger:
 }
 
 /**
- * Rates of communes merged since are weighted by their people in Filosofi (`poids_communes_anciennes`) when that
- * table exists and knows every part; otherwise equally (the file publishes no population to weight with).
+ * Rates of communes merged since are weighted by the best count that knows every part (people in Filosofi,
+ * else premises in the Arcep 2018 edition; see `mergeRatesByCode`), otherwise equally: the file publishes no count.
  */
-export function harmoniseDataforgood(rows: IndicateursRow[], weights: Map<string, number> | null): Record<string, unknown>[] {
+export function harmoniseDataforgood(rows: IndicateursRow[], weights: Map<string, number> | CommuneWeights | null): Record<string, unknown>[] {
   return mergeRatesByCode(rows, FIELDS, weights).map(({ code_ancien: _, ...row }) => row);
 }
 
@@ -177,7 +181,7 @@ export const dataforgood: Source = {
     const { text } = await readText(opened.acquired.file, dataforgood.id);
     const rows = parseDataforgood(text, opened.ledger, context.cog);
     const weights = await readCommuneWeights(context.connection);
-    if (!weights) context.log("  poids_communes_anciennes absente : communes fusionnées pondérées à parts égales");
+    if (!weights) context.log("  ni personnes (Filosofi) ni locaux (Arcep 2018) par ancienne commune : communes fusionnées pondérées à parts égales");
     await insertRows(context.connection, indicateursDerivesTable, harmoniseDataforgood(rows, weights));
   }
 };

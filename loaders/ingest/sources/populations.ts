@@ -13,6 +13,7 @@ export const populationsResource: Resource = {
   url: "https://www.insee.fr/fr/statistiques/fichier/8680726/donnees_communes.csv",
   path: "insee-populations-legales/donnees_communes.csv",
   vintage: "Populations légales 2023, en vigueur au 1er janvier 2026",
+  referenceDate: "2023-01-01",
   format: "csv",
   licence: "Licence Ouverte 2.0"
 };

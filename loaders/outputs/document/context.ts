@@ -1,3 +1,4 @@
+import { staleFlagOf } from "./freshness.ts";
 import { sourceOf } from "./indicators.ts";
 import { communesOf, share, sum, type Commune, type DiagnosticData, type Epci, type Indicators } from "./data.ts";
 import type { Lever, TerritoryFacts } from "./levers.ts";
@@ -130,7 +131,12 @@ export function buildContext(data: DiagnosticData, rules: AxisRules, levers: Lev
   return { data, rules, levers, date, seuilKm, priorityEpci, priorityCommunes, departementValues, decisions, fiches, refs: new References() };
 }
 
-/** The short reference (« [3] ») of the sources of one or several indicators. */
+/**
+ * The short reference (« [3] ») of the sources of one or several indicators; data older than 18 months keep their
+ * flag next to the figure (« [3] donnée de 2018, à actualiser »), the full source being in the annex.
+ */
 export function cite(ctx: SchemaContext, indicators: string | string[]): string {
-  return ctx.refs.cite((Array.isArray(indicators) ? indicators : [indicators]).map((i) => sourceOf(ctx.data, i)));
+  const list = Array.isArray(indicators) ? indicators : [indicators];
+  const flags = [...new Set(list.map((i) => staleFlagOf(ctx.data, i)).filter((f): f is string => f !== null))];
+  return ctx.refs.cite(list.map((i) => sourceOf(ctx.data, i))) + (flags.length ? ` ${flags.join(" ; ")}` : "");
 }

@@ -1,5 +1,6 @@
 import type { SchemaContext } from "./context.ts";
 import { dateLongue, nombre } from "./format.ts";
+import { staleSources } from "./freshness.ts";
 import { heading, list, paragraph, sourceLine, todo, type Block } from "./model.ts";
 
 /** Cover, table of contents, how the document was produced, context and method. */
@@ -33,6 +34,7 @@ function context(ctx: SchemaContext): Block[] {
     ),
     paragraph("Engagements nationaux et régionaux dans lesquels s'inscrit la feuille de route : ", todo("préciser le cadre régional et les contrats en cours")),
     heading(2, "1.1 Comment ce document a été produit"),
+    ...staleSources(ctx),
     paragraph(
       `Ce document a été préparé le ${dateLongue(ctx.date)} par l'outil sdin à partir des données publiques rassemblées dans une base locale. ` +
         "Le diagnostic (chapitre 2) est écrit à partir de ces données ; chaque chiffre renvoie par un numéro entre crochets à sa source et à son millésime, listés en annexe D. " +

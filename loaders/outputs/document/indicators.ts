@@ -1,5 +1,7 @@
 import type { DiagnosticData, Indicators } from "./data.ts";
+import { staleFlagOf } from "./freshness.ts";
 import { kilometres, nombre, pourcent } from "./format.ts";
+import { shareOrReason, withheldReason } from "../../../src/lib/diagnostic/index.ts";
 
 /** How each indicator is named and written in the schéma. */
 export interface IndicatorMeta {
@@ -65,10 +67,15 @@ const computedFrom: Record<string, string> = {
 };
 
 function ownSource(data: DiagnosticData, indicator: string): string | null {
-  const row = data.sources.get(sourceAliases[indicator] ?? indicator);
+  const key = sourceAliases[indicator] ?? indicator;
+  const row = data.sources.get(key);
   if (!row || !row.source) return null;
   const vintage = row.millesime ?? "";
-  return vintage && !row.source.includes(vintage) ? `${row.source}, ${vintage}` : row.source;
+  const named = vintage && !row.source.includes(vintage) ? `${row.source}, ${vintage}` : row.source;
+  // A column mixing editions says so; data older than 18 months carry their flag next to the figure.
+  const mixed = row.melange_millesimes ? `, éditions mêlées : ${row.melange_millesimes}` : "";
+  const flag = staleFlagOf(data, key);
+  return `${named}${mixed}${flag ? ` — ${flag}` : ""}`;
 }
 
 /** `INSEE, 2021`: the source and vintage of an indicator, from diagnostic_sources. */
@@ -82,6 +89,19 @@ export function sourceOf(data: DiagnosticData, indicator: string): string {
 /** The distinct sources of several indicators, joined: `INSEE, RP 2021 ; Arcep 2024T2`. */
 export function sourcesOf(data: DiagnosticData, indicators: string[]): string {
   return [...new Set(indicators.map((i) => sourceOf(data, i)))].join(" ; ");
+}
+
+/**
+ * An aggregate's figure as the schéma prints it: the value, or « non calculée (7 communes sans contour) » when the
+ * share was withheld because some communes lack its input (`parts_non_calculees`).
+ */
+export function formatAggregate(row: Partial<Indicators> | null | undefined, indicator: string): string {
+  return shareOrReason(row as Record<string, unknown> | null | undefined, indicator, (v) => formatValue(indicator, v));
+}
+
+/** True when the aggregate withheld this share (it is empty for a reason, not for want of a source). */
+export function isWithheld(row: Partial<Indicators> | null | undefined, indicator: string): boolean {
+  return withheldReason(row as { parts_non_calculees?: unknown } | null | undefined, indicator) !== null;
 }
 
 export function value(row: Partial<Indicators> | null | undefined, indicator: string): number | null {

@@ -4,12 +4,13 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config } from "../../io/config.ts";
 import { queryRows, withDatabase } from "../../io/db.ts";
 import { classesOf, sensitivityReport } from "../../../src/lib/diagnostic/index.ts";
-import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable } from "../../diagnostic/tables.ts";
+import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable, diagnosticTerritoiresTable, doublonsAVerifierTable, lieuxAVerifierTable } from "../../diagnostic/tables.ts";
 import { safeJoin } from "../../io/paths.ts";
 import { readModel, type Contour } from "../read-model.ts";
 import { toCsv, type Cell } from "./cells.ts";
 import { writeWorkbook } from "./xlsx.ts";
 import { writeSchemaDocuments } from "./schema.ts";
+import { freshnessOf } from "../../../src/lib/freshness.ts";
 
 type Row = Record<string, Cell>;
 
@@ -21,8 +22,9 @@ export async function allDepartements(connection: DuckDBConnection): Promise<str
 
 /**
  * Writes every export of the configured départements into `exports/<code>/`: the commune table (CSV, XLSX),
- * EPCI and places (CSV), the communes with their boundaries (GeoJSON), the sources and vintages, the sensitivity
- * report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
+ * EPCI and places (CSV), the département beside its région and France (territoires.csv), the possible duplicates
+ * and doubtful place records to review (CSV), the communes with their boundaries (GeoJSON), the sources and
+ * vintages, the sensitivity report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
  * final place and renamed into it, so a reader never sees half an export.
  */
 export async function runExport(config: Config, { documents = true }: { documents?: boolean } = {}): Promise<void> {
@@ -52,14 +54,23 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
   const lieuxColumns = Object.keys(diagnosticLieuxTable.columns);
   const lieux = (await model.lieux()) as unknown as Row[];
   const sources = (await model.sources()) as unknown as Row[];
-  const provenanceColumns = ["id", "source", "title", "publisher", "url", "vintage", "licence", "derived", "status", "sha256", "rows_in", "rows_loaded", "rows_quarantined"];
-  const provenance = (await model.provenance()) as unknown as Row[];
+  const provenanceColumns = [
+    "id", "source", "title", "publisher", "url", "vintage", "date_reference", "age_mois", "fraicheur", "licence", "derived", "status", "sha256",
+    "rows_in", "rows_loaded", "rows_quarantined", "resolution", "url_resolue", "last_modified", "checksum"
+  ];
+  const provenance = (await model.provenance()).map((row) => ({ ...row, ...fileFreshness(row.date_reference, row.loaded_at) })) as unknown as Row[];
   const plan = (await model.plan()) as unknown as Row[];
+  // The département beside its région and France, each share with the reason it is withheld (parts_non_calculees).
+  const { departement, region, france } = await model.territoires();
+  const territoires = [departement, region, france].filter((t) => t !== null) as unknown as Row[];
 
   await writeFile(path.join(dir, "communes.csv"), toCsv(communeColumns, communes));
   await writeFile(path.join(dir, "epci.csv"), toCsv(epciColumns, epci));
   await writeFile(path.join(dir, "lieux.csv"), toCsv(lieuxColumns, lieux));
-  await writeFile(path.join(dir, "sources.csv"), toCsv(["indicateur", "libelle", "source", "millesime", "url"], sources));
+  await writeFile(path.join(dir, "territoires.csv"), toCsv(Object.keys(diagnosticTerritoiresTable.columns), territoires));
+  await writeFile(path.join(dir, "doublons-a-verifier.csv"), toCsv(Object.keys(doublonsAVerifierTable.columns), (await model.doublons()) as unknown as Row[]));
+  await writeFile(path.join(dir, "lieux-a-verifier.csv"), toCsv(Object.keys(lieuxAVerifierTable.columns), (await model.lieuxAVerifier()) as unknown as Row[]));
+  await writeFile(path.join(dir, "sources.csv"), toCsv(sourcesColumns, sources));
   await writeFile(path.join(dir, "plan-itinerance.csv"), toCsv(["ordre", "type_arret", "nom", "code_insee", "latitude", "longitude", "population_gagnee", "population_cumulee"], plan));
   const sensitivity = sensitivityRows(communes, config);
   await writeFile(path.join(dir, "sensibilite.csv"), toCsv(["scenario", "spearman", "communes_maintenues_top20", "entrees_top20", "sorties_top20"], sensitivity));
@@ -67,11 +78,21 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
     { name: "Communes", columns: communeColumns, rows: communes },
     { name: "EPCI", columns: epciColumns, rows: epci },
     { name: "Lieux", columns: lieuxColumns, rows: lieux },
-    { name: "Sources", columns: ["indicateur", "libelle", "source", "millesime", "url"], rows: sources },
+    { name: "Sources", columns: sourcesColumns, rows: sources },
     { name: "Provenance", columns: provenanceColumns, rows: provenance }
   ]);
   await writeFile(path.join(dir, "communes.geojson"), communesGeoJson(communes, await model.contours()));
   if (documents) await writeSchemaDocuments(connection, config, code, dir);
+}
+
+/** `sources.csv`: each indicator's source and vintage, how old its data are, and whether editions are mixed. */
+const sourcesColumns = ["indicateur", "libelle", "source", "millesime", "url", "date_reference", "age_mois", "fraicheur", "melange_millesimes"];
+
+/** Age and band of one loaded file, counted to its load. */
+function fileFreshness(dateReference: unknown, loadedAt: unknown): { age_mois: number | null; fraicheur: string | null } {
+  if (typeof dateReference !== "string" || typeof loadedAt !== "string") return { age_mois: null, fraicheur: null };
+  const { age_mois, fraicheur } = freshnessOf(dateReference, loadedAt);
+  return { age_mois, fraicheur };
 }
 
 /** The sensitivity report of one département's ranking, as CSV rows. */

@@ -6,7 +6,7 @@ import { queryRows, withDatabase } from "../../io/db.ts";
 import { projectRoot } from "../../io/paths.ts";
 import { siteEnv, type SiteSettings } from "./loader.ts";
 import type { SiteDepartement } from "./pages.ts";
-import { departementPayloads, departementsTable, departementsTopology, provenancePayload } from "./payloads.ts";
+import { departementPayloads, departementsTable, departementsTopology, provenancePayload, siteSourceColumns } from "./payloads.ts";
 
 /**
  * The site of several départements, built in one Framework run. Building each département as its own site
@@ -88,7 +88,7 @@ async function writeData(config: Config, codes: string[], log: (message: string)
   return withDatabase(config.paths.database, { readOnly: true }, async ({ connection }) => {
     const started = Date.now();
     const table = await departementsTable(connection, codes);
-    const sources = await queryRows(connection, "SELECT indicateur, libelle, source, millesime, url FROM diagnostic_sources ORDER BY indicateur");
+    const sources = await queryRows(connection, `SELECT ${siteSourceColumns} FROM diagnostic_sources ORDER BY indicateur`);
     await writeJson(path.join(stageRoot, "data", "departements.json"), { seuil_km: config.thresholdKm, departements: table, sources });
     await writeJson(path.join(stageRoot, "data", "carte-departements.json"), await departementsTopology(connection));
     await writeJson(path.join(stageRoot, "data", "provenance.json"), await provenancePayload(connection, settingsFor(config, "")));

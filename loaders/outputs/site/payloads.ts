@@ -73,6 +73,9 @@ export const lieuxPayload: Payload = async (connection, { departement }) => {
   return toColumnar(lieux.map(({ code_departement: _d, ...lieu }) => lieu), 6);
 };
 
+/** What the pages show of each indicator's source: its vintage, its freshness and whether editions are mixed. */
+export const siteSourceColumns = "indicateur, libelle, source, millesime, url, date_reference, age_mois, fraicheur, a_actualiser, remplacement, melange_millesimes";
+
 /** Every file loaded (source, vintage, URL, sha256, rows) and the quarantined rows summarised by reason. */
 export const provenancePayload: Payload = async (connection, { departement }) => {
   const model = readModel(connection, departement);
@@ -126,7 +129,7 @@ export async function departementsTable(connection: DuckDBConnection, built: str
   const rows = await queryRows(
     connection,
     `SELECT code, nom, nb_communes, population, indice_fragilite, population_hors_portee, part_population_hors_portee,
-            part_locaux_ftth, ${withOutlines} AS carte_communes
+            part_locaux_ftth, communes_sans_contour, parts_non_calculees, ${withOutlines} AS carte_communes
      FROM diagnostic_territoires WHERE niveau = 'departement' ORDER BY code`
   );
   const site = new Set(built);

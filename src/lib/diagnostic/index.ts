@@ -8,3 +8,4 @@ export * from "./fragility.js";
 export * from "./planner.js";
 export * from "./priority.js";
 export * from "./sensitivity.js";
+export * from "./withheld.js";
