@@ -123,7 +123,11 @@ describe("schéma of Creuse: freshness", () => {
 
   it("flags the FttH share as 2018 data in the connectivity section", () => {
     // The mirror holds only the Arcep T1 2018 edition (2018-03-31), more than 18 months before any load.
-    expect(text).toMatch(/raccordables à la fibre optique jusqu'à l'abonné \(FttH\), soit [^\n]*Source : Arcep[^\n]*T1 2018 — donnée de 2018, à actualiser\./);
+    // The flag stays next to the figure; the short reference « [n] » resolves to the Arcep edition in the annex.
+    const match = /raccordables à la fibre optique jusqu'à l'abonné \(FttH\), soit [^\n]*\[(\d+)\] donnée de 2018, à actualiser\./.exec(text);
+    expect(match).not.toBeNull();
+    const annex = text.slice(text.lastIndexOf("Annexe D — Sources et millésimes"));
+    expect(annex).toMatch(new RegExp(`\\[${match![1]}\\]\\nArcep[^\\n]*T1 2018 — donnée de 2018, à actualiser`));
   });
 
   it("lists the stale files first in the method section, oldest first, each with its replacement", () => {
