@@ -3,11 +3,11 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { isProcessAlive } from "../io/process.ts";
 import { CogIndex } from "./cog.ts";
-import { SourceError } from "../io/errors.ts";
+import { describeLocation, SourceError } from "../io/errors.ts";
 import type { Config } from "../io/config.ts";
 import { createTable, insertRows, openDatabase, type TableSpec } from "../io/db.ts";
-import { acquire, MissingResourceError, type AcquiredFile } from "../io/fetch.ts";
-import { Ledger } from "../io/ledger.ts";
+import { acquire, acquireOptions, MissingResourceError, RefusedFileError, type AcquiredFile } from "../io/fetch.ts";
+import { Ledger, type QuarantinedRow } from "../io/ledger.ts";
 import type { Resource } from "../io/resource.ts";
 import { listMirrorFiles, type LoadContext, type OpenedResource, type Source } from "./source.ts";
 
@@ -88,7 +88,7 @@ export async function runLoad(
         const sourceId = current!.id;
         const started = Date.now();
         try {
-          const acquired = await acquire(resource, { mirror: config.mirror, rawDir: config.paths.rawDir });
+          const acquired = await acquire(resource, acquireOptions(config));
           const name = path.basename(acquired.file);
           const entry: Opened = { acquired, ledger: new Ledger(sourceId, name), name, sourceId, started };
           opened.push(entry);
@@ -107,7 +107,9 @@ export async function runLoad(
       current = source;
       const t0 = Date.now();
       log(`chargement : ${source.title}`);
-      await source.load(context);
+      await source.load(context).catch((error: unknown) => {
+        throw namedFailure(error, source, opened.filter((o) => o.sourceId === source.id).at(-1));
+      });
       for (const entry of opened) {
         if (entry.sourceId !== source.id || entry.finished !== undefined) continue;
         entry.finished = Date.now();
@@ -119,6 +121,7 @@ export async function runLoad(
     await writeProvenance(context, opened, absent);
     for (const step of postLoad) await step(context, config);
     await db.connection.run("CHECKPOINT");
+    for (const line of quarantineSummary(opened.map((o) => o.ledger))) log(line);
   } catch (error) {
     db.close();
     await rm(building, { force: true });
@@ -154,6 +157,42 @@ async function writeProvenance(context: LoadContext, opened: Opened[], absent: {
   }));
   await insertRows(context.connection, provenanceTable, [...rows, ...missing]);
   await insertRows(context.connection, quarantineTable, opened.flatMap(({ ledger }) => ledger.quarantined));
+}
+
+/**
+ * A failure that names nothing (`number out of int32 range`, `Maximum call stack size exceeded`, `EISDIR`) said
+ * again with the source and the file it was reading; a SourceError already names them and is kept as it is.
+ */
+function namedFailure(error: unknown, source: Source, last: Opened | undefined): unknown {
+  if (error instanceof SourceError || error instanceof RefusedFileError || error instanceof MissingResourceError || !(error instanceof Error)) return error;
+  if (last && error.message.includes(last.acquired.file)) return error;
+  const where = last ? describeLocation({ source: source.id, file: last.name }) : `source ${source.id}`;
+  const problem = error instanceof RangeError && /call stack/i.test(error.message) ? "structure imbriquée trop profondément pour être lue" : error.message;
+  return new Error(`${problem} — ${where}`, { cause: error });
+}
+
+/**
+ * One line per source that set rows aside: how many, and the most frequent reason (reasons that differ only by
+ * a number, such as "déjà ligne 12", are counted together), so that no quarantine goes unnoticed in a long log.
+ */
+export function quarantineSummary(ledgers: Ledger[]): string[] {
+  const bySource = new Map<string, QuarantinedRow[]>();
+  for (const ledger of ledgers) {
+    if (ledger.quarantined.length === 0) continue;
+    bySource.set(ledger.source, [...(bySource.get(ledger.source) ?? []), ...ledger.quarantined]);
+  }
+  return [...bySource].map(([source, rows]) => {
+    const groups = new Map<string, { example: string; n: number }>();
+    for (const { reason } of rows) {
+      const key = reason.replace(/\d+/g, "#");
+      const group = groups.get(key) ?? { example: reason, n: 0 };
+      group.n++;
+      groups.set(key, group);
+    }
+    const top = [...groups.values()].sort((a, b) => b.n - a.n)[0];
+    const lines = rows.length === 1 ? "1 ligne" : `${rows.length.toLocaleString("fr-FR")} lignes`;
+    return `quarantaine : ${source} — ${lines} ; motif le plus fréquent (${top.n}) : ${top.example}`;
+  });
 }
 
 /** The provenance columns saying where a file was found (a mirror, the packaged file, data.gouv.fr's API). */

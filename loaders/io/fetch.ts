@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, open, writeFile } from "node:fs/promises";
+import { mkdir, readFile, realpath, rename, rm, stat, open, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SingleBar } from "cli-progress";
 import { NoDataAccessError } from "./errors.ts";
@@ -33,8 +33,22 @@ export interface AcquireOptions {
   /** Show a progress bar (on a terminal only). */
   progress?: boolean;
   fetchImpl?: typeof fetch;
+  /**
+   * Folders outside the mirror into which its files may link (a test mirror made of links to the shared one, a
+   * mirror assembled from several disks): `SDIN_MIRROR_LINKS`. Any other link out of the mirror is refused.
+   */
+  linkRoots?: string[];
+  /** Largest file read, in bytes (default 4 Gio: more than any official file, less than a sparse or runaway one). */
+  maxBytes?: number;
+  /** Longest time reading one file may take before it is abandoned (default 10 min). */
+  readTimeoutMs?: number;
   /** data.gouv.fr API base (default: SDIN_DATAGOUV_API, else https://www.data.gouv.fr/api/1). */
   datagouvApi?: string;
+}
+
+/** The acquisition options of a run: its mirror, its cache, and the folders mirror files may link into. */
+export function acquireOptions(config: { mirror: string | null; mirrorLinks?: string[]; paths: { rawDir: string } }): AcquireOptions {
+  return { mirror: config.mirror, rawDir: config.paths.rawDir, linkRoots: config.mirrorLinks ?? [] };
 }
 
 /** A checksum to verify, as data.gouv.fr publishes it (`sha1`, `sha256`, `md5`). */
@@ -46,13 +60,17 @@ export interface Checksum {
 /** Thrown when a mirror is given but lacks an optional resource. */
 export class MissingResourceError extends Error {}
 
+/** Thrown when a mirror or cache file is not one that may be read (a link out of the mirror, a pipe, a device, too large); names the file. */
+export class RefusedFileError extends Error {}
+
 /**
  * Gets a resource's file: from the mirror when one is given, else from the download cache,
  * else by downloading its official URL.
  */
 export async function acquire(resource: Resource, options: AcquireOptions): Promise<AcquiredFile> {
   if (resource.local) {
-    const { sha256, bytes } = await hashFile(resource.local);
+    const real = await guardedFile(resource.local, null, options);
+    const { sha256, bytes } = await hashFile(real, options);
     return { resource, file: resource.local, origin: resource.local, sha256, bytes };
   }
   if (options.mirror) {
@@ -60,14 +78,16 @@ export async function acquire(resource: Resource, options: AcquireOptions): Prom
     if (!existsSync(file)) {
       throw new MissingResourceError(`fichier absent du miroir : ${file} (${resource.title})`);
     }
-    const { sha256, bytes } = await hashFile(file);
+    const real = await guardedFile(file, [options.mirror, ...(options.linkRoots ?? [])], options);
+    const { sha256, bytes } = await hashFile(real, options);
     checkPinned(resource, sha256, file);
-    return { resource, file, origin: file, sha256, bytes };
+    return { resource, file, origin: real === file ? file : `${file} (lien vers ${real})`, sha256, bytes };
   }
   const file = safeJoin(options.rawDir, resource.path);
   if (resource.datagouv) return acquireFromDataGouv(resource, file, options);
   if (existsSync(file)) {
-    const { sha256, bytes } = await hashFile(file);
+    const real = await guardedFile(file, [options.rawDir], options);
+    const { sha256, bytes } = await hashFile(real, options);
     return { resource, file, origin: resource.url, sha256, bytes, resolution: { method: "url figée", url: resource.url } };
   }
   const { sha256, bytes } = await download(resource.url, file, options, resource.sha256);
@@ -98,7 +118,7 @@ async function acquireFromDataGouv(resource: Resource, file: string, options: Ac
   const cached = existsSync(file) ? await readSidecar(file) : null;
   const viaApi = resolved.method === "API data.gouv.fr";
   if (existsSync(file) && (!viaApi || sameFile(cached, resolved))) {
-    const { sha256, bytes } = await hashFile(file);
+    const { sha256, bytes } = await hashFile(await guardedFile(file, [options.rawDir], options), options);
     const resolution = viaApi ? resolved : { ...(cached ?? { url: resource.url }), method: `${resolved.method}, fichier déjà en cache` };
     return { resource, file, origin: resolution.url, sha256, bytes, resolution };
   }
@@ -108,15 +128,50 @@ async function acquireFromDataGouv(resource: Resource, file: string, options: Ac
   return { resource, file, origin: resolved.url, sha256, bytes, resolution: resolved };
 }
 
+const DEFAULT_MAX_BYTES = 4 * 1024 ** 3;
+const DEFAULT_READ_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Opens a mirror or cache file only if it is a regular file (not a named pipe, a device such as `/dev/zero` or a
+ * folder, each of which would hang or exhaust a read) whose real path lies inside one of `roots`, and not larger
+ * than the ceiling. The message names the mirror path and never shows anything read from the target.
+ * Resolves with the real path, which is what gets read.
+ */
+export async function guardedFile(file: string, roots: string[] | null, { maxBytes = DEFAULT_MAX_BYTES }: AcquireOptions): Promise<string> {
+  const real = await realpath(file);
+  if (roots) {
+    const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => path.resolve(root))));
+    if (!realRoots.some((root) => real === root || real.startsWith(root + path.sep))) {
+      throw new RefusedFileError(`fichier refusé : ${file} est un lien qui sort du dossier ${roots[0]} (cible hors miroir ; ajoutez son dossier à SDIN_MIRROR_LINKS si ce lien est voulu)`);
+    }
+  }
+  const info = await stat(real);
+  if (!info.isFile()) {
+    const kind = info.isFIFO() ? "un tube nommé" : info.isCharacterDevice() || info.isBlockDevice() ? "un périphérique" : info.isDirectory() ? "un dossier" : info.isSocket() ? "une socket" : "un fichier spécial";
+    throw new RefusedFileError(`fichier refusé : ${file} n'est pas un fichier ordinaire (c'est ${kind})`);
+  }
+  if (info.size > maxBytes) {
+    throw new RefusedFileError(`fichier refusé : ${file} pèse ${info.size} octets, au-delà du plafond de ${maxBytes} octets`);
+  }
+  return real;
+}
+
 function checkPinned(resource: Resource, sha256: string, file: string): void {
   if (resource.sha256 && resource.sha256 !== sha256) {
     throw new Error(`empreinte sha256 inattendue pour ${file} : ${sha256} au lieu de ${resource.sha256}`);
   }
 }
 
-export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+/** Hashes a file, giving up (with its path) when reading takes longer than the time limit. */
+export async function hashFile(file: string, { readTimeoutMs = DEFAULT_READ_TIMEOUT_MS }: { readTimeoutMs?: number } = {}): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const stream = createReadStream(file);
+  const timer = setTimeout(() => stream.destroy(new Error(`lecture de ${file} abandonnée après ${Math.round(readTimeoutMs / 1000)} s`)), readTimeoutMs);
+  try {
+    for await (const chunk of stream) hash.update(chunk as Buffer);
+  } finally {
+    clearTimeout(timer);
+  }
   return { sha256: hash.digest("hex"), bytes: (await stat(file)).size };
 }
 

@@ -1,5 +1,6 @@
 import { bisectLeft, quantileSorted } from "d3-array";
 import { geoConicConformal, geoDistance, geoMercator, type GeoProjection } from "d3-geo";
+import { removeXmlForbidden } from "../sanitize.ts";
 import { Canvas, type Point } from "./raster.ts";
 
 /**
@@ -114,7 +115,7 @@ function frames(groups: Map<string, [number, number][]>, width: number, mapHeigh
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return removeXmlForbidden(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 function pathData(rings: Point[][]): string {
