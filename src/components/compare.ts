@@ -1,5 +1,5 @@
 import { el } from "./dom.js";
-import { sourceText, type SourceRow } from "./sources.js";
+import { sourceRef, type SourceRow } from "./sources.js";
 import { shareOrReason } from "../lib/diagnostic/index.js";
 
 export interface ComparedIndicator {
@@ -10,13 +10,13 @@ export interface ComparedIndicator {
 
 type Territory = Record<string, unknown> & { niveau: string; nom: string };
 
-/** A table of indicators (rows) for each territory (columns), with each indicator's source and vintage. */
-export function comparisonTable(territories: Territory[], indicators: ComparedIndicator[], sources: SourceRow[], { caption = "" } = {}): HTMLElement {
+/** A table of indicators (rows) for each territory (columns), with a short reference to each indicator's source (resolved on the method page). */
+export function comparisonTable(territories: Territory[], indicators: ComparedIndicator[], sources: SourceRow[], { caption = "", base = "" }: { caption?: string; base?: string } = {}): HTMLElement {
   return el(
     "table",
     { class: "comparaison" },
     caption ? el("caption", {}, caption) : null,
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Indicateur"), territories.map((t) => el("th", { scope: "col" }, t.nom)), el("th", { scope: "col" }, "Source et millésime"))),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Indicateur"), territories.map((t) => el("th", { scope: "col" }, t.nom)), el("th", { scope: "col" }, "Source"))),
     el(
       "tbody",
       {},
@@ -26,7 +26,7 @@ export function comparisonTable(territories: Territory[], indicators: ComparedIn
           {},
           el("th", { scope: "row" }, indicator.label),
           territories.map((t) => el("td", { class: "nombre" }, shareOrReason(t, indicator.key, (v) => indicator.format(v)))),
-          el("td", { class: "source" }, sourceText(sources, indicator.key))
+          el("td", { class: "source" }, sourceRef(sources, indicator.key, { base }))
         )
       )
     )

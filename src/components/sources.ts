@@ -78,3 +78,28 @@ export function sourceNote(sources: SourceRow[], keys: string[], { base = "" }: 
   for (const flag of flags) note.append(" ", staleLink(flag, { base }));
   return note;
 }
+
+/** The anchor of the sources table on the method page, where each reference is resolved. */
+export const sourcesAnchor = "methode.html#indicateurs-source-et-millesime";
+
+/** `[3]`: the number of an indicator's source row, as listed (column « Réf. ») on the method page; null when unrecorded. */
+export function sourceNumber(sources: SourceRow[], key: string): number | null {
+  const target = computed(key) ? undefined : sourceRow(sources, key);
+  return target ? sources.indexOf(target) + 1 : null;
+}
+
+/**
+ * A short source reference, `INSEE 2021 [3]`, linking to the method page where the full source sentence is
+ * written once: cards and tables stay short and the same sentence is not repeated in every card.
+ */
+export function sourceRef(sources: SourceRow[], key: string, { base = "" }: { base?: string } = {}): HTMLElement {
+  const n = sourceNumber(sources, key);
+  const root = base || "./";
+  if (n === null) return el("a", { href: `${root}methode.html`, title: sourceText(sources, key) }, computed(key) ? "calcul sdin" : "source non renseignée");
+  const row = sources[n - 1];
+  const producer = (row.source ?? "").split(/[,;(]/)[0].trim().slice(0, 32);
+  const year = /\d{4}/.exec(row.millesime ?? "")?.[0] ?? row.millesime ?? "";
+  const link = el("a", { href: `${root}${sourcesAnchor}`, title: sourceText(sources, key) }, `${producer}${year ? ` ${year}` : ""} [${n}]`);
+  const flags = staleFlags(sources, [key]);
+  return flags.length ? el("span", {}, link, ...flags.flatMap((f) => [" ", staleLink(f, { base })])) : link;
+}

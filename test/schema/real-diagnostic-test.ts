@@ -3,7 +3,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDatabase, queryRows, type Database } from "../../loaders/io/db.ts";
 import { kilometres, nombre, pourcent } from "../../loaders/outputs/document/format.ts";
-import { writeSchema } from "../../loaders/outputs/document/index.ts";
+import { FICHE_FIELDS } from "../../loaders/outputs/document/axes.ts";
+import { BESOINS } from "../../loaders/outputs/document/besoins.ts";
+import { defaultLeversFile, writeSchema } from "../../loaders/outputs/document/index.ts";
+import { closedLevers, readLevers } from "../../loaders/outputs/document/levers.ts";
 import { tempDir } from "../helpers.ts";
 import { docxText } from "./docx-text.ts";
 
@@ -15,9 +18,11 @@ describe.each([
   let db: Database;
   let text: string;
   let markdown: string;
+  let files: Awaited<ReturnType<typeof writeSchema>>;
+  const date = new Date("2025-11-26T00:00:00Z");
   beforeAll(async () => {
     db = await openDatabase(inject("database"), { readOnly: true });
-    const files = await writeSchema(db.connection, dept, tempDir(`sdin-schema-${dept}-`), { date: new Date("2025-11-26T00:00:00Z"), seuilKm: 10 });
+    files = await writeSchema(db.connection, dept, tempDir(`sdin-schema-${dept}-`), { date, seuilKm: 10 });
     text = docxText(files.docx);
     markdown = readFileSync(files.markdown, "utf8");
   });
@@ -40,20 +45,67 @@ describe.each([
     expect(text).toContain(`à plus de ${kilometres(10)}`);
   });
 
-  it("gives every figure a source and writes a fiche for each of the three priority EPCI", async () => {
+  it("gives every figure a source and names the three priority EPCI among the territories a fiche targets", async () => {
     expect(text).not.toContain("source non renseignée");
-    const priority = await queryRows<{ epci_nom: string }>(
+    const priority = await queryRows<{ epci_nom: string; epci_siren: string }>(
       db.connection,
-      "SELECT epci_nom FROM diagnostic_epci WHERE code_departement = $dept ORDER BY rang_priorite LIMIT 3",
+      "SELECT epci_nom, epci_siren FROM diagnostic_epci WHERE code_departement = $dept ORDER BY rang_priorite LIMIT 3",
       { dept }
     );
-    for (const { epci_nom } of priority) expect(text).toMatch(new RegExp(`Fiche \\d+\\.\\d+ — ${epci_nom.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n`));
+    // The table of contents lists the fiches too (with a tab and PAGEREF): start at the first fiche's heading.
+    const fichesText = text.slice(text.search(/\nFiche 1 — [^\t\n]*\n/), text.lastIndexOf("\n5. Budget et financements\n"));
+    for (const { epci_nom, epci_siren } of priority) expect(fichesText).toContain(`${epci_nom}\nEPCI\n${epci_siren}\n`);
     expect(markdown).toContain("## 2\\. Diagnostic");
   });
 
-  it("is the file the export writes", () => {
+  it("writes 6 to 15 numbered fiches with distinct intitulés, each with every field, and only open levers", () => {
+    const headings = text.split("\n").filter((l) => /^Fiche \d+ — [^\t]*$/.test(l));
+    expect(headings.length).toBeGreaterThanOrEqual(6);
+    expect(headings.length).toBeLessThanOrEqual(15);
+    expect(headings.map((h) => Number(h.match(/^Fiche (\d+)/)![1]))).toEqual(headings.map((_, i) => i + 1));
+    expect(new Set(headings.map((h) => h.replace(/^Fiche \d+ — /, ""))).size).toBe(headings.length);
+    const bodies = text.split(/\nFiche \d+ — (?=[^\t\n]*\n)/).slice(1).map((b) => b.split("\n5. Budget et financements\n")[0]);
+    const closed = closedLevers(readLevers(defaultLeversFile), date).map((l) => l.nom);
+    for (const body of bodies) {
+      let at = 0;
+      for (const label of FICHE_FIELDS) {
+        const found = body.indexOf(`\n${label}\n`, at);
+        expect(found, label).toBeGreaterThan(-1);
+        at = found;
+      }
+      for (const name of closed) expect(body).not.toContain(name);
+    }
+  });
+
+  it("puts the annex « Sources et millésimes » after the last fiche and no provenance table before chapter 1", () => {
+    const lines = text.split("\n");
+    expect(lines.indexOf("Annexe D — Sources et millésimes")).toBeGreaterThan(lines.findLastIndex((l) => /^Fiche \d+ — [^\t]*$/.test(l)));
+    expect(lines.indexOf("Fichiers de données chargés")).toBeGreaterThan(lines.indexOf("Annexe D — Sources et millésimes"));
+    expect(lines.indexOf("1. Contexte et cadre")).toBeLessThan(lines.indexOf("2. Diagnostic"));
+    expect(lines.slice(0, lines.indexOf("1. Contexte et cadre")).join("\n")).not.toMatch(/Fichiers de données chargés|Indicateurs, sources et millésimes/);
+  });
+
+  it("writes the feuille de route in the national tool's shape (JSON, and a CSV row per action)", async () => {
+    const json = JSON.parse(readFileSync(files.json, "utf8"));
+    expect(json.actions.length).toBeGreaterThanOrEqual(6);
+    const codes = await queryRows<{ code: string }>(
+      db.connection,
+      `SELECT code_insee AS code FROM diagnostic_communes WHERE code_departement = $dept
+       UNION SELECT epci_siren FROM diagnostic_epci WHERE code_departement = $dept`,
+      { dept }
+    );
+    const known = new Set(codes.map((c) => c.code));
+    for (const a of json.actions) {
+      for (const b of a.besoins) expect(BESOINS).toContain(b);
+      for (const code of a.perimetre) expect(known.has(code), code).toBe(true);
+    }
+    expect(readFileSync(files.csv, "utf8").trim().split("\r\n").length - 1).toBe(json.actions.length);
+  });
+
+  it("is the file the export writes, with the feuille de route beside it", () => {
     const exported = path.join(inject("exportsDir"), dept, `schema-departemental-${dept}.docx`);
     expect(readFileSync(exported).subarray(0, 2).toString()).toBe("PK");
+    expect(JSON.parse(readFileSync(path.join(inject("exportsDir"), dept, `feuille-de-route-${dept}.json`), "utf8")).actions.length).toBeGreaterThanOrEqual(6);
   });
 });
 
@@ -71,7 +123,11 @@ describe("schéma of Creuse: freshness", () => {
 
   it("flags the FttH share as 2018 data in the connectivity section", () => {
     // The mirror holds only the Arcep T1 2018 edition (2018-03-31), more than 18 months before any load.
-    expect(text).toMatch(/raccordables à la fibre optique jusqu'à l'abonné \(FttH\), soit [^\n]*Source : Arcep[^\n]*T1 2018 — donnée de 2018, à actualiser\./);
+    // The flag stays next to the figure; the short reference « [n] » resolves to the Arcep edition in the annex.
+    const match = /raccordables à la fibre optique jusqu'à l'abonné \(FttH\), soit [^\n]*\[(\d+)\] donnée de 2018, à actualiser\./.exec(text);
+    expect(match).not.toBeNull();
+    const annex = text.slice(text.lastIndexOf("Annexe D — Sources et millésimes"));
+    expect(annex).toMatch(new RegExp(`\\[${match![1]}\\]\\nArcep[^\\n]*T1 2018 — donnée de 2018, à actualiser`));
   });
 
   it("lists the stale files first in the method section, oldest first, each with its replacement", () => {

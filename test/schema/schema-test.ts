@@ -5,17 +5,20 @@ import { strFromU8 } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../loaders/io/db.ts";
 import { FICHE_FIELDS } from "../../loaders/outputs/document/axes.ts";
+import { BESOINS } from "../../loaders/outputs/document/besoins.ts";
+import { columnWidths } from "../../loaders/outputs/document/docx.ts";
+import { csvColumns } from "../../loaders/outputs/document/feuille-de-route.ts";
 import { buildSchema } from "../../loaders/outputs/document/build.ts";
 import { buildContext, type SchemaContext } from "../../loaders/outputs/document/context.ts";
 import { readDiagnostic } from "../../loaders/outputs/document/data.ts";
 import { nombre } from "../../loaders/outputs/document/format.ts";
 import { defaultLeversFile, defaultRulesFile, writeSchema } from "../../loaders/outputs/document/index.ts";
-import { readLevers } from "../../loaders/outputs/document/levers.ts";
+import { closedLevers, readLevers } from "../../loaders/outputs/document/levers.ts";
 import { inlineText, type Block, type Field } from "../../loaders/outputs/document/model.ts";
 import { readAxisRules } from "../../loaders/outputs/document/rules.ts";
 import { tempDir } from "../helpers.ts";
 import { docxParts, docxText } from "./docx-text.ts";
-import { syntheticDatabase } from "./fixture.ts";
+import { communeSeeds, epciNames, syntheticDatabase } from "./fixture.ts";
 
 const date = new Date("2025-11-26T00:00:00Z");
 const NBSP = "\u00a0";
@@ -36,7 +39,7 @@ function blocksText(blocks: Block[]): string {
 
 describe("schéma départemental on the synthetic diagnostic", () => {
   let db: Awaited<ReturnType<typeof syntheticDatabase>>;
-  let files: { docx: string; markdown: string };
+  let files: { docx: string; markdown: string; json: string; csv: string };
   let outDir: string;
   let text: string;
   let ctx: SchemaContext;
@@ -75,7 +78,7 @@ describe("schéma départemental on the synthetic diagnostic", () => {
     expect(text).toContain(`compte 8${NBSP}000 habitants`);
     expect(text).toContain(`Les personnes de 65 ans et plus sont 1${NBSP}872, soit 23,4${NBSP}% (région : 22,0${NBSP}% ; France : 21,0${NBSP}%) de la population`);
     expect(p65 / population).toBeCloseTo(0.234, 3);
-    expect(text).toContain("Source : INSEE, RP, 2021");
+    expect(text).toMatch(/Les personnes de 65 ans et plus sont 1\u00a0872, .* \[\d+(, \d+)*\]\n/);
     expect(text).toContain(`soit 56,0${NBSP}% (région : 82,0${NBSP}% ; France : 85,0${NBSP}%)`); // FttH 2 800 / 5 000
     expect(text).toContain(`1${NBSP}000 habitants, soit 12,5${NBSP}%`); // beyond reach
     expect(text).toContain(`à plus de 10,0${NBSP}km`);
@@ -98,39 +101,109 @@ describe("schéma départemental on the synthetic diagnostic", () => {
     expect(text).toMatch(/Développer les compétences numériques des publics peu diplômés\. .*18,8\u00a0% — règle : supérieur à la valeur de la France, soit 30,0\u00a0% → condition non remplie/);
   });
 
-  it("writes at least one fiche per priority EPCI, each with every field", () => {
-    expect(ctx.priorityEpci.map((e) => e.epci_nom)).toEqual(["CA du Pays d'Alpha", "CC des Monts & Vallées", "CC Epsilon"]);
-    for (const e of ctx.priorityEpci) expect(fiches.filter((f) => f.heading.endsWith(`— ${e.epci_nom}`)).length).toBeGreaterThanOrEqual(1);
-    expect(fiches.some((f) => f.heading.includes("CC Zêta"))).toBe(false);
+  it("writes one numbered fiche per action, 6 to 15, each with every field and its own intitulé", () => {
+    expect(fiches.length).toBe(10); // gouvernance 3, proximité 2, THD 1, seniors 2, précarité 2
+    expect(fiches.map((f) => f.heading.match(/^Fiche (\d+) — /)?.[1])).toEqual(fiches.map((_, i) => String(i + 1)));
+    expect(new Set(fiches.map((f) => f.heading.replace(/^Fiche \d+ — /, ""))).size).toBe(fiches.length);
     for (const f of fiches) expect(f.fields.map((x) => x.label)).toEqual([...FICHE_FIELDS]);
-    for (const label of FICHE_FIELDS) expect(text.split(label).length - 1).toBeGreaterThanOrEqual(fiches.length);
+    for (const label of FICHE_FIELDS) expect(text.split(`${label}\n`).length - 1).toBeGreaterThanOrEqual(fiches.length);
+    // No fiche repeats another's text per EPCI: the constats differ.
+    const constats = fiches.map((f) => blocksText(f.fields.find((x) => x.label === "Constat")!.content));
+    expect(new Set(constats).size).toBe(fiches.length);
   });
 
-  it("pre-fills a fiche's findings, partners and baselines, and marks what people decide", () => {
-    const seniorsAlpha = fiches.find((f) => f.heading.startsWith("Fiche 4.") && f.heading.endsWith("CA du Pays d'Alpha"))!;
-    const field = (label: string) => blocksText(seniorsAlpha.fields.find((x) => x.label === label)!.content);
-    expect(field("Constat du diagnostic")).toContain(`Part des 65 ans et plus : 22,6${NBSP}% (département : 23,4${NBSP}% ; France : 21,0${NBSP}%). Source : INSEE, RP, 2021.`); // 1 310 / 5 800
-    expect(field("Partenaires")).toContain("Espace numérique d'Alpha (Alpha-Ville) — Lieux de médiation numérique, France Services");
-    expect(field("Partenaires")).not.toContain("France Services de Zêta");
-    expect(field("Indicateurs de suivi")).toContain(`Part des 65 ans et plus | 22,6${NBSP}% | À compléter | INSEE, RP, 2021`);
-    expect(field("Pilote")).toContain("À compléter");
-    expect(field("Budget")).toContain("À compléter");
+  it("names the territories an action targets with the figures that put them there", () => {
+    const itinerance = fiches.find((f) => f.heading.includes("médiation numérique itinérante"))!;
+    const targets = blocksText(itinerance.fields.find((x) => x.label === "Territoires ciblés")!.content);
+    // Habitants hors de portée: CC des Monts & Vallées 300 + 150 = 450, CC Epsilon 400, CC Zêta 150; communes Epsilon 400, Gamma 300, …
+    expect(targets).toContain(`CC des Monts & Vallées | EPCI | 200000002 | 450 | 450 | 2`);
+    expect(targets).toContain(`CC Epsilon | EPCI | 200000003 | 400 | 400 | 3`);
+    expect(targets).toContain(`Epsilon | commune | 99005 | 400 | 400 | 5`);
+    expect(targets.indexOf("Epsilon | commune")).toBeLessThan(targets.indexOf("Gamma | commune"));
+    expect(targets).not.toContain("Alpha-Ville"); // nobody beyond reach there
+  });
+
+  it("pre-fills a fiche's findings, besoins, baselines and cofunding, and marks what people decide", () => {
+    const seniors = fiches.find((f) => f.heading.includes("Ateliers numériques pour les personnes âgées"))!;
+    const field = (label: string) => blocksText(seniors.fields.find((x) => x.label === label)!.content);
+    expect(field("Constat")).toMatch(new RegExp(`Part des 65 ans et plus : 23,4${NBSP}% \\(France : 21,0${NBSP}%\\) \\[\\d+\\], millésime 2021\\.`)); // 1 872 / 8 000
+    expect(field("Indicateurs")).toMatch(new RegExp(`Part des 65 ans et plus \\| 23,4${NBSP}% \\| 2021 \\| À compléter \\| \\[\\d+\\]`));
+    expect(field("Besoins d'accompagnement")).toContain("Monter des dossiers de subvention complexes");
+    expect(field("Porteur")).toContain("À compléter");
+    expect(field("Budget")).toContain("Tablettes en prêt | À compléter");
+    expect(field("Cofinancements")).toContain("Conférence des financeurs");
+    expect(field("Calendrier")).toContain("Début proposé : janvier 2026 ; fin proposée : décembre 2028");
     expect(field("Articulation avec les autres schémas")).toContain("SDTAN");
+    expect(field("Articulation avec les autres schémas")).toContain("CRTE");
   });
 
-  it("lists the levers a territory is eligible for, marks expired ones, and names the file for unknown criteria", () => {
-    const funding = (prefix: string, epci: string) =>
-      blocksText(fiches.find((f) => f.heading.startsWith(prefix) && f.heading.endsWith(epci))!.fields.find((x) => x.label === "Financements mobilisables")!.content);
-    const qpvLever = "Crédits de la politique de la ville (contrat de ville)";
-    expect(funding("Fiche 5.", "CA du Pays d'Alpha")).toContain(`${qpvLever} (État (ANCT) et collectivités signataires) — ouvert (2024 – 2030)`);
-    expect(funding("Fiche 5.", "CA du Pays d'Alpha")).toContain("présence d'un quartier prioritaire (QPV) : oui");
-    expect(funding("Fiche 5.", "CC des Monts & Vallées")).not.toContain(qpvLever);
-    const epsilon = funding("Fiche 5.", "CC Epsilon");
-    expect(epsilon).toContain(qpvLever);
-    expect(epsilon).toContain("présence d'un quartier prioritaire (QPV) : inconnu pour ce territoire, à vérifier dans liste des quartiers prioritaires de la politique de la ville 2024");
-    expect(funding("Fiche 2.", "CC des Monts & Vallées")).toContain("Fabriques de territoire (tiers-lieux) (État (ANCT)) — PROGRAMME CLOS (juillet 2019 – 2021) — cité pour mémoire");
+  it("offers only levers open on the document's date, with their criteria; closed ones in the annex « pour mémoire »", () => {
+    const funding = (words: string) => blocksText(fiches.find((f) => f.heading.includes(words))!.fields.find((x) => x.label === "Financements mobilisables")!.content);
+    const closed = closedLevers(readLevers(defaultLeversFile), date).map((l) => l.nom);
+    expect(closed).toContain("Fabriques de territoire (tiers-lieux)");
+    for (const f of fiches) {
+      const content = blocksText(f.fields.find((x) => x.label === "Financements mobilisables")!.content);
+      for (const name of closed) expect(content).not.toContain(name);
+      // Opens in August 2026: not yet open on 26 November 2025.
+      expect(content).not.toContain("Label « conseiller numérique »");
+    }
+    const qpvLever = "Crédits de la politique de la ville (contrats de ville « Engagements Quartiers 2030 »)";
+    expect(funding("Aidants Connect")).toContain(qpvLever);
+    expect(funding("Aidants Connect")).toContain("présence d'un quartier prioritaire (QPV) : oui"); // Alpha-Ville is targeted
+    const annex = text.slice(text.indexOf("Annexe C — Programmes clos, pour mémoire"));
+    expect(annex).toContain("Fabriques de territoire (tiers-lieux)");
     // A Hauts-de-France lever never reaches a territory of another région.
     expect(text).not.toContain("Tiers-lieux numériques (Région Hauts-de-France) (");
+  });
+
+  it("says in the conseillers numériques fiche that the State's co-funding ends, and names the relays", () => {
+    const cnum = fiches.find((f) => f.heading.includes("conseillers numériques"))!;
+    const constat = blocksText(cnum.fields.find((x) => x.label === "Constat")!.content);
+    expect(constat).toContain("s'achève pour l'essentiel en 2026 et l'État se retire en 2027");
+    const objectifs = blocksText(cnum.fields.find((x) => x.label === "Objectifs")!.content);
+    for (const relay of ["France Services", "Conférence des financeurs", "politique de la ville", "FSE+", "fondations"]) expect(objectifs).toContain(relay);
+  });
+
+  it("opens chapter 1 right after the contents and ends with the annex « Sources et millésimes » resolving the [n] references", () => {
+    const lines = text.split("\n");
+    const chapter1 = lines.indexOf("1. Contexte et cadre");
+    const lastFiche = lines.findLastIndex((l) => /^Fiche \d+ — /.test(l));
+    const annex = lines.indexOf("Annexe D — Sources et millésimes");
+    expect(chapter1).toBeGreaterThan(lines.indexOf("Sommaire"));
+    expect(annex).toBeGreaterThan(lastFiche);
+    expect(lines.indexOf("Fichiers de données chargés")).toBeGreaterThan(annex);
+    expect(lines.indexOf("Indicateurs, sources et millésimes")).toBeGreaterThan(annex);
+    expect(text.slice(0, text.indexOf("1. Contexte et cadre", text.indexOf("Sommaire") + 10))).not.toContain("Populations légales 2022");
+    const refs = [...text.slice(0, text.indexOf("Annexe D — Sources et millésimes", text.indexOf("Sommaire") + 10)).matchAll(/\[(\d+(?:, \d+)*)\]/g)].flatMap((m) => m[1].split(", ").map(Number));
+    const listed = text.slice(text.lastIndexOf("Annexe D — Sources et millésimes"));
+    for (const n of new Set(refs)) expect(listed).toContain(`[${n}]`);
+    expect(listed).toMatch(/\[\d+\]\nINSEE, RP, 2021/);
+  });
+
+  it("writes the feuille de route in the national tool's shape, JSON and one CSV row per action", async () => {
+    const json = JSON.parse(readFileSync(files.json, "utf8"));
+    expect(json.departement).toEqual({ code: "99", nom: "Territoire témoin" });
+    expect(json.actions).toHaveLength(fiches.length);
+    const codes = new Set([...Object.keys(epciNames), ...communeSeeds.map((c) => c.code)]);
+    for (const a of json.actions) {
+      expect(a.besoins.length).toBeGreaterThan(0);
+      for (const b of a.besoins) expect(BESOINS).toContain(b);
+      for (const code of a.perimetre) expect(codes.has(code)).toBe(true);
+      expect(Object.keys(a)).toEqual(expect.arrayContaining(["intitule", "axe", "besoins", "porteur", "budget", "cofinancements", "date_debut", "date_fin", "perimetre", "indicateurs"]));
+      for (const i of a.indicateurs) expect(Object.keys(i)).toEqual(expect.arrayContaining(["libelle", "valeur_reference", "date_reference", "cible"]));
+    }
+    const seniors = json.actions.find((a: { intitule: string }) => a.intitule.startsWith("Ateliers numériques pour les personnes âgées"));
+    expect(seniors.indicateurs[0]).toMatchObject({ libelle: "Part des 65 ans et plus", valeur_reference: 0.234, date_reference: "2021", cible: null });
+    const csv = readFileSync(files.csv, "utf8").trim().split("\r\n");
+    expect(csv[0]).toBe(csvColumns.join(","));
+    expect(csv.length - 1).toBe(json.actions.length);
+  });
+
+  it("gives table columns the width of their longest word", () => {
+    const widths = columnWidths({ kind: "table", headers: ["Commune", "Code", "Population", "65 ans et plus", "Peu diplômés", "Pauvreté", "FttH", "Zone", "Lieux", "Distance", "Rang"], rows: [] });
+    expect(widths[2]).toBeGreaterThanOrEqual(10 * 92 + 210); // « Population » unbroken
+    expect(widths[10]).toBeGreaterThanOrEqual(4 * 92 + 210); // « Rang »
+    expect(widths.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(9638 + 11);
   });
 
   it("inserts place names as text in the DOCX and escapes them in the Markdown", () => {
@@ -146,12 +219,19 @@ describe("schéma départemental on the synthetic diagnostic", () => {
     expect(md).toContain("CC des Monts \\& Vallées");
   });
 
-  it("draws the maps from the outlines as PNG in the DOCX and SVG beside the Markdown", () => {
-    const pngs = Object.entries(docxParts(files.docx)).filter(([name]) => name.startsWith("word/media/"));
+  it("draws the maps from the outlines as SVG with legend and scale, PNG fallback in the DOCX, SVG beside the Markdown", () => {
+    const media = Object.entries(docxParts(files.docx)).filter(([name]) => name.startsWith("word/media/"));
+    const pngs = media.filter(([name]) => name.endsWith(".png"));
+    const svgs = media.filter(([name]) => name.endsWith(".svg")).map(([, bytes]) => strFromU8(bytes));
     expect(pngs.length).toBe(2);
+    expect(svgs.length).toBe(2);
+    for (const svg of svgs) {
+      expect(svg).toContain("commune prioritaire");
+      expect(svg).toMatch(/<g class="echelle">.*>\d+ km<\/text>/);
+    }
     for (const [, bytes] of pngs) expect([...bytes.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
     const svg = readFileSync(path.join(outDir, "carte-indice-99.svg"), "utf8");
-    expect(svg.match(/<path /g)).toHaveLength(6);
+    expect(svg.match(/<path [^>]*><title>/g)).toHaveLength(6);
     expect(readFileSync(files.markdown, "utf8")).toContain("](carte-indice-99.svg)");
     expect(text).toContain("chaque commune par son contour");
   });
@@ -162,7 +242,7 @@ describe("schéma départemental on the synthetic diagnostic", () => {
     const pdf = path.join(pdfDir, "schema-departemental-99.pdf");
     expect(existsSync(pdf)).toBe(true);
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe("%PDF-");
-  });
+  }, 300_000);
 });
 
 describe("schéma maps without outlines or points", () => {

@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { dateCatalogue, nombre, points, pourcent } from "../../loaders/outputs/document/format.ts";
-import { assessLever, boundary, leverStatus, readLevers, type Lever, type TerritoryFacts } from "../../loaders/outputs/document/levers.ts";
-import { classify, quantileBreaks } from "../../loaders/outputs/document/map.ts";
+import { assessLever, boundary, closedLevers, leversFor, leverStatus, readLevers, type Lever, type TerritoryFacts } from "../../loaders/outputs/document/levers.ts";
+import { classify, quantileBreaks, renderChoropleth, type MapCommune } from "../../loaders/outputs/document/map.ts";
 import { escapeMarkdown, toMarkdown } from "../../loaders/outputs/document/markdown.ts";
 import { Canvas, crc32 } from "../../loaders/outputs/document/raster.ts";
 import { decideAxis, type Axis } from "../../loaders/outputs/document/rules.ts";
@@ -26,7 +26,7 @@ describe("French formats", () => {
 
 const facts = (overrides: Partial<TerritoryFacts> = {}): TerritoryFacts => ({ niveau: "epci", codeRegion: "75", qpv: false, frr: true, rural: true, rip: true, ...overrides });
 const lever = (overrides: Partial<Lever>): Lever => ({
-  id: "x", nom: "X", financeur: "État", montants: [], debut: null, fin: null, thematiques: [], eligibilite: { mode: "toutes", criteres: [] }, note: null, source: "doc", ...overrides
+  id: "x", nom: "X", financeur: "État", montants: [], debut: null, fin: null, thematiques: [], eligibilite: { mode: "toutes", criteres: [] }, note: null, source: "doc", source_url: "https://example.org", date_confirmee: true, ...overrides
 });
 
 describe("funding levers", () => {
@@ -36,9 +36,32 @@ describe("funding levers", () => {
     expect(levers.find((l) => l.id === "hubs-numerique-inclusif")).toMatchObject({ debut: "2020-11", fin: "2021-06" });
   });
 
+  it("gives every lever of the catalogue its opening and closing dates and the source page that states them", () => {
+    const raw = JSON.parse(readFileSync(defaultLeversFile, "utf8")).leviers as Record<string, unknown>[];
+    for (const l of raw) {
+      expect(typeof l.debut, String(l.id)).toBe("string");
+      expect("fin" in l, String(l.id)).toBe(true);
+      expect(typeof l.date_confirmee, String(l.id)).toBe("boolean");
+      expect(String(l.source_url), String(l.id)).toMatch(/^https:\/\//);
+      expect(String(l.source).length, String(l.id)).toBeGreaterThan(10);
+    }
+  });
+
+  it("offers in a fiche only the levers open on the given date", () => {
+    const levers = readLevers(defaultLeversFile);
+    const open = (date: string) => leversFor(levers, ["proximite", "mediation", "gouvernance"], facts({ qpv: true }), new Date(date)).map((a) => a.lever.id);
+    expect(open("2020-01-15")).toContain("fabriques-de-territoire");
+    expect(open("2026-12-01")).not.toContain("fabriques-de-territoire");
+    expect(open("2026-12-01")).toContain("label-conseiller-numerique");
+    expect(open("2026-07-31")).not.toContain("label-conseiller-numerique");
+    expect(closedLevers(levers, new Date("2026-12-01")).map((l) => l.id)).toEqual(
+      expect.arrayContaining(["fabriques-de-territoire", "hubs-numerique-inclusif", "pass-numerique", "france-relance-inclusion", "fne-enveloppes-2024"])
+    );
+  });
+
   it("rejects an entry with a malformed date, naming it", () => {
     const file = path.join(tempDir(), "leviers.json");
-    writeFileSync(file, JSON.stringify({ leviers: [lever({ id: "mauvais", fin: "juin 2021" })] }));
+    writeFileSync(file, JSON.stringify({ leviers: [lever({ id: "mauvais", debut: "2020", fin: "juin 2021" })] }));
     expect(() => readLevers(file)).toThrow(/date « fin » invalide pour le levier "mauvais"/);
   });
 
@@ -105,8 +128,30 @@ describe("Markdown escaping", () => {
 
 describe("map rasteriser", () => {
   it("classifies values and computes quantile breaks", () => {
-    expect(quantileBreaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual([2, 4, 6, 8]);
+    // d3 quantiles (R-7): 1 + p × 9 for p = 0.2, 0.4, 0.6, 0.8.
+    expect(quantileBreaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual([2.8, 4.6, 6.4, 8.2]);
     expect([classify(1, [2, 4]), classify(3, [2, 4]), classify(9, [2, 4]), classify(null, [2, 4])]).toEqual([0, 1, 2, null]);
+  });
+
+  it("draws overseas départements as insets beside metropolitan France, which fills the main frame", () => {
+    const square = (lon: number, lat: number, d = 0.3) => JSON.stringify({ type: "Polygon", coordinates: [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]] });
+    const communes: MapCommune[] = [
+      { code: "23001", nom: "Creuse", value: 1, lon: null, lat: null, weight: 1, highlighted: false },
+      { code: "59001", nom: "Nord", value: 2, lon: null, lat: null, weight: 1, highlighted: false },
+      { code: "97411", nom: "Saint-Denis", value: 3, lon: null, lat: null, weight: 1, highlighted: false }
+    ];
+    const contours = new Map([["23001", square(2, 46)], ["59001", square(3, 50.5)], ["97411", square(55.4, -21)]]);
+    const map = renderChoropleth(communes, contours, { breaks: [1.5, 2.5], labels: ["a", "b", "c"], title: "t", width: 600 })!;
+    const boxes = [...map.svg.matchAll(/<path d="([^"]+)" fill/g)].map((m) => {
+      const xs = [...m[1].matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((p) => Number(p[1]));
+      return [Math.min(...xs), Math.max(...xs)];
+    });
+    // Metropolitan communes right of the inset column (20 % of the width), La Réunion inside it and labelled.
+    expect(boxes[0][0]).toBeGreaterThan(120);
+    expect(boxes[1][0]).toBeGreaterThan(120);
+    expect(boxes[2][1]).toBeLessThanOrEqual(120);
+    expect(boxes[2][1] - boxes[2][0]).toBeGreaterThan(20);
+    expect(map.svg).toContain(">La Réunion</text>");
   });
 
   it("fills a polygon and writes a valid PNG", () => {

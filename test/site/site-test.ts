@@ -116,6 +116,46 @@ describe("site", () => {
     await page.close();
   });
 
+  it.skipIf(!hasChromium)("opens the synthèse with a map of every commune and short source references, each full source sentence at most once", async () => {
+    const { page, errors } = await open(browser, sites["23"].base + "index.html");
+    await expect.poll(() => page.locator("figure.carte-synthese svg g.communes path").count()).toBe(255);
+    // The map comes before the key-figure cards.
+    const order = await page.evaluate(() => {
+      const map = document.querySelector("figure.carte-synthese");
+      const card = document.querySelector(".card");
+      return map && card ? map.compareDocumentPosition(card) & Node.DOCUMENT_POSITION_FOLLOWING : 0;
+    });
+    expect(order).toBeGreaterThan(0);
+    const main = await page.locator("main").innerText();
+    const sources = JSON.parse(readFileSync(path.join(sites["23"].dir, readdirSync(path.join(sites["23"].dir, "_file", "data")).map((f) => path.join("_file", "data", f)).find((f) => /territoire\.[0-9a-f]+\.json$/.test(f))!), "utf8")).sources as { source: string | null; millesime: string | null }[];
+    for (const s of sources.filter((s) => s.source && s.source.length > 30)) {
+      const sentence = [s.source, s.millesime ? `millésime ${s.millesime}` : null].filter(Boolean).join(", ");
+      expect(main.split(sentence).length - 1, sentence).toBeLessThanOrEqual(1);
+    }
+    expect(await page.locator('.card a[href="./methode.html#indicateurs-source-et-millesime"]').count()).toBeGreaterThanOrEqual(8);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)("never scrolls sideways at 390 px wide", async () => {
+    for (const name of pages) {
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      await page.goto(sites["23"].base + name, { waitUntil: "networkidle" });
+      const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      expect(widths.scroll, name).toBeLessThanOrEqual(widths.client);
+      await page.screenshot({ path: path.join(outputDir, `site-23-390-${name.replace(/\W+/g, "-")}.png`), fullPage: true });
+      await page.close();
+    }
+  });
+
+  it.skipIf(!hasChromium)("prints a fiche commune on one A4 page", async () => {
+    const { page } = await open(browser, sites["23"].base + "communes/23096.html");
+    await page.emulateMedia({ media: "print" });
+    const pdf = await page.pdf({ format: "A4" });
+    expect(pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
+    await page.close();
+  });
+
   it.skipIf(!hasChromium)("re-ranks the communes when a weight moves", async () => {
     const { page, errors } = await open(browser, sites["23"].base + "priorites.html");
     const top = () => page.locator("#classement tbody tr td:nth-child(2)").allTextContents();

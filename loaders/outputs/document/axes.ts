@@ -1,27 +1,26 @@
-import { territoryFacts, type FichePlan, type SchemaContext } from "./context.ts";
-import { communesOf, type Commune, type Indicators } from "./data.ts";
-import { placeKindLabel } from "./diagnostic.ts";
-import { dateLongue, kilometres, nombre, pluriel, pourcent, rang } from "./format.ts";
-import { formatValue, libelle, libelleMinuscule, sourceOf, value } from "./indicators.ts";
-import { leversFor, type LeverAssessment } from "./levers.ts";
+import { actionSheets, type ActionSheet } from "./actions.ts";
+import { cite, type SchemaContext, type Target } from "./context.ts";
+import { dateCatalogue, dateLongue, nombre } from "./format.ts";
+import { formatValue, libelle, libelleMinuscule, lowerFirst, value } from "./indicators.ts";
 import { heading, list, paragraph, todo, type Block, type Field, type Inline } from "./model.ts";
-import type { AxisDecision, TriggerResult } from "./rules.ts";
+import type { TriggerResult } from "./rules.ts";
 
-/** The fields of every fiche action, in order (DOMAIN.md §4). */
+/** The fields of every fiche action, in order (DOMAIN.md §4 and the national tool's action). */
 export const FICHE_FIELDS = [
-  "Axe et objectif",
+  "Axe",
   "Intitulé",
-  "Constat du diagnostic",
-  "Objectifs opérationnels",
-  "Publics cibles",
-  "Territoire",
-  "Pilote",
+  "Constat",
+  "Objectifs",
+  "Publics",
+  "Territoires ciblés",
+  "Porteur",
   "Partenaires",
-  "Étapes et calendrier",
-  "Moyens (humains, coût)",
+  "Besoins d'accompagnement",
+  "Calendrier",
   "Budget",
+  "Cofinancements",
   "Financements mobilisables",
-  "Indicateurs de suivi",
+  "Indicateurs",
   "Articulation avec les autres schémas",
   "Statut",
   "Priorité"
@@ -29,24 +28,24 @@ export const FICHE_FIELDS = [
 
 const operators: Record<string, string> = { ">": "supérieur à", "<": "inférieur à", ">=": "au moins égal à", "<=": "au plus égal à" };
 
-function thresholdText(ctx: SchemaContext, r: TriggerResult): string {
+function thresholdText(r: TriggerResult): string {
   const t = r.trigger;
   if (t.seuil !== undefined) return `${operators[t.operateur]} ${formatValue(t.indicateur, t.seuil)}`;
   const ref = t.reference === "france" ? "France" : "région";
   const margin = t.marge ? ` + ${nombre(t.marge * 100, 1)} point${t.marge * 100 >= 2 ? "s" : ""}` : "";
-  return `${operators[t.operateur]} la valeur ${t.reference === "france" ? "de la" : "de la"} ${ref}${margin}, soit ${formatValue(t.indicateur, r.threshold)}`;
+  return `${operators[t.operateur]} la valeur de la ${ref}${margin}, soit ${formatValue(t.indicateur, r.threshold)}`;
 }
 
-/** `Part des 65 ans et plus : 31,6 % — règle : supérieur à la valeur de la France, soit 21,0 % → condition remplie.` */
+/** `Part des 65 ans et plus : 31,6 % — règle : supérieur à la valeur de la France, soit 21,0 % → condition remplie [2].` */
 export function evidence(ctx: SchemaContext, r: TriggerResult): Inline[] {
   const verdict = r.met === null ? "donnée manquante, condition non évaluée" : r.met ? "condition remplie" : "condition non remplie";
   return [
     { text: `${libelle(r.trigger.indicateur)} : ${formatValue(r.trigger.indicateur, r.value)}`, bold: r.met === true },
-    ` — règle : ${thresholdText(ctx, r)} → ${verdict} (${sourceOf(ctx.data, r.trigger.indicateur)}).`
+    ` — règle : ${thresholdText(r)} → ${verdict} ${cite(ctx, r.trigger.indicateur)}.`
   ];
 }
 
-/** Chapter 3: the strategic axes proposed by the rules, with the evidence that triggered each. */
+/** Chapter 3: the strategic axes proposed by the rules, with the evidence that triggered each, and their actions. */
 export function axesChapter(ctx: SchemaContext): Block[] {
   const proposed = ctx.decisions.filter((d) => d.triggered);
   const rejected = ctx.decisions.filter((d) => !d.triggered);
@@ -55,10 +54,22 @@ export function axesChapter(ctx: SchemaContext): Block[] {
     paragraph(
       `Les axes ci-dessous sont proposés à partir du diagnostic du département par des règles explicites (fichier data/regles-axes.json, version ${ctx.rules.millesime}). ` +
         "Chaque règle compare un indicateur à un seuil ou à la valeur nationale ; un axe est proposé dès qu'une de ses règles est remplie. " +
-        "Les seuils sont des choix de méthode que le comité de pilotage peut discuter et modifier."
+        "Chaque axe se décline en une à trois actions, qui répondent chacune à un besoin du territoire. Les seuils sont des choix de méthode que le comité de pilotage peut discuter et modifier."
     )
   ];
-  proposed.forEach((d, i) => blocks.push(...axisSection(ctx, d, i + 1)));
+  proposed.forEach((d, i) => {
+    const fiches = ctx.fiches.filter((f) => f.axis.id === d.axis.id);
+    blocks.push(
+      heading(2, `Axe ${i + 1} — ${d.axis.titre}`),
+      paragraph({ text: "Objectif stratégique : ", bold: true }, d.axis.objectif + "."),
+      d.axis.toujours
+        ? paragraph({ text: "Pourquoi cet axe : ", bold: true }, d.axis.justification ?? "axe retenu dans tous les cas.")
+        : paragraph({ text: "Pourquoi cet axe : ", bold: true }, "au moins une des règles suivantes est remplie pour le département."),
+      ...(d.axis.toujours ? [] : [list(d.results.map((r) => evidence(ctx, r)))]),
+      paragraph({ text: "Actions : ", bold: true }),
+      list(fiches.map((f) => [`Fiche ${f.numero} : ${f.action.intitule}`]))
+    );
+  });
   if (rejected.length) {
     blocks.push(heading(2, "Axes examinés et non retenus"));
     for (const d of rejected) blocks.push(paragraph({ text: `${d.axis.titre}. `, bold: true }, ...d.results.flatMap((r) => evidence(ctx, r))));
@@ -67,236 +78,169 @@ export function axesChapter(ctx: SchemaContext): Block[] {
   return blocks;
 }
 
-function axisSection(ctx: SchemaContext, d: AxisDecision, n: number): Block[] {
-  const fiches = ctx.fiches.filter((f) => f.axis.id === d.axis.id);
-  return [
-    heading(2, `Axe ${n} — ${d.axis.titre}`),
-    paragraph({ text: "Objectif stratégique : ", bold: true }, d.axis.objectif + "."),
-    d.axis.toujours
-      ? paragraph({ text: "Pourquoi cet axe : ", bold: true }, d.axis.justification ?? "axe retenu dans tous les cas.")
-      : paragraph({ text: "Pourquoi cet axe : ", bold: true }, "au moins une des règles suivantes est remplie pour le département."),
-    ...(d.axis.toujours ? [] : [list(d.results.map((r) => evidence(ctx, r)))]),
-    paragraph({ text: "Fiches actions : ", bold: true }, fiches.map((f) => `fiche ${f.numero} (${territoryName(ctx, f)})`).join(", ") + ".")
-  ];
-}
-
-function territoryName(ctx: SchemaContext, f: FichePlan): string {
-  return f.epci ? f.epci.epci_nom : `département, ${ctx.data.departement.nom}`;
-}
-
-/** Chapter 4: the action plan, one fiche per axis and priority territory. */
-export function actionPlanChapter(ctx: SchemaContext): Block[] {
+/** Chapter 4: the action plan, one fiche per action. */
+export function actionPlanChapter(ctx: SchemaContext, sheets: ActionSheet[] = actionSheets(ctx)): Block[] {
   const blocks: Block[] = [
     heading(1, "4. Plan d'action : fiches actions", true),
     paragraph(
-      `Chaque axe proposé donne une fiche action pour chaque intercommunalité prioritaire où ses règles sont aussi remplies, ou une fiche départementale sinon ; ` +
-        `chacune des ${pluriel(ctx.priorityEpci.length, "intercommunalité")} prioritaires reçoit au moins une fiche. Les fiches sont pré-remplies avec les données du diagnostic ; ` +
-        "ce qui relève d'une décision locale est marqué ",
+      `Chaque fiche décrit une action qui répond à un besoin du territoire et nomme les intercommunalités et les communes qu'elle cible en premier, avec les chiffres qui les y placent. ` +
+        "Les fiches reprennent les champs d'une action de l'outil national Mon Inclusion Numérique (besoins, porteur, calendrier, budget, cofinancements) : le fichier feuille-de-route.json de l'export permet de les y reporter. " +
+        "Ce qui relève d'une décision locale est marqué ",
       todo(),
       "."
     ),
     {
       kind: "table",
       caption: "Liste des fiches actions",
-      headers: ["Fiche", "Intitulé", "Territoire", "Priorité proposée"],
-      rows: ctx.fiches.map((f) => [f.numero, f.axis.intitule, territoryName(ctx, f), priorityLabel(ctx, f)]),
-      widths: [0.8, 5, 3, 1.6]
+      headers: ["Fiche", "Axe", "Intitulé", "Priorité proposée"],
+      rows: sheets.map((s) => [String(s.numero), String(s.axe.numero), s.intitule, s.priorite]),
+      numeric: [true, true, false, false],
+      widths: [0.8, 0.7, 6.5, 1.8]
     }
   ];
-  for (const f of ctx.fiches) {
+  for (const s of sheets) {
     blocks.push(
-      heading(2, `Fiche ${f.numero} — ${territoryName(ctx, f)}`, true),
-      { kind: "paragraph", runs: [{ text: f.axis.intitule, bold: true }], style: "lead" },
-      { kind: "fields", entries: ficheFields(ctx, f) }
+      heading(2, `Fiche ${s.numero} — ${s.intitule}`, true),
+      { kind: "fields", entries: ficheFields(ctx, s) }
     );
   }
   return blocks;
 }
 
-function priorityLabel(ctx: SchemaContext, f: FichePlan): string {
-  if (!f.epci) return "à définir";
-  const r = f.epci.rang_priorite;
-  return r === null ? "à définir" : r === 1 ? "haute" : r <= Math.max(2, Math.ceil(ctx.priorityEpci.length / 2)) ? "haute" : "moyenne";
-}
-
-/** Count of the fiche's target public on its territory, when the data has one. */
-const publicCounts: Record<string, { indicator: keyof Indicators; label: string }> = {
-  proximite: { indicator: "population_hors_portee", label: "habitants au-delà du seuil de distance d'un lieu d'aide" },
-  seniors: { indicator: "pop_65_plus", label: "personnes de 65 ans et plus" },
-  competences: { indicator: "peu_diplomes", label: "personnes de 15 ans et plus sans diplôme ou avec au plus le brevet" },
-  precarite: { indicator: "familles_mono", label: "familles monoparentales" }
+/** Short column headers for the indicators that rank targets. */
+const shortLabels: Record<string, string> = {
+  rang_priorite: "Rang de priorité",
+  nb_lieux: "Lieux d'aide",
+  nb_conseillers_numeriques: "Conseillers numériques",
+  population_hors_portee: "Habitants hors de portée",
+  distance_lieu_km: "Distance au lieu d'aide",
+  part_locaux_ftth: "Locaux raccordables FttH",
+  part_65_plus: "Part des 65 ans et plus",
+  pop_80_plus_seuls: "80 ans et plus seuls",
+  part_peu_diplomes: "Part des peu diplômés",
+  taux_pauvrete: "Taux de pauvreté",
+  part_familles_mono: "Familles monoparentales"
 };
 
-function ficheFields(ctx: SchemaContext, f: FichePlan): Field[] {
-  const communes = f.epci ? communesOf(ctx.data, f.epci.epci_siren) : ctx.data.communes;
-  const row: Partial<Indicators> = f.epci ?? ctx.data.departement;
-  const facts = territoryFacts(communes, f.epci ? "epci" : "departement");
-  const levers = leversFor(ctx.levers, f.axis.leviers, facts, ctx.date);
-  const count = publicCounts[f.axis.id];
-  const indicators = [...new Set([...f.axis.indicateurs, ...(f.axis.declencheurs ?? []).map((t) => t.indicateur)])];
-  const entries: [string, Block[]][] = [
-    ["Axe et objectif", [paragraph(`Axe ${f.axisNumber} — ${f.axis.titre}. Objectif : ${f.axis.objectif}.`)]],
-    ["Intitulé", [paragraph({ text: f.axis.intitule, bold: true }, " — ", territoryName(ctx, f))]],
-    ["Constat du diagnostic", findings(ctx, f, communes, row, indicators)],
-    ["Objectifs opérationnels", [list(f.axis.objectifs_operationnels.map((o) => [o])), paragraph("Objectifs chiffrés : ", todo())]],
-    [
-      "Publics cibles",
-      [paragraph(f.axis.publics + (count && value(row, count.indicator) !== null ? `, soit ${nombre(value(row, count.indicator))} ${count.label} sur le territoire (${sourceOf(ctx.data, count.indicator)}).` : "."))]
-    ],
-    ["Territoire", territory(ctx, f, communes)],
-    ["Pilote", [paragraph(todo(f.epci ? `structure pilote à désigner (par exemple ${f.epci.epci_nom}, avec l'appui du Département)` : "structure pilote à désigner (Département, préfecture ou hub territorial)"))]],
-    ["Partenaires", partners(ctx, f, communes)],
-    [
-      "Étapes et calendrier",
-      [
-        { kind: "table", headers: ["Étape", "Calendrier indicatif"], rows: f.axis.etapes.map(([step, when]) => [step, when]), widths: [5, 2] },
-        paragraph("Dates de début et de fin : ", todo())
-      ]
-    ],
-    ["Moyens (humains, coût)", [paragraph(`Moyens humains et matériels envisagés : ${f.axis.moyens}.`), paragraph("Coût estimé : ", todo())]],
-    [
-      "Budget",
-      [{ kind: "table", headers: ["Poste", "Montant"], rows: [["Investissement", todo()], ["Fonctionnement annuel", todo()], ["Total sur la durée de la feuille de route", todo()]], widths: [4, 3] }]
-    ],
-    ["Financements mobilisables", funding(ctx, levers)],
-    ["Indicateurs de suivi", followUp(ctx, row, f.axis.indicateurs, f.epci ? f.epci.epci_nom : ctx.data.departement.nom)],
-    ["Articulation avec les autres schémas", articulation(f.axis.id)],
-    ["Statut", [paragraph(`Proposée par le diagnostic du ${dateLongue(ctx.date)}, `, todo("à valider par le comité de pilotage"))]],
-    [
-      "Priorité",
-      [
-        paragraph(
-          f.epci
-            ? `Proposée : ${priorityLabel(ctx, f)} (l'intercommunalité est classée ${rang(f.epci.rang_priorite ?? 0)} sur ${nombre(ctx.data.epci.length)} par le score de priorité du diagnostic). `
-            : "Action départementale. ",
-          todo("priorité retenue")
-        )
-      ]
-    ]
-  ];
-  return entries.map(([label, content]) => ({ label, content }));
+function targetValue(indicator: string, v: number | null): string {
+  if (indicator === "rang_priorite") return v === null ? "—" : String(v);
+  if (indicator === "nb_conseillers_numeriques" || indicator === "pop_80_plus_seuls") return nombre(v);
+  return formatValue(indicator, v);
 }
 
-function findings(ctx: SchemaContext, f: FichePlan, communes: Commune[], row: Partial<Indicators>, indicators: string[]): Block[] {
-  const where = f.epci ? f.epci.epci_nom : ctx.data.departement.nom;
-  const ownValue = (i: string) => (i === "part_locaux_ftth_rip" ? (f.decision.results.find((r) => r.trigger.indicateur === i)?.value ?? null) : value(row, i));
-  const unavailable = indicators.filter((i) => ownValue(i) === null);
-  const items: Inline[][] = indicators.filter((i) => ownValue(i) !== null).map((i) => {
-    const refs = [f.epci ? `département : ${formatValue(i, value(ctx.data.departement, i === "part_locaux_ftth_rip" ? "part_locaux_ftth" : i))}` : null, ctx.data.france ? `France : ${formatValue(i, value(ctx.data.france, i))}` : null];
-    const own = ownValue(i);
-    const fallback = i === "taux_pauvrete" && row.taux_pauvrete_source && row.taux_pauvrete_source !== (f.epci ? "epci" : "departement") ? ` (valeur reprise de l'échelon ${row.taux_pauvrete_source === "departement" ? "départemental" : row.taux_pauvrete_source}, la valeur propre n'étant pas publiée)` : "";
-    return [`${libelle(i)} : `, { text: formatValue(i, own), bold: true }, `${fallback}${i === "part_locaux_ftth_rip" ? "" : ` (${refs.filter(Boolean).join(" ; ")})`}. Source : ${sourceOf(ctx.data, i)}.`];
-  });
-  const blocks: Block[] = [paragraph(`Ce que le diagnostic montre pour ${f.epci ? "l'intercommunalité" : "le département"} (${where}) :`), list(items)];
-  if (unavailable.length) blocks.push(paragraph({ text: "Non disponibles dans les données chargées : ", italic: true }, unavailable.map((i) => libelleMinuscule(i)).join(" ; ") + "."));
-  if (f.epci) {
-    const triggered = f.decision.results.filter((r) => r.met === true);
-    blocks.push(
-      paragraph(
-        triggered.length
-          ? `Règle${triggered.length >= 2 ? "s" : ""} de l'axe remplie${triggered.length >= 2 ? "s" : ""} pour ce territoire : ${triggered.map((r) => `${libelleMinuscule(r.trigger.indicateur)} ${thresholdText(ctx, r)}`).join(" ; ")}.`
-          : `Fiche proposée parce que ${f.fallbackReason ?? "l'intercommunalité est prioritaire"}.`
-      )
-    );
-  }
-  const specific = axisSpecificFinding(ctx, f.axis.id, communes);
-  if (specific) blocks.push(specific);
-  return blocks;
-}
-
-function axisSpecificFinding(ctx: SchemaContext, axis: string, communes: Commune[]): Block | null {
-  if (axis === "proximite") {
-    const far = communes.filter((c) => (c.population_hors_portee ?? 0) > 0).sort((a, b) => (b.population_hors_portee ?? 0) - (a.population_hors_portee ?? 0)).slice(0, 6);
-    if (!far.length) return null;
-    return paragraph(`Communes les plus peuplées hors de portée : ${far.map((c) => `${c.nom} (${nombre(c.population)} hab., ${kilometres(c.distance_lieu_km)} du lieu le plus proche)`).join(", ")}. Source : ${sourceOf(ctx.data, "distance_lieu_km")}.`);
-  }
-  if (axis === "thd") {
-    const low = communes.filter((c) => c.part_locaux_ftth !== null && (c.locaux ?? 0) > 0).sort((a, b) => a.part_locaux_ftth! - b.part_locaux_ftth!).slice(0, 6);
-    if (!low.length) return null;
-    return paragraph(`Communes les moins raccordables : ${low.map((c) => `${c.nom} (${pourcent(c.part_locaux_ftth)}, zone ${c.zone_fthd ?? "non renseignée"})`).join(", ")}. Source : ${sourceOf(ctx.data, "part_locaux_ftth")}.`);
-  }
-  if (axis === "seniors") {
-    const top = communes.filter((c) => (c.population ?? 0) >= 200).sort((a, b) => (b.part_65_plus ?? 0) - (a.part_65_plus ?? 0)).slice(0, 6);
-    if (!top.length) return null;
-    return paragraph(`Communes de 200 habitants ou plus où la part des 65 ans et plus est la plus forte : ${top.map((c) => `${c.nom} (${pourcent(c.part_65_plus)})`).join(", ")}. Source : ${sourceOf(ctx.data, "part_65_plus")}.`);
-  }
-  return null;
-}
-
-function territory(ctx: SchemaContext, f: FichePlan, communes: Commune[]): Block[] {
-  const population = communes.reduce((s, c) => s + (c.population ?? 0), 0);
-  const priority = ctx.priorityCommunes.filter((c) => communes.includes(c));
-  const ranked = communes.filter((c) => c.rang_priorite !== null).sort((a, b) => a.rang_priorite! - b.rang_priorite!).slice(0, 8);
-  const first = priority.length ? priority : ranked;
+function targetsTable(ctx: SchemaContext, s: ActionSheet): Block[] {
+  const i = s.cibles.indicateur;
+  // Ranked by the priority rank itself: no second column for the same figure.
+  const byRank = i === "rang_priorite";
+  const rows = (targets: Target[], kind: string) =>
+    targets.map((t) => [t.nom, kind, t.code, ...(byRank ? [] : [targetValue(i, t.valeur)]), nombre(t.population), t.rang_priorite === null ? "—" : String(t.rang_priorite)] as Inline[]);
+  const all = [...rows(s.cibles.epci, "EPCI"), ...rows(s.cibles.communes, "commune")];
+  if (!all.length) return [paragraph("Aucun territoire ne se distingue par cet indicateur dans les données chargées : action départementale. ", todo("territoires retenus"))];
+  const sources = i === "rang_priorite" ? ["indice_fragilite"] : [i === "nb_conseillers_numeriques" ? "nb_lieux" : i];
   return [
-    paragraph(
-      f.epci
-        ? `${f.epci.epci_nom}${f.epci.nature ? ` (${f.epci.nature})` : ""} : ${pluriel(communes.length, "commune")} du département, ${nombre(population)} habitants.`
-        : `Ensemble du département : ${pluriel(communes.length, "commune")}, ${nombre(population)} habitants.`
-    ),
-    paragraph(
-      `Communes à cibler en premier${priority.length ? " (communes prioritaires du département)" : " (les mieux classées du territoire par le score de priorité)"} : `,
-      first.map((c) => `${c.nom} (rang ${c.rang_priorite})`).join(", ") + ". La liste complète figure en annexe A."
-    ),
+    paragraph(`Territoires à cibler en premier, classés par ${lowerFirst(shortLabels[i] ?? libelle(i))} (intercommunalités du département, puis communes) :`),
+    {
+      kind: "table",
+      headers: ["Territoire", "Niveau", "Code", ...(byRank ? [] : [shortLabels[i] ?? libelle(i)]), "Population", "Rang de priorité"],
+      rows: all,
+      numeric: [false, false, false, ...(byRank ? [] : [true]), true, true],
+      widths: [3.6, 1.2, 1.4, ...(byRank ? [] : [1.8]), 1.5, 1.3],
+      source: cite(ctx, [...sources, "population"])
+    },
     paragraph("Périmètre retenu : ", todo())
   ];
 }
 
-function partners(ctx: SchemaContext, f: FichePlan, communes: Commune[]): Block[] {
-  const codes = new Set(communes.map((c) => c.code_insee));
-  const places = ctx.data.lieux.filter((l) => (f.epci ? l.epci_siren === f.epci.epci_siren || (l.code_insee !== null && codes.has(l.code_insee)) : true));
-  const libraries = communes.reduce((s, c) => s + (c.nb_bibliotheques ?? 0), 0);
-  const blocks: Block[] = [];
-  if (places.length === 0) {
-    blocks.push(paragraph("Aucun lieu d'aide au numérique recensé sur ce territoire : les partenaires sont à trouver dans les territoires voisins."));
-  } else {
-    const shown = places.slice(0, f.epci ? 12 : 8);
-    blocks.push(
-      paragraph(`Lieux d'aide recensés sur le territoire (${nombre(places.length)}) :`),
-      list(shown.map((l) => [{ text: l.nom, bold: true }, ` (${l.commune ?? l.code_insee ?? "commune inconnue"}) — ${placeKindLabel(l.sources)}${l.itinerance ? ", itinérant" : ""}`])),
-      ...(places.length > shown.length ? [paragraph(`… et ${pluriel(places.length - shown.length, "autre lieu", "autres lieux")} : voir l'annexe B.`)] : [])
-    );
-  }
-  if (libraries > 0) blocks.push(paragraph(`${pluriel(libraries, "bibliothèque")} publique${libraries >= 2 ? "s" : ""} sur le territoire, lieux d'accueil possibles pour des permanences.`));
-  blocks.push(paragraph("Autres partenaires : ", todo("CCAS, CAF, CARSAT, MSA, France Travail, associations, mairies")));
+function ficheFields(ctx: SchemaContext, s: ActionSheet): Field[] {
+  const entries: [string, Block[]][] = [
+    ["Axe", [paragraph(`Axe ${s.axe.numero} — ${s.axe.titre}. Objectif stratégique : ${s.axe.objectif}.`)]],
+    ["Intitulé", [paragraph({ text: s.intitule, bold: true })]],
+    ["Constat", findings(ctx, s)],
+    ["Objectifs", [list(s.objectifs.map((o) => [o])), paragraph("Objectifs chiffrés : ", todo())]],
+    [
+      "Publics",
+      [paragraph(s.publics + (s.publicCompte ? `, soit ${nombre(s.publicCompte.valeur)} ${s.publicCompte.libelle} dans le département ${cite(ctx, s.publicCompte.indicateur)}.` : "."))]
+    ],
+    ["Territoires ciblés", targetsTable(ctx, s)],
+    ["Porteur", [paragraph(`Proposé : ${s.porteur}. `, todo("porteur retenu"))]],
+    ["Partenaires", [paragraph(`Proposés : ${s.partenaires}. `, todo("partenaires engagés"))]],
+    ["Besoins d'accompagnement", [paragraph("Besoins au sens de l'outil national Mon Inclusion Numérique :"), list(s.besoins.map((b) => [b]))]],
+    [
+      "Calendrier",
+      [
+        paragraph(`Début proposé : ${dateCatalogue(s.calendrier.debut)} ; fin proposée : ${dateCatalogue(s.calendrier.fin)}. `, todo("dates retenues")),
+        { kind: "table", headers: ["Étape", "Calendrier indicatif"], rows: s.calendrier.etapes.map(([step, when]) => [step, when]), widths: [5, 2] }
+      ]
+    ],
+    ["Budget", [{ kind: "table", headers: ["Poste", "Montant"], rows: [...s.postes.map((p) => [p, todo()] as Inline[]), [{ text: "Total", bold: true }, todo()]], widths: [5, 2] }]],
+    ["Cofinancements", cofunding(s)],
+    ["Financements mobilisables", funding(ctx, s)],
+    ["Indicateurs", followUp(ctx, s)],
+    ["Articulation avec les autres schémas", [list(s.articulation.map(([schema, text]) => [`${schemaNames[schema] ?? schema} : `, text ? `${text}. ` : "", todo("références")]))]],
+    ["Statut", [paragraph(`Proposée par le diagnostic du ${dateLongue(ctx.date)}. `, todo("à valider par le comité de pilotage"))]],
+    ["Priorité", [paragraph(`Proposée : ${s.priorite}. `, todo("priorité retenue"))]]
+  ];
+  return entries.map(([label, content]) => ({ label, content }));
+}
+
+const schemaNames: Record<string, string> = {
+  SDTAN: "Schéma directeur territorial d'aménagement numérique (SDTAN)",
+  SDAASAP: "Schéma départemental d'amélioration de l'accessibilité des services au public (SDAASAP)",
+  CRTE: "Contrats pour la réussite de la transition écologique (CRTE)",
+  SDUN: "Schéma directeur des usages et services numériques (SDUN)"
+};
+
+function findings(ctx: SchemaContext, s: ActionSheet): Block[] {
+  const { departement, france } = ctx.data;
+  const indicators = [...new Set([...s.indicateurs.map((i) => i.indicateur), ...(ctx.fiches.find((f) => f.numero === s.numero)?.axis.declencheurs ?? []).map((t) => t.indicateur)])].filter(
+    (i) => i !== "part_locaux_ftth_rip"
+  );
+  const known = indicators.filter((i) => value(departement, i) !== null);
+  const items: Inline[][] = known.map((i) => [
+    `${libelle(i)} : `,
+    { text: formatValue(i, value(departement, i)), bold: true },
+    france && value(france, i) !== null ? ` (France : ${formatValue(i, value(france, i))})` : "",
+    ` ${cite(ctx, i)}, millésime ${ctx.data.sources.get(i)?.millesime ?? "non renseigné"}.`
+  ]);
+  const blocks: Block[] = [paragraph(s.besoin), paragraph(`Ce que le diagnostic montre pour le département (${departement.nom}) :`), list(items)];
+  const missing = indicators.filter((i) => value(departement, i) === null);
+  if (missing.length) blocks.push(paragraph({ text: "Non disponibles dans les données chargées : ", italic: true }, missing.map((i) => libelleMinuscule(i)).join(" ; ") + "."));
   return blocks;
 }
 
-function funding(ctx: SchemaContext, levers: LeverAssessment[]): Block[] {
-  if (!levers.length) return [paragraph("Aucun levier du catalogue ne correspond à cet axe et à ce territoire. ", todo("financements identifiés localement"))];
-  const items: Inline[][] = levers.map((a) => {
-    const status: Inline =
-      a.status === "clos"
-        ? { text: `PROGRAMME CLOS (${a.period}) — cité pour mémoire`, bold: true }
-        : a.status === "à venir"
-          ? { text: `à venir (${a.period})`, bold: true }
-          : a.status === "dates inconnues"
-            ? `dates non publiées dans la source, à vérifier`
-            : `ouvert (${a.period})`;
+function cofunding(s: ActionSheet): Block[] {
+  const rows: Inline[][] = s.cofinancements.map((c) => [c.financeur, c.levier, todo(), c.statut]);
+  rows.push([todo("autre financeur"), "", todo(), ""]);
+  return [{ kind: "table", headers: ["Financeur", "Dispositif", "Montant", "Statut"], rows, widths: [3, 3.6, 1.4, 1.4] }];
+}
+
+function funding(ctx: SchemaContext, s: ActionSheet): Block[] {
+  if (!s.leviers.length) return [paragraph(`Aucun levier du catalogue ouvert au ${dateLongue(ctx.date)} ne correspond à cette action. `, todo("financements identifiés localement"))];
+  const items: Inline[][] = s.leviers.map((a) => {
     const criteria = a.criteria.length
-      ? a.criteria.map((c) => (c.met === null ? `${c.label} : inconnu pour ce territoire, à vérifier dans ${c.officialFile}` : `${c.label} : ${c.met ? "oui" : "non"}`)).join(" ; ")
+      ? a.criteria.map((c) => (c.met === null ? `${c.label} : inconnu, à vérifier dans ${c.officialFile}` : `${c.label} : ${c.met ? "oui" : "non"}`)).join(" ; ")
       : "sans critère territorial";
     return [
       { text: a.lever.nom, bold: true },
-      ` (${a.lever.financeur}) — `,
-      status,
-      `. ${a.lever.montants.join(" ; ")}. Éligibilité : ${a.eligibility === "eligible" ? "remplie" : "à confirmer"} (${criteria}). Source : ${a.lever.source}.`
+      ` (${a.lever.financeur}), ${a.period}. ${a.lever.montants.join(" ; ")}. Éligibilité : ${a.eligibility === "eligible" ? "remplie" : "à confirmer"} (${criteria}) `,
+      ctx.refs.cite(`${a.lever.source} (${a.lever.source_url})`),
+      "."
     ];
   });
-  return [list(items), paragraph("Plan de financement retenu : ", todo())];
+  return [paragraph(`Leviers ouverts au ${dateLongue(ctx.date)} (les programmes clos sont cités en annexe, pour mémoire) :`), list(items)];
 }
 
-function followUp(ctx: SchemaContext, row: Partial<Indicators>, indicators: string[], where: string): Block[] {
+function followUp(ctx: SchemaContext, s: ActionSheet): Block[] {
   return [
     {
       kind: "table",
-      headers: ["Indicateur", `Valeur de référence (${where})`, "Cible", "Source et millésime"],
+      headers: ["Indicateur", "Valeur de référence", "Date", "Cible", "Source"],
       rows: [
-        ...indicators.map((i) => [libelle(i), baseline(i, value(row, i)), todo(), sourceOf(ctx.data, i)] as Inline[]),
-        ["Personnes accompagnées par l'action", "0 (début de l'action)", todo(), "suivi de l'action"],
-        ["Fréquentation des lieux et permanences", todo(), todo(), "suivi de l'action"]
+        ...s.indicateurs.map((i) => [i.libelle, baseline(i.indicateur, i.valeur_reference), i.date_reference ?? "n.d.", todo(), cite(ctx, i.indicateur)] as Inline[]),
+        ["Personnes accompagnées par l'action", "0", "début de l'action", todo(), "suivi de l'action"]
       ],
-      widths: [3.6, 1.8, 1.6, 2.4]
+      numeric: [false, true, false, false, false],
+      widths: [4, 1.7, 1.3, 1.5, 1.2]
     }
   ];
 }
@@ -304,23 +248,4 @@ function followUp(ctx: SchemaContext, row: Partial<Indicators>, indicators: stri
 /** The baseline of an indicator, or a marker that it must be measured when the data lacks it. */
 export function baseline(indicator: string, v: number | null): Inline {
   return v === null ? todo("à mesurer (non disponible)") : formatValue(indicator, v);
-}
-
-function articulation(axis: string): Block[] {
-  const sdtan =
-    axis === "thd"
-      ? "Schéma directeur territorial d'aménagement numérique (SDTAN) : calendrier de déploiement du réseau d'initiative publique à reprendre ; "
-      : "Schéma directeur territorial d'aménagement numérique (SDTAN) : sans lien direct, vérifier la desserte des lieux d'accueil ; ";
-  const sdaasp =
-    axis === "proximite" || axis === "precarite"
-      ? "Schéma départemental d'amélioration de l'accessibilité des services au public (SDAASP) : maillage France Services et permanences à mettre en cohérence ; "
-      : "Schéma départemental d'amélioration de l'accessibilité des services au public (SDAASP) : ";
-  return [
-    list([
-      [sdtan, todo("références")],
-      ["Schéma directeur des usages et services numériques (SDUN) : ", todo("actions communes")],
-      [sdaasp, todo("références")],
-      ["Autres schémas (autonomie, insertion, lecture publique) : ", todo()]
-    ])
-  ];
 }

@@ -1,65 +1,80 @@
-import { territoryFacts, type SchemaContext } from "./context.ts";
+import { cite, territoryFacts, type SchemaContext } from "./context.ts";
 import { communesOf } from "./data.ts";
 import { placeKindLabel } from "./diagnostic.ts";
 import { dateLongue, kilometres, nombre, pourcent } from "./format.ts";
 import { baseline } from "./axes.ts";
-import { libelle, sourceOf, sourcesOf, value } from "./indicators.ts";
-import { assessLever } from "./levers.ts";
+import { referenceDate } from "./actions.ts";
+import { sourcesAnnex } from "./front.ts";
+import { libelle, value } from "./indicators.ts";
+import { assessLever, closedLevers, period } from "./levers.ts";
 import { heading, paragraph, todo, type Block } from "./model.ts";
 
 /** Chapters 5 and 6 (budget and funding, follow-up) and the annexes. */
 export function closingChapters(ctx: SchemaContext): Block[] {
-  return [...budget(ctx), ...followUp(ctx), ...annexes(ctx)];
+  return [...budget(ctx), ...followUp(ctx), ...annexes(ctx), ...closedLeversAnnex(ctx), ...sourcesAnnex(ctx)];
 }
 
 function budget(ctx: SchemaContext): Block[] {
   const facts = territoryFacts(ctx.data.communes, "departement");
-  const rows = ctx.levers.map((l) => {
-    const a = assessLever(l, facts, ctx.date);
-    const status = a.status === "clos" ? "clos" : a.status === "à venir" ? "à venir" : a.status === "dates inconnues" ? "dates à vérifier" : "ouvert";
-    return [l.nom, l.financeur, a.period, status];
-  });
+  const open = ctx.levers.map((l) => assessLever(l, facts, ctx.date)).filter((a) => a.status === "en cours" && a.eligibility !== "non");
   return [
     heading(1, "5. Budget et financements", true),
-    paragraph("Le budget de chaque fiche est à établir par son pilote. Le tableau récapitulatif sera complété à partir des fiches : ", todo("total par axe et par année")),
+    paragraph("Le budget de chaque fiche est à établir par son porteur. Le tableau récapitulatif sera complété à partir des fiches : ", todo("total par axe et par année")),
     {
       kind: "table",
       caption: "Récapitulatif budgétaire",
-      headers: ["Fiche", "Investissement", "Fonctionnement annuel", "Financements sollicités"],
-      rows: ctx.fiches.map((f) => [`${f.numero} ${f.axis.intitule}`, todo(), todo(), todo()]),
-      widths: [4, 1.6, 1.6, 2.4]
+      headers: ["Fiche", "Action", "Budget total", "Cofinancements"],
+      rows: ctx.fiches.map((f) => [String(f.numero), f.action.intitule, todo(), todo()]),
+      numeric: [true, false, false, false],
+      widths: [0.8, 5.6, 1.6, 1.8]
     },
     paragraph(
-      `Catalogue des leviers de financement (fichier data/leviers.json) : état au ${dateLongue(ctx.date)}. Les montants sont ceux publiés par chaque programme à sa date ; ` +
-        "un programme clos est cité pour mémoire, son renouvellement est à vérifier auprès du financeur."
+      `Leviers de financement ouverts au ${dateLongue(ctx.date)} (catalogue data/leviers.json, version ${ctx.rules.millesime}). Les montants sont ceux publiés par chaque programme à sa date ; ` +
+        "une date suivie de « à confirmer » est déduite et doit être vérifiée auprès du financeur. Les programmes clos sont cités en annexe C, pour mémoire."
     ),
     {
       kind: "table",
-      caption: "Leviers de financement du catalogue",
-      headers: ["Levier", "Financeur", "Période", "État à la date du document"],
-      rows,
-      widths: [3.6, 2.6, 2.4, 1.6],
-      source: "documents de programme cités dans data/leviers.json"
+      caption: "Leviers de financement ouverts",
+      headers: ["Levier", "Financeur", "Période", "Source"],
+      rows: open.map((a) => [a.lever.nom, a.lever.financeur, a.period, ctx.refs.cite(`${a.lever.source} (${a.lever.source_url})`)]),
+      widths: [3.8, 3, 2, 1]
     }
   ];
 }
 
 function followUp(ctx: SchemaContext): Block[] {
-  const indicators = [...new Set(ctx.fiches.flatMap((f) => f.axis.indicateurs))];
+  const indicators = [...new Set(ctx.fiches.flatMap((f) => f.action.indicateurs))];
   return [
     heading(1, "6. Suivi et évaluation", true),
     paragraph(
-      "La feuille de route est suivie par des indicateurs dont la valeur de référence est celle du présent diagnostic. " +
+      "La feuille de route est suivie par des indicateurs dont la valeur de référence est celle du présent diagnostic, à la date de sa source. " +
         "Régénérer ce document après chaque mise à jour des données donne les nouvelles valeurs avec les mêmes définitions."
     ),
     {
       kind: "table",
       caption: "Indicateurs de suivi départementaux",
-      headers: ["Indicateur", "Valeur de référence", "Cible", "Source et millésime"],
-      rows: indicators.map((i) => [libelle(i), baseline(i, value(ctx.data.departement, i)), todo(), sourceOf(ctx.data, i)]),
-      widths: [3.8, 1.6, 1.4, 2.6]
+      headers: ["Indicateur", "Valeur de référence", "Date", "Cible", "Source"],
+      rows: indicators.map((i) => [libelle(i), baseline(i, value(ctx.data.departement, i)), referenceDate(ctx.data.sources.get(i)?.millesime ?? null) ?? "n.d.", todo(), cite(ctx, i)]),
+      numeric: [false, true, false, false, false],
+      widths: [4, 1.7, 1.3, 1.5, 1.2]
     },
     paragraph("Instance et fréquence du suivi : ", todo("comité de pilotage annuel, bilan à mi-parcours"))
+  ];
+}
+
+function closedLeversAnnex(ctx: SchemaContext): Block[] {
+  const closed = closedLevers(ctx.levers, ctx.date);
+  return [
+    heading(2, "Annexe C — Programmes clos, pour mémoire", true),
+    paragraph(`Programmes du catalogue clos au ${dateLongue(ctx.date)} : ils ne sont proposés dans aucune fiche. Un renouvellement est à vérifier auprès du financeur.`),
+    closed.length
+      ? {
+          kind: "table",
+          headers: ["Programme", "Financeur", "Période", "Montants publiés", "Source"],
+          rows: closed.map((l) => [l.nom, l.financeur, period(l), l.montants.join(" ; "), ctx.refs.cite(`${l.source} (${l.source_url})`)]),
+          widths: [2.6, 1.8, 1.6, 3.2, 0.9]
+        }
+      : paragraph("Aucun programme clos dans le catalogue.")
   ];
 }
 
@@ -76,7 +91,7 @@ function annexes(ctx: SchemaContext): Block[] {
     blocks.push({
       kind: "table",
       caption: `${e.epci_nom} (rang ${e.rang_priorite})`,
-      headers: ["Commune", "Code", "Pop.", "65 ans +", "Peu dipl.", "Pauvreté", "FttH", "Zone", "Lieux", "Distance", "Rang"],
+      headers: ["Commune", "Code", "Population", "65 ans et plus", "Peu diplômés", "Pauvreté", "FttH", "Zone", "Lieux", "Distance", "Rang"],
       rows: communes.map((c) => [
         c.nom,
         c.code_insee,
@@ -92,7 +107,7 @@ function annexes(ctx: SchemaContext): Block[] {
       ]),
       numeric: [false, false, true, true, true, true, true, false, true, true, true],
       widths: [2.3, 0.9, 1, 1, 1, 1.6, 0.9, 0.8, 0.8, 1.2, 0.8],
-      source: sourcesOf(ctx.data, ["population", "part_65_plus", "part_peu_diplomes", "taux_pauvrete", "part_locaux_ftth", "nb_lieux", "distance_lieu_km"])
+      source: cite(ctx, ["population", "part_65_plus", "part_peu_diplomes", "taux_pauvrete", "part_locaux_ftth", "nb_lieux", "distance_lieu_km"])
     });
   }
   blocks.push(heading(2, "Annexe B — Lieux d'aide au numérique par intercommunalité", true));
@@ -112,7 +127,7 @@ function annexes(ctx: SchemaContext): Block[] {
       headers: ["Lieu", "Commune", "Type", "Itinérant", "Adresse"],
       rows: places.map((l) => [l.nom, l.commune ?? l.code_insee ?? "", placeKindLabel(l.sources), l.itinerance ? "oui" : "non", l.adresse ?? ""]),
       widths: [3.2, 1.8, 2.6, 0.9, 3],
-      source: sourceOf(ctx.data, "nb_lieux")
+      source: cite(ctx, "nb_lieux")
     });
   }
   return blocks;

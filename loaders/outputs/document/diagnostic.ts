@@ -1,9 +1,9 @@
 import { offerKind } from "../../ingest/offre/places.ts";
 import { stopKindLabels } from "../../../src/lib/diagnostic/index.ts";
-import type { SchemaContext } from "./context.ts";
+import { cite, type SchemaContext } from "./context.ts";
 import { communesOf, share, sum, type Commune } from "./data.ts";
 import { kilometres, nombre, pluriel, pourcent, rang } from "./format.ts";
-import { formatAggregate, formatValue, isWithheld, libelle, libelleMinuscule, sourceOf, sourcesOf, value } from "./indicators.ts";
+import { formatAggregate, formatValue, isWithheld, libelle, libelleMinuscule, value } from "./indicators.ts";
 import { mapBlocks } from "./maps.ts";
 import { heading, paragraph, todo, type Block, type Inline } from "./model.ts";
 
@@ -51,21 +51,21 @@ function overview(ctx: SchemaContext): Block[] {
   const small = data.communes.filter((c) => (c.population ?? 0) < 500).length;
   const known = keyFigures.filter((i) => value(d, i) !== null || isWithheld(d, i));
   const unknown = keyFigures.filter((i) => value(d, i) === null && !isWithheld(d, i));
-  const rows = known.map((i) => [libelle(i), formatAggregate(d, i), data.region ? formatAggregate(data.region, i) : "n.d.", data.france ? formatAggregate(data.france, i) : "n.d.", sourceOf(data, i)]);
+  const rows = known.map((i) => [libelle(i), formatAggregate(d, i), data.region ? formatAggregate(data.region, i) : "n.d.", data.france ? formatAggregate(data.france, i) : "n.d.", cite(ctx, i)]);
   return [
     heading(2, "2.1 Le territoire en chiffres clés"),
     paragraph(
-      `Le département (${d.nom}) compte ${nombre(d.population)} habitants (population municipale, ${sourceOf(data, "population")}), répartis dans ${pluriel(data.communes.length, "commune")} ` +
+      `Le département (${d.nom}) compte ${nombre(d.population)} habitants (population municipale, ${cite(ctx, "population")}), répartis dans ${pluriel(data.communes.length, "commune")} ` +
         `et ${pluriel(data.epci.length, "intercommunalité")}. ${pluriel(small, "commune")} sur ${nombre(data.communes.length)} ${small >= 2 ? "comptent" : "compte"} moins de 500 habitants.`
     ),
     {
       kind: "table",
       caption: `Chiffres clés : ${d.nom} comparé à ${data.region ? `la région (${data.region.nom}) et ` : ""}la France`,
-      headers: ["Indicateur", d.nom, data.region?.nom ?? "Région", "France", "Source et millésime"],
+      headers: ["Indicateur", d.nom, data.region?.nom ?? "Région", "France", "Source"],
       rows,
       numeric: [false, true, true, true, false],
-      widths: [4.2, 1.5, 1.5, 1.5, 3],
-      source: "voir la dernière colonne ; parts calculées en rapportant les effectifs additionnés, jamais en moyennant des taux"
+      widths: [5, 1.5, 1.5, 1.5, 1],
+      source: "références de la dernière colonne ; parts calculées en rapportant les effectifs additionnés, jamais en moyennant des taux"
     },
     ...(unknown.length ? [paragraph({ text: "Indicateurs non disponibles dans les données chargées : ", italic: true }, unknown.map((i) => libelleMinuscule(i)).join(" ; ") + ".")] : [])
   ];
@@ -93,7 +93,7 @@ function publics(ctx: SchemaContext): Block[] {
   const unknown = data.communes.filter((c) => c.taux_pauvrete === null).length;
   const missing: string[] = [];
   const say = (subject: string, count: number | null, indicator: string, ofWhat: string) => publicSentence(ctx, subject, count, indicator, ofWhat, missing);
-  const withSource = (text: string, indicators: string[]) => (text.trim() ? paragraph(`${text}Source : ${sourcesOf(data, indicators)}.`) : null);
+  const withSource = (text: string, indicators: string[]) => (text.trim() ? paragraph(`${text.trimEnd()} ${cite(ctx, indicators)}`) : null);
   const blocks: (Block | null)[] = [
     heading(2, "2.2 Les publics exposés au risque d'exclusion numérique"),
     withSource(say("Les personnes de 65 ans et plus", d.pop_65_plus, "part_65_plus", "de la population") + say("Les 75 ans et plus", d.pop_75_plus, "part_75_plus", "de la population"), ["part_65_plus", "part_75_plus"]),
@@ -106,9 +106,9 @@ function publics(ctx: SchemaContext): Block[] {
     ),
     value(d, "taux_chomage") === null ? (missing.push(libelleMinuscule("taux_chomage")), null) : withSource(`Le taux de chômage au sens du recensement atteint ${compared(ctx, "taux_chomage")}. `, ["taux_chomage"]),
     value(d, "taux_pauvrete") === null
-      ? paragraph(`Le taux de pauvreté du département n'est pas disponible dans les données chargées (${sourceOf(data, "taux_pauvrete")}).`)
+      ? paragraph(`Le taux de pauvreté du département n'est pas disponible dans les données chargées (${cite(ctx, "taux_pauvrete")}).`)
       : paragraph(
-          `Le taux de pauvreté du département est de ${compared(ctx, "taux_pauvrete")}. Source : ${sourceOf(data, "taux_pauvrete")}.` +
+          `Le taux de pauvreté du département est de ${compared(ctx, "taux_pauvrete")} ${cite(ctx, "taux_pauvrete")}.` +
             (d.taux_pauvrete_source && d.taux_pauvrete_source !== "departement"
               ? ` Origine de cette valeur : ${d.taux_pauvrete_source} (ce n'est pas le taux départemental publié par Filosofi).`
               : "")
@@ -149,14 +149,14 @@ function infrastructure(ctx: SchemaContext): Block[] {
     heading(2, "2.3 L'accès au très haut débit"),
     paragraph(
       `${quarter ? `Au ${trimestre(quarter)}, ` : ""}${nombre(d.locaux_ftth)} des ${nombre(d.locaux)} locaux du département (logements et établissements) ` +
-        `sont raccordables à la fibre optique jusqu'à l'abonné (FttH), soit ${compared(ctx, "part_locaux_ftth")}. Source : ${sourceOf(data, "part_locaux_ftth")}.`
+        `sont raccordables à la fibre optique jusqu'à l'abonné (FttH), soit ${compared(ctx, "part_locaux_ftth")} ${cite(ctx, "part_locaux_ftth")}.`
     ),
     paragraph(
       rip.length
         ? `${pluriel(rip.length, "commune")} ${rip.length >= 2 ? "relèvent" : "relève"} d'un réseau d'initiative publique (RIP), construit à l'initiative des collectivités ; ` +
             `la part de locaux raccordables y est de ${pourcent(ripShare)}.`
         : "Aucune commune du département n'est recensée en zone de réseau d'initiative publique dans les données chargées.",
-      ` Selon l'observatoire « Ma connexion internet », ${compared(ctx, "part_eligible_thd30")} des locaux sont éligibles à un débit d'au moins 30 Mbit/s par un réseau filaire. Source : ${sourceOf(data, "part_eligible_thd30")}.`
+      ` Selon l'observatoire « Ma connexion internet », ${compared(ctx, "part_eligible_thd30")} des locaux sont éligibles à un débit d'au moins 30 Mbit/s par un réseau filaire ${cite(ctx, "part_eligible_thd30")}.`
     ),
     {
       kind: "table",
@@ -165,7 +165,7 @@ function infrastructure(ctx: SchemaContext): Block[] {
       rows: zoneRows,
       numeric: [false, true, true, true],
       widths: [4, 1.5, 1.5, 2],
-      source: sourceOf(data, "part_locaux_ftth")
+      source: cite(ctx, "part_locaux_ftth")
     },
     paragraph(
       "Communes où la part de locaux raccordables est la plus faible : ",
@@ -207,7 +207,7 @@ function offer(ctx: SchemaContext): Block[] {
         `dont ${nombre(itinerant)} ${itinerant >= 2 ? "proposent" : "propose"} une offre itinérante. Cela représente ${perTenThousand(d)} lieux pour 10 000 habitants ` +
         `(France : ${perTenThousand(data.france)}). ${pluriel(withPlace.length, "commune")} ${withPlace.length >= 2 ? "accueillent" : "accueille"} au moins un lieu ; ` +
         `${libraries === null ? "le nombre de bibliothèques n'est pas connu" : `${pluriel(libraries, "bibliothèque")} publique${libraries >= 2 ? "s" : ""} peuvent en outre servir de points d'appui à une médiation itinérante`}. ` +
-        `Source : ${sourcesOf(data, ["nb_lieux"])}.`
+        `Source : ${cite(ctx, ["nb_lieux"])}.`
     ),
     {
       kind: "table",
@@ -216,11 +216,11 @@ function offer(ctx: SchemaContext): Block[] {
       rows: kindRows,
       numeric: [false, true, true],
       widths: [5, 1.5, 1.5],
-      source: `${sourceOf(data, "nb_lieux")} ; un lieu présent dans plusieurs sources est compté dans chaque type`
+      source: `${cite(ctx, "nb_lieux")} ; un lieu présent dans plusieurs sources est compté dans chaque type`
     },
     paragraph(
       `${nombre(d.population_hors_portee)} habitants, soit ${compared(ctx, "part_population_hors_portee")} de la population, vivent ${seuil} du lieu d'aide le plus proche (distance à vol d'oiseau depuis le centre de la commune). ` +
-        `Ils résident dans ${pluriel(beyond.length, "commune")}. Source : ${sourceOf(data, "part_population_hors_portee")}.`
+        `Ils résident dans ${pluriel(beyond.length, "commune")} ${cite(ctx, "part_population_hors_portee")}.`
     )
   ];
   if (beyond.length) {
@@ -231,7 +231,7 @@ function offer(ctx: SchemaContext): Block[] {
       rows: beyond.slice(0, 12).map((c) => [c.nom, c.epci_nom ?? "", nombre(c.population), kilometres(c.distance_lieu_km), c.lieu_le_plus_proche ?? "n.d."]),
       numeric: [false, false, true, true, false],
       widths: [2.4, 3, 1.3, 1.2, 3],
-      source: sourcesOf(data, ["population_hors_portee", "distance_lieu_km"])
+      source: cite(ctx, ["population_hors_portee", "distance_lieu_km"])
     });
   }
   if (ctx.data.plan.length) {
@@ -248,7 +248,7 @@ function offer(ctx: SchemaContext): Block[] {
         rows: ctx.data.plan.map((s) => [String(s.ordre), `${s.nom ?? ""}${s.code_insee ? ` (${communeName(ctx, s.code_insee)})` : ""}`, stopTypes[s.type_arret ?? ""] ?? s.type_arret ?? "", nombre(s.population_gagnee), nombre(s.population_cumulee)]),
         numeric: [true, false, false, true, true],
         widths: [0.8, 3.5, 2, 1.6, 1.4],
-        source: `plan d'itinérance du diagnostic ; ${sourceOf(data, "population_hors_portee")}`
+        source: `plan d'itinérance du diagnostic ; ${cite(ctx, "population_hors_portee")}`
       }
     );
   }
@@ -277,7 +277,7 @@ function synthesis(ctx: SchemaContext): Block[] {
   const priority = ctx.priorityEpci;
   const scoreSource = data.sources.get("score_priorite");
   const names: Inline[] = priority.length
-    ? [`Les ${pluriel(priority.length, "intercommunalité")} classées en tête sont : ${priority.map((e) => `${e.epci_nom} (${rang(e.rang_priorite!)})`).join(", ")}. Elles reçoivent chacune au moins une fiche action (chapitre 4).`]
+    ? [`Les ${pluriel(priority.length, "intercommunalité")} classées en tête sont : ${priority.map((e) => `${e.epci_nom} (${rang(e.rang_priorite!)})`).join(", ")}. Les fiches actions (chapitre 4) les nomment parmi leurs territoires ciblés quand leurs chiffres les y placent.`]
     : ["Aucune intercommunalité n'a de rang de priorité dans les données chargées."];
   return [
     heading(2, "2.6 Synthèse : les territoires prioritaires"),
@@ -294,7 +294,7 @@ function synthesis(ctx: SchemaContext): Block[] {
       rows: epciRows,
       numeric: [true, false, true, true, true, true, true, true, true],
       widths: [0.7, 3.4, 1.3, 1.1, 1.1, 1.5, 1, 1.1, 0.9],
-      source: sourcesOf(data, ["population", "part_65_plus", "part_peu_diplomes", "taux_pauvrete", "part_locaux_ftth", "part_population_hors_portee", "indice_fragilite"])
+      source: cite(ctx, ["population", "part_65_plus", "part_peu_diplomes", "taux_pauvrete", "part_locaux_ftth", "part_population_hors_portee", "indice_fragilite"])
     },
     {
       kind: "table",
@@ -303,7 +303,7 @@ function synthesis(ctx: SchemaContext): Block[] {
       rows: ctx.priorityCommunes.map((c) => [String(c.rang_priorite), c.nom, c.epci_nom ?? "", nombre(c.population), pourcent(c.part_65_plus), pourcent(c.part_locaux_ftth), kilometres(c.distance_lieu_km), nombre(c.indice_fragilite, 1)]),
       numeric: [true, false, false, true, true, true, true, true],
       widths: [0.7, 2.4, 3, 1.2, 1.1, 1, 1.3, 0.9],
-      source: sourcesOf(data, ["population", "part_65_plus", "part_locaux_ftth", "distance_lieu_km", "indice_fragilite"])
+      source: cite(ctx, ["population", "part_65_plus", "part_locaux_ftth", "distance_lieu_km", "indice_fragilite"])
     },
     paragraph("Lecture partagée du diagnostic par le comité de pilotage : ", todo("points saillants retenus, besoins exprimés par les acteurs"))
   ];

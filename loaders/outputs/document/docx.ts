@@ -67,14 +67,40 @@ const cellBorders = {
   right: { style: BorderStyle.SINGLE, size: 4, color: GRID }
 };
 
-function columnWidths(t: TableBlock): number[] {
+/** Width of one character of the tables' 8.5 pt text, in twips (generous for bold Arial capitals). */
+const CHAR_TWIPS = 92;
+/** Cell margins left and right plus a little air, in twips. */
+const CELL_PADDING_TWIPS = 210;
+
+/** The longest run a line cannot break inside: a word, or a number joined by no-break spaces (`115 527`, `12,5 %`). */
+function longestToken(text: string): number {
+  return Math.max(0, ...text.split(/[ \t\n/-]+/).map((w) => [...w].length));
+}
+
+/**
+ * Column widths from the table's relative widths, widened so that no header word and no number is broken across
+ * lines (« Populatio / n »): each column gets at least its longest token, the slack of the others pays for it.
+ */
+export function columnWidths(t: TableBlock, total = PAGE_WIDTH_TWIPS): number[] {
   const weights = t.widths ?? t.headers.map(() => 1);
-  const total = weights.reduce((a, b) => a + b, 0);
-  return weights.map((w) => Math.round((w / total) * PAGE_WIDTH_TWIPS));
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const wanted = weights.map((w) => (w / sum) * total);
+  const minimum = t.headers.map((h, i) => {
+    const cells = [h, ...t.rows.map((row) => inlineText([row[i] ?? ""]))];
+    return Math.max(...cells.map(longestToken)) * CHAR_TWIPS + CELL_PADDING_TWIPS;
+  });
+  let widths = wanted.map((w, i) => Math.max(w, minimum[i]));
+  const excess = widths.reduce((a, b) => a + b, 0) - total;
+  if (excess > 0) {
+    const slack = widths.map((w, i) => Math.max(0, w - minimum[i]));
+    const totalSlack = slack.reduce((a, b) => a + b, 0);
+    widths = totalSlack >= excess ? widths.map((w, i) => w - (slack[i] / totalSlack) * excess) : widths.map((w) => (w * total) / (total + excess));
+  }
+  return widths.map((w) => Math.round(w));
 }
 
 function table(t: TableBlock, width = PAGE_WIDTH_TWIPS): FileChild[] {
-  const widths = columnWidths(t).map((w) => Math.round((w * width) / PAGE_WIDTH_TWIPS));
+  const widths = columnWidths(t, width);
   const cell = (content: Inline, i: number, header: boolean, fill?: string) =>
     new TableCell({
       width: { size: widths[i], type: WidthType.DXA },
@@ -134,12 +160,21 @@ function blockChildren(b: Block, width = PAGE_WIDTH_TWIPS): FileChild[] {
           alignment: AlignmentType.CENTER,
           keepNext: true,
           children: [
-            new ImageRun({
-              type: "png",
-              data: b.png,
-              transformation: imageSize(b.width, b.height),
-              altText: { name: sanitizeDocx(b.fileName), title: sanitizeDocx(b.caption), description: sanitizeDocx(b.alt) }
-            })
+            // The SVG (with its legend and scale as text) for Word 2016+ and LibreOffice, the PNG for older readers.
+            b.svg
+              ? new ImageRun({
+                  type: "svg",
+                  data: Buffer.from(b.svg, "utf8"),
+                  fallback: { type: "png", data: b.png },
+                  transformation: imageSize(b.width, b.height),
+                  altText: { name: sanitizeDocx(b.fileName), title: sanitizeDocx(b.caption), description: sanitizeDocx(b.alt) }
+                })
+              : new ImageRun({
+                  type: "png",
+                  data: b.png,
+                  transformation: imageSize(b.width, b.height),
+                  altText: { name: sanitizeDocx(b.fileName), title: sanitizeDocx(b.caption), description: sanitizeDocx(b.alt) }
+                })
           ]
         }),
         paragraphOf([b.caption], { alignment: AlignmentType.CENTER, keepNext: true, spacing: { before: 60 } }, { bold: true, size: 18, color: ACCENT }),

@@ -43,7 +43,8 @@ const longDate = new Intl.DateTimeFormat("fr-FR", { day: "numeric", month: "long
 
 /** `2025-11-26` → `26 novembre 2025`. */
 export function dateLongue(date: Date): string {
-  return longDate.format(date);
+  const text = longDate.format(date);
+  return date.getUTCDate() === 1 ? text.replace(/^1 /, "1er ") : text;
 }
 
 /** `2021-06-30` → `30 juin 2021`; a bare year or year-month is kept readable (`2019`, `juillet 2019`). */

@@ -19,61 +19,8 @@ export function frontMatter(ctx: SchemaContext): Block[] {
       ]
     },
     { kind: "toc", titre: "Sommaire" },
-    ...production(ctx),
     ...context(ctx)
   ];
-}
-
-function production(ctx: SchemaContext): Block[] {
-  const loaded = ctx.data.provenance.filter((p) => p.status !== "absent");
-  const absent = ctx.data.provenance.filter((p) => p.status === "absent");
-  const indicators = [...ctx.data.sources.values()];
-  const blocks: Block[] = [
-    heading(1, "Comment ce document a été produit", true),
-    paragraph(
-      `Ce document a été préparé le ${dateLongue(ctx.date)} par l'outil sdin à partir des données publiques rassemblées dans une base locale. ` +
-        "Le diagnostic (chapitre 2) est écrit à partir de ces données : chaque chiffre y est suivi de sa source et de son millésime. " +
-        "Les axes stratégiques sont proposés par des règles explicites dont les seuils sont consignés dans le fichier data/regles-axes.json ; " +
-        "les leviers de financement viennent du catalogue data/leviers.json. Ces deux fichiers peuvent être modifiés et le document régénéré."
-    ),
-    paragraph(
-      "Méthode : les indicateurs sont calculés commune par commune puis additionnés (numérateurs et dénominateurs) pour les intercommunalités, " +
-        "le département, la région et la France ; aucune moyenne de taux n'est faite. Les communes sont rattachées au code officiel géographique en vigueur. " +
-        "Quand une valeur n'est pas publiée (secret statistique), elle est remplacée par celle d'un territoire englobant et signalée comme telle."
-    ),
-    ...staleSources(ctx),
-    paragraph(
-      "Ce que les données ne disent pas : la qualité de l'accompagnement, les horaires réels, la fréquentation des lieux, les besoins exprimés par les habitants. ",
-      todo("compléter par les entretiens et ateliers conduits avec les acteurs")
-    )
-  ];
-  if (indicators.length) {
-    blocks.push({
-      kind: "table",
-      caption: "Indicateurs, sources et millésimes",
-      headers: ["Indicateur", "Source", "Millésime"],
-      rows: indicators.map((s) => [s.libelle ?? s.indicateur, s.source ?? "non renseignée", s.millesime ?? "non renseigné"]),
-      widths: [5, 4, 1.4]
-    });
-  }
-  if (loaded.length) {
-    blocks.push({
-      kind: "table",
-      caption: "Fichiers de données chargés",
-      headers: ["Fichier", "Producteur", "Millésime", "Lignes"],
-      rows: loaded.map((p) => [p.title ?? p.source ?? "", p.publisher ?? "", p.vintage ?? "", nombre(p.rows_loaded)]),
-      numeric: [false, false, false, true],
-      widths: [5, 2.4, 1.4, 1.2],
-      source: `registre de provenance de la base (chargement du ${loaded[0].loaded_at ? dateLongue(new Date(loaded[0].loaded_at)) : "date inconnue"})`
-    });
-  }
-  if (absent.length) {
-    blocks.push(
-      paragraph("Fichiers attendus mais absents lors du chargement (les indicateurs qui en dépendent sont notés « n.d. ») :"),
-      list(absent.map((p) => [`${p.title ?? p.source} (${p.publisher ?? "producteur inconnu"}, ${p.vintage ?? "millésime inconnu"})`]))
-    );
-  }
-  return blocks;
 }
 
 function context(ctx: SchemaContext): Block[] {
@@ -86,9 +33,89 @@ function context(ctx: SchemaContext): Block[] {
         "bibliothèques, France Services, tiers-lieux, associations, médiateurs itinérants."
     ),
     paragraph("Engagements nationaux et régionaux dans lesquels s'inscrit la feuille de route : ", todo("préciser le cadre régional et les contrats en cours")),
-    heading(2, "1.1 Méthode d'élaboration et gouvernance"),
+    heading(2, "1.1 Comment ce document a été produit"),
+    ...staleSources(ctx),
+    paragraph(
+      `Ce document a été préparé le ${dateLongue(ctx.date)} par l'outil sdin à partir des données publiques rassemblées dans une base locale. ` +
+        "Le diagnostic (chapitre 2) est écrit à partir de ces données ; chaque chiffre renvoie par un numéro entre crochets à sa source et à son millésime, listés en annexe D. " +
+        "Les indicateurs sont calculés commune par commune puis additionnés (numérateurs et dénominateurs) pour les intercommunalités, le département, la région et la France : aucune moyenne de taux n'est faite. " +
+        "Quand une valeur n'est pas publiée (secret statistique), elle est remplacée par celle d'un territoire englobant et signalée comme telle."
+    ),
+    paragraph(
+      "Les axes et les actions sont proposés par des règles explicites (fichier data/regles-axes.json) ; les leviers de financement viennent du catalogue data/leviers.json, daté et sourcé. " +
+        "Ces deux fichiers peuvent être modifiés et le document régénéré. Ce que les données ne disent pas — qualité de l'accompagnement, horaires réels, fréquentation, besoins exprimés par les habitants — ",
+      todo("compléter par les entretiens et ateliers conduits avec les acteurs")
+    ),
+    heading(2, "1.2 Méthode d'élaboration et gouvernance"),
     paragraph("Instances de pilotage et calendrier d'élaboration : ", todo("comité de pilotage, comité technique, dates des ateliers")),
     paragraph("Acteurs consultés : ", todo("liste des structures rencontrées")),
-    sourceLine("cadre national France Numérique Ensemble ; chiffre de 13 millions : estimations nationales reprises par les documents de référence")
+    sourceLine(`${ctx.refs.cite("Cadre national France Numérique Ensemble (circulaire du 28 juillet 2023) ; 13 millions de personnes : estimations nationales reprises par les documents de référence")}`)
   ];
+}
+
+/**
+ * The annex « Sources et millésimes », built last: the numbered references cited in the document, then the
+ * indicators with their source and vintage, then the files loaded (provenance) and those that were missing.
+ */
+export function sourcesAnnex(ctx: SchemaContext): Block[] {
+  const loaded = ctx.data.provenance.filter((p) => p.status !== "absent");
+  const absent = ctx.data.provenance.filter((p) => p.status === "absent");
+  const indicators = [...ctx.data.sources.values()];
+  const references = ctx.refs.list();
+  const blocks: Block[] = [
+    heading(2, "Annexe D — Sources et millésimes", true),
+    paragraph("Les références entre crochets (« [3] ») des tableaux, des cartes et du texte renvoient à la liste ci-dessous.")
+  ];
+  if (references.length) {
+    blocks.push({
+      kind: "table",
+      caption: "Références citées",
+      headers: ["Réf.", "Source et millésime"],
+      rows: references.map((r) => [`[${r.number}]`, r.text]),
+      widths: [0.8, 9]
+    });
+  }
+  if (indicators.length) {
+    blocks.push({
+      kind: "table",
+      caption: "Indicateurs, sources et millésimes",
+      headers: ["Indicateur", "Source", "Millésime"],
+      numeric: [false, false, false],
+      rows: indicators.map((s) => [s.libelle ?? s.indicateur, s.source ?? "non renseignée", s.millesime ?? "non renseigné"]),
+      widths: [5, 4, 1.4]
+    });
+  }
+  if (loaded.length) {
+    blocks.push({
+      kind: "table",
+      caption: "Fichiers de données chargés",
+      headers: ["Fichier", "Producteur", "Millésime", "Lignes"],
+      rows: provenanceRows(loaded),
+      numeric: [false, false, false, true],
+      widths: [4.4, 2.4, 2.2, 1],
+      source: `registre de provenance de la base (chargement du ${loaded[0].loaded_at ? dateLongue(new Date(loaded[0].loaded_at)) : "date inconnue"})`
+    });
+  }
+  if (absent.length) {
+    blocks.push(
+      paragraph("Fichiers attendus mais absents lors du chargement (les indicateurs qui en dépendent sont notés « n.d. ») :"),
+      list(absent.map((p) => [`${p.title ?? p.source} (${p.publisher ?? "producteur inconnu"}, ${p.vintage ?? "millésime inconnu"})`]))
+    );
+  }
+  return blocks;
+}
+
+/**
+ * One row per loaded file, except that a source split into many files (one outline per département) is one row
+ * with the count of its files and their rows: a hundred identical lines say nothing to the reader.
+ */
+function provenanceRows(loaded: SchemaContext["data"]["provenance"]): string[][] {
+  const groups = new Map<string, typeof loaded>();
+  for (const p of loaded) groups.set(p.source ?? p.title ?? "", [...(groups.get(p.source ?? p.title ?? "") ?? []), p]);
+  return [...groups.values()].flatMap((files) => {
+    if (files.length <= 3) return files.map((p) => [p.title ?? p.source ?? "", p.publisher ?? "", p.vintage ?? "", nombre(p.rows_loaded)]);
+    const [first, last] = [files[0], files[files.length - 1]];
+    const rows = files.reduce((n, p) => n + (p.rows_loaded ?? 0), 0);
+    return [[`${nombre(files.length)} fichiers : ${first.title ?? first.source} … ${last.title ?? last.source}`, first.publisher ?? "", first.vintage ?? "", nombre(rows)]];
+  });
 }

@@ -6,6 +6,7 @@ import { buildSchema } from "./build.ts";
 import { buildContext } from "./context.ts";
 import { readDiagnostic } from "./data.ts";
 import { toDocx } from "./docx.ts";
+import { toFeuilleDeRouteCsv, toFeuilleDeRouteJson } from "./feuille-de-route.ts";
 import { readLevers } from "./levers.ts";
 import { toMarkdown } from "./markdown.ts";
 import type { Block, Figure } from "./model.ts";
@@ -41,14 +42,15 @@ export const defaultLeversFile = path.join(projectRoot, "data", "leviers.json");
 
 /**
  * Writes the skeleton of the département's schéma, `schema-departemental-<code>.docx` and `.md` (with the maps'
- * SVG files beside the Markdown), into `outDir`, from the diagnostic tables of the database.
+ * SVG files beside the Markdown), and its actions in the national tool's shape, `feuille-de-route-<code>.json`
+ * and `.csv` (one row per action), into `outDir`, from the diagnostic tables of the database.
  */
 export async function writeSchema(
   connection: DuckDBConnection,
   departement: string,
   outDir: string,
   options: SchemaOptions = {}
-): Promise<{ docx: string; markdown: string }> {
+): Promise<{ docx: string; markdown: string; json: string; csv: string }> {
   const { date = new Date(), mapsSvg = [], seuilKm = null, rulesFile = defaultRulesFile, leversFile = defaultLeversFile, pageNumbers = false } = options;
   const data = await readDiagnostic(connection, departement);
   const ctx = buildContext(data, readAxisRules(rulesFile), readLevers(leversFile), date, seuilKm);
@@ -56,9 +58,12 @@ export async function writeSchema(
   if (mapsSvg.length) insertExtraMaps(doc.blocks, mapsSvg, departement);
   await mkdir(outDir, { recursive: true });
   const base = path.join(outDir, `schema-departemental-${departement}`);
-  const files = { docx: `${base}.docx`, markdown: `${base}.md` };
+  const roadmap = path.join(outDir, `feuille-de-route-${departement}`);
+  const files = { docx: `${base}.docx`, markdown: `${base}.md`, json: `${roadmap}.json`, csv: `${roadmap}.csv` };
   await writeFile(files.docx, await toDocx(doc, { pageNumbers }));
   await writeFile(files.markdown, toMarkdown(doc), "utf8");
+  await writeFile(files.json, toFeuilleDeRouteJson(doc), "utf8");
+  await writeFile(files.csv, toFeuilleDeRouteCsv(doc), "utf8");
   for (const b of doc.blocks) if (b.kind === "figure" && b.svg) await writeFile(path.join(outDir, b.fileName), b.svg, "utf8");
   return files;
 }

@@ -15,6 +15,10 @@ export interface Lever {
   eligibilite: { mode: "toutes" | "une"; criteres: Criterion[] };
   note: string | null;
   source: string;
+  /** The page that states the lever's dates and amounts. */
+  source_url: string;
+  /** False when the source does not state the dates exactly (deduced, to check). */
+  date_confirmee: boolean;
 }
 
 export type CriterionName = "qpv" | "frr" | "rural" | "rip" | "regions" | "niveaux";
@@ -81,7 +85,7 @@ export function readLevers(file: string): Lever[] {
 
 function checkLever(lever: Lever, index: number, file: string): Lever {
   const where = `levier ${JSON.stringify(lever?.id ?? index)} de ${file}`;
-  for (const key of ["id", "nom", "financeur", "source"] as const) {
+  for (const key of ["id", "nom", "financeur", "source", "source_url"] as const) {
     if (typeof lever[key] !== "string" || !lever[key]) throw new Error(`champ « ${key} » manquant pour le ${where}`);
   }
   for (const key of ["debut", "fin"] as const) {
@@ -90,6 +94,9 @@ function checkLever(lever: Lever, index: number, file: string): Lever {
       throw new Error(`date « ${key} » invalide pour le ${where} : ${JSON.stringify(value)} (AAAA, AAAA-MM ou AAAA-MM-JJ, ou null)`);
     }
   }
+  if (lever.debut === null || lever.debut === undefined) throw new Error(`date « debut » manquante pour le ${where} (date d'ouverture du programme)`);
+  if (!("fin" in lever)) throw new Error(`date « fin » manquante pour le ${where} (null pour un dispositif sans date de clôture)`);
+  if (typeof lever.date_confirmee !== "boolean") throw new Error(`« date_confirmee » (true ou false) manquant pour le ${where}`);
   if (!lever.eligibilite || !Array.isArray(lever.eligibilite.criteres)) throw new Error(`« eligibilite.criteres » manquant pour le ${where}`);
   for (const c of lever.eligibilite.criteres) {
     if (!(c.critere in officialFiles)) throw new Error(`critère inconnu ${JSON.stringify(c.critere)} pour le ${where}`);
@@ -113,10 +120,10 @@ export function leverStatus(lever: Lever, date: Date): LeverAssessment["status"]
   return "en cours";
 }
 
-function period(lever: Lever): string {
-  const debut = lever.debut ? dateCatalogue(lever.debut) : "date de début non publiée";
-  const fin = lever.fin ? dateCatalogue(lever.fin) : "date de fin non publiée";
-  return `${debut} – ${fin}`;
+/** `juillet 2019 – 2024`, `depuis 2019` for a lever without closing date; `(dates à confirmer)` when deduced. */
+export function period(lever: Lever): string {
+  const text = !lever.debut ? "dates non publiées" : lever.fin ? `${dateCatalogue(lever.debut)} – ${dateCatalogue(lever.fin)}` : `depuis ${dateCatalogue(lever.debut)}`;
+  return lever.date_confirmee === false ? `${text} (dates à confirmer)` : text;
 }
 
 function evaluate(criterion: Criterion, facts: TerritoryFacts): boolean | null {
@@ -147,12 +154,26 @@ export function assessLever(lever: Lever, facts: TerritoryFacts, date: Date): Le
   return { lever, eligibility, criteria, status: leverStatus(lever, date), period: period(lever) };
 }
 
-/** The levers serving one of `themes` whose criteria the territory does not fail, open ones first. */
+/**
+ * The levers a fiche may offer: serving one of `themes`, open on `date` (a closed or future programme never
+ * reaches a fiche; closed ones are listed apart, « pour mémoire »), and whose criteria the territory does not fail.
+ * Eligible ones first, then those to confirm.
+ */
 export function leversFor(levers: Lever[], themes: string[], facts: TerritoryFacts, date: Date): LeverAssessment[] {
-  const order = { "en cours": 0, "à venir": 1, "dates inconnues": 2, clos: 3 };
   return levers
     .filter((l) => l.thematiques.some((t) => themes.includes(t)))
     .map((l) => assessLever(l, facts, date))
-    .filter((a) => a.eligibility !== "non")
-    .sort((a, b) => order[a.status] - order[b.status]);
+    .filter((a) => a.status === "en cours" && a.eligibility !== "non")
+    .sort((a, b) => specificity(a.lever, themes) - specificity(b.lever, themes) || Number(a.eligibility !== "eligible") - Number(b.eligibility !== "eligible"));
+}
+
+/** How close a lever is to the action's first themes (0 = serves its first theme), then the fewer themes the better. */
+function specificity(lever: Lever, themes: string[]): number {
+  const first = Math.min(...lever.thematiques.map((t) => themes.indexOf(t)).filter((i) => i >= 0));
+  return first * 100 + lever.thematiques.length;
+}
+
+/** The catalogue's levers closed on `date`, for the annex « pour mémoire ». */
+export function closedLevers(levers: Lever[], date: Date): Lever[] {
+  return levers.filter((l) => leverStatus(l, date) === "clos");
 }

@@ -1,10 +1,16 @@
+import { bisectLeft, quantileSorted } from "d3-array";
+import { geoConicConformal, geoDistance, geoMercator, type GeoProjection } from "d3-geo";
 import { removeXmlForbidden } from "../sanitize.ts";
 import { Canvas, type Point } from "./raster.ts";
 
 /**
- * Choropleth maps of the communes, drawn twice from the same geometry: as SVG (kept beside the Markdown) and as
- * a PNG (embedded in the DOCX). Communes are drawn from their outlines when the `contours` table is loaded,
- * otherwise as discs at their representative points.
+ * Choropleth maps of the communes, drawn twice from the same geometry: as SVG (kept beside the Markdown, and
+ * embedded in the DOCX) and as a PNG (the DOCX's fallback for applications that cannot show SVG). Projection and
+ * class breaks come from d3, as on the site (`src/components/map.ts`): Lambert conformal conic for metropolitan
+ * France, quantiles for the classes. The SVG carries its legend and a scale bar. Communes are drawn from their
+ * outlines when the `contours` table is loaded, otherwise as discs at their representative points. When the
+ * communes span metropolitan and overseas départements, each overseas département is an inset beside metropolitan
+ * France, which fills the main frame.
  */
 
 export interface MapCommune {
@@ -16,6 +22,8 @@ export interface MapCommune {
   /** Population, sizing the discs of the point map. */
   weight: number | null;
   highlighted: boolean;
+  /** Département code (default: from the INSEE code), to put overseas départements in insets. */
+  departement?: string;
 }
 
 export interface MapClass {
@@ -30,26 +38,28 @@ export interface RenderedMap {
   height: number;
   legend: MapClass[];
   mode: "contours" | "points";
+  /** Length of the scale bar drawn in the image, in km. */
+  scaleKm: number | null;
 }
 
 export const sequentialPalette = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
 const missingColor = "#d9d9d9";
 const borderColor = "#ffffff";
 const highlightColor = "#1f2a44";
+const textColor = "#222222";
 
 /** Upper bounds of classes: values ≤ breaks[i] fall in class i, above the last in the last class. */
 export function classify(value: number | null, breaks: number[]): number | null {
   if (value === null || !Number.isFinite(value)) return null;
-  const i = breaks.findIndex((b) => value <= b);
-  return i === -1 ? breaks.length : i;
+  return bisectLeft(breaks, value);
 }
 
-/** Quantile breaks (n classes) of the known values. */
+/** Quantile breaks (n classes) of the known values, as d3 computes them (duplicates merged). */
 export function quantileBreaks(values: (number | null)[], n = 5): number[] {
   const sorted = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return [];
   const breaks: number[] = [];
-  for (let i = 1; i < n; i++) breaks.push(sorted[Math.max(0, Math.floor((i * sorted.length) / n) - 1)]);
+  for (let i = 1; i < n; i++) breaks.push(Math.round(quantileSorted(sorted, i / n)! * 1e6) / 1e6);
   return [...new Set(breaks)];
 }
 
@@ -63,22 +73,45 @@ export function parseGeometry(text: string): Rings[] {
   throw new Error(`géométrie non surfacique ${JSON.stringify(geometry.type)} dans la table contours`);
 }
 
-interface Projection {
-  project(lon: number, lat: number): Point;
-  width: number;
-  height: number;
+/** A frame of the map: a projection fitted to a group of communes in a box of the image. */
+interface Frame {
+  projection: GeoProjection;
+  box: [[number, number], [number, number]];
+  inset: boolean;
+  label?: string;
 }
 
-function fit(points: [number, number][], width: number, margin: number): Projection {
-  const lons = points.map((p) => p[0]);
-  const lats = points.map((p) => p[1]);
-  const [minLon, maxLon, minLat, maxLat] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
-  const k = Math.cos((((minLat + maxLat) / 2) * Math.PI) / 180);
-  const spanX = Math.max((maxLon - minLon) * k, 1e-6);
-  const spanY = Math.max(maxLat - minLat, 1e-6);
-  const scale = (width - 2 * margin) / spanX;
-  const height = Math.round(spanY * scale + 2 * margin);
-  return { width, height, project: (lon, lat) => [margin + (lon - minLon) * k * scale, margin + (maxLat - lat) * scale] };
+function departementOf(c: MapCommune): string {
+  return c.departement ?? (c.code.startsWith("97") ? c.code.slice(0, 3) : c.code.slice(0, 2));
+}
+
+const overseasNames: Record<string, string> = { "971": "Guadeloupe", "972": "Martinique", "973": "Guyane", "974": "La Réunion", "976": "Mayotte" };
+
+/**
+ * Fits one projection per group to its points. Fitting on points (a MultiPoint) rather than on the polygons
+ * avoids d3's spherical winding rule, under which an RFC 7946 (counter-clockwise) ring covers the whole globe.
+ */
+function frames(groups: Map<string, [number, number][]>, width: number, mapHeight: number): Frame[] {
+  const overseas = [...groups.keys()].filter((k) => k.startsWith("97")).sort();
+  const metropolitan = [...groups.keys()].filter((k) => !k.startsWith("97"));
+  const fit = (projection: GeoProjection, points: [number, number][], box: [[number, number], [number, number]]) =>
+    projection.fitExtent(box, { type: "MultiPoint", coordinates: points });
+  const lambert = () => geoConicConformal().parallels([44, 49]).rotate([-3, 0]);
+  if (!metropolitan.length || !overseas.length) {
+    const points = [...groups.values()].flat();
+    const projection = metropolitan.length ? lambert() : geoMercator();
+    return [{ projection: fit(projection, points, [[10, 10], [width - 10, mapHeight - 10]]), box: [[0, 0], [width, mapHeight]], inset: false }];
+  }
+  // Insets in a column on the left, each of the same size; metropolitan France fills the rest.
+  const column = Math.round(width * 0.2);
+  const step = mapHeight / Math.max(overseas.length, 4);
+  const list: Frame[] = overseas.map((code, i) => {
+    const box: [[number, number], [number, number]] = [[8, i * step + 22], [column - 8, (i + 1) * step - 6]];
+    return { projection: fit(geoMercator(), groups.get(code)!, box), box: [[4, i * step + 4], [column - 4, (i + 1) * step - 2]], inset: true, label: overseasNames[code] ?? code };
+  });
+  const points = metropolitan.flatMap((k) => groups.get(k)!);
+  list.push({ projection: fit(lambert(), points, [[column + 10, 10], [width - 10, mapHeight - 10]]), box: [[column, 0], [width, mapHeight]], inset: false });
+  return list;
 }
 
 function escapeXml(text: string): string {
@@ -88,6 +121,23 @@ function escapeXml(text: string): string {
 function pathData(rings: Point[][]): string {
   return rings.map((ring) => "M" + ring.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join("L") + "Z").join("");
 }
+
+/** A round length (1, 2 or 5 × 10ⁿ km) whose bar is at most `maxPx` long, for a frame's scale bar. */
+export function scaleBar(projection: GeoProjection, [[x0, y0], [x1, y1]]: [[number, number], [number, number]], maxPx: number): { km: number; px: number } | null {
+  const cy = (y0 + y1) / 2;
+  const cx = (x0 + x1) / 2;
+  const a = projection.invert?.([cx, cy]);
+  const b = projection.invert?.([cx + 100, cy]);
+  if (!a || !b) return null;
+  const kmPer100 = geoDistance(a, b) * 6371;
+  if (!(kmPer100 > 0)) return null;
+  const maxKm = (kmPer100 * maxPx) / 100;
+  const power = 10 ** Math.floor(Math.log10(maxKm));
+  const km = [5, 2, 1].map((m) => m * power).find((v) => v <= maxKm) ?? power;
+  return { km, px: (km / kmPer100) * 100 };
+}
+
+const LEGEND_ROW = 22;
 
 /**
  * Draws one map. `breaks` and `labels` define the classes (labels.length = breaks.length + 1); communes
@@ -105,46 +155,95 @@ export function renderChoropleth(
     if (text) shapes.set(c.code, parseGeometry(text));
   }
   const mode = shapes.size > 0 ? "contours" : "points";
-  const located = communes.filter((c) => c.lon !== null && c.lat !== null);
-  const coordinates = mode === "contours" ? [...shapes.values()].flat(3) : located.map((c) => [c.lon!, c.lat!] as [number, number]);
-  if (coordinates.length === 0) return null;
-  const margin = mode === "contours" ? 10 : 30;
-  const projection = fit(coordinates, width, margin);
-  const palette2 = [...colors, missingColor, borderColor, highlightColor];
-  const [MISSING, BORDER, HIGHLIGHT] = [colors.length, colors.length + 1, colors.length + 2];
-  const canvas = new Canvas(projection.width, projection.height, palette2);
-  const svgShapes: string[] = [];
-  const maxWeight = Math.max(1, ...located.map((c) => c.weight ?? 0));
-  const ordered = [...communes].sort((a, b) => Number(a.highlighted) - Number(b.highlighted));
+  const drawn = communes.filter((c) => (mode === "contours" ? shapes.has(c.code) : c.lon !== null && c.lat !== null));
+  if (drawn.length === 0) return null;
+  const groups = new Map<string, [number, number][]>();
+  for (const c of drawn) {
+    const points = mode === "contours" ? shapes.get(c.code)!.flat(2) : [[c.lon!, c.lat!] as [number, number]];
+    const key = departementOf(c);
+    groups.set(key, [...(groups.get(key) ?? []), ...points]);
+  }
+  // The height follows the metropolitan (or single) group's shape.
+  const all = [...groups.entries()].filter(([k]) => !k.startsWith("97") || [...groups.keys()].every((g) => g.startsWith("97"))).flatMap(([, p]) => p);
+  const probe = (groups.size > 0 && [...groups.keys()].some((k) => !k.startsWith("97")) ? geoConicConformal().parallels([44, 49]).rotate([-3, 0]) : geoMercator()).fitWidth(width, {
+    type: "MultiPoint",
+    coordinates: all
+  });
+  const ys = all.map((p) => probe(p)?.[1] ?? 0);
+  const mapHeight = Math.round(Math.min(Math.max(Math.max(...ys) - Math.min(...ys), width * 0.5), width * 1.3));
+  const legend: MapClass[] = labels.map((label, i) => ({ color: colors[i], label }));
+  if (drawn.some((c) => classify(c.value, breaks) === null)) legend.push({ color: missingColor, label: "donnée non disponible" });
+  const hasHighlight = drawn.some((c) => c.highlighted);
+  const legendRows = legend.length + (hasHighlight ? 1 : 0);
+  const height = mapHeight + 30 + LEGEND_ROW * legendRows + 10;
+  const layout = frames(groups, width, mapHeight);
+  const frameOf = new Map<string, Frame>();
+  for (const c of drawn) {
+    const k = departementOf(c);
+    frameOf.set(k, layout.length === 1 ? layout[0] : layout.find((f) => (k.startsWith("97") ? f.inset && f.label === (overseasNames[k] ?? k) : !f.inset))!);
+  }
+  const palette2 = [...colors, missingColor, borderColor, highlightColor, textColor];
+  const [MISSING, BORDER, HIGHLIGHT, TEXT] = [colors.length, colors.length + 1, colors.length + 2, colors.length + 3];
+  const canvas = new Canvas(width, height, palette2);
+  const svg: string[] = [];
+  for (const f of layout.filter((f) => f.inset)) {
+    const [[x0, y0], [x1, y1]] = f.box;
+    canvas.strokeRing([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]], MISSING, 2);
+    svg.push(`<rect x="${x0}" y="${y0}" width="${x1 - x0}" height="${y1 - y0}" fill="none" stroke="#999"/><text x="${x0 + 4}" y="${y0 + 14}" font-size="12">${escapeXml(f.label ?? "")}</text>`);
+  }
+  const maxWeight = Math.max(1, ...drawn.map((c) => c.weight ?? 0));
+  const ordered = [...drawn].sort((a, b) => Number(a.highlighted) - Number(b.highlighted));
   for (const c of ordered) {
+    const { projection } = frameOf.get(departementOf(c))!;
+    const project = (lon: number, lat: number): Point => projection([lon, lat]) ?? [0, 0];
     const cls = classify(c.value, breaks);
     const color = cls === null ? MISSING : cls;
     const fill = palette2[color];
-    const title = `<title>${escapeXml(c.nom)} : ${c.value === null ? "n.d." : escapeXml(String(Math.round(c.value * 100) / 100))}</title>`;
+    const tooltip = `<title>${escapeXml(c.nom)} : ${c.value === null ? "n.d." : escapeXml(String(Math.round(c.value * 100) / 100))}</title>`;
     const stroke = c.highlighted ? `stroke="${highlightColor}" stroke-width="1.6"` : `stroke="${borderColor}" stroke-width="0.4"`;
     if (mode === "contours") {
-      const polygons = shapes.get(c.code);
-      if (!polygons) continue;
-      const projected = polygons.map((rings) => rings.map((ring) => ring.map(([lon, lat]) => projection.project(lon, lat))));
+      const projected = shapes.get(c.code)!.map((rings) => rings.map((ring) => ring.map(([lon, lat]) => project(lon, lat))));
       for (const rings of projected) canvas.fillPolygon(rings, color);
       for (const rings of projected) for (const ring of rings) canvas.strokeRing(ring, c.highlighted ? HIGHLIGHT : BORDER, c.highlighted ? 5 : 1);
-      svgShapes.push(`<path d="${projected.map(pathData).join("")}" fill="${fill}" ${stroke}>${title}</path>`);
-    } else if (c.lon !== null && c.lat !== null) {
-      const [x, y] = projection.project(c.lon, c.lat);
+      svg.push(`<path d="${projected.map(pathData).join("")}" fill="${fill}" ${stroke}>${tooltip}</path>`);
+    } else {
+      const [x, y] = project(c.lon!, c.lat!);
       const r = 3 + 14 * Math.sqrt((c.weight ?? 0) / maxWeight);
       if (c.highlighted) canvas.fillCircle(x, y, r + 1.5, HIGHLIGHT);
       canvas.fillCircle(x, y, r, color);
-      svgShapes.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r.toFixed(1)}" fill="${fill}" ${stroke}>${title}</circle>`);
+      svg.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r.toFixed(1)}" fill="${fill}" ${stroke}>${tooltip}</circle>`);
     }
   }
-  const legend: MapClass[] = labels.map((label, i) => ({ color: colors[i], label }));
-  if (communes.some((c) => classify(c.value, breaks) === null)) legend.push({ color: missingColor, label: "donnée non disponible" });
-  const legendHeight = 22 * legend.length + 10;
-  const svgLegend = legend
-    .map((l, i) => `<rect x="10" y="${projection.height + 8 + 22 * i}" width="16" height="16" fill="${l.color}" stroke="#999"/><text x="32" y="${projection.height + 21 + 22 * i}">${escapeXml(l.label)}</text>`)
-    .join("");
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${projection.width} ${projection.height + legendHeight}" width="${projection.width}" height="${projection.height + legendHeight}" font-family="sans-serif" font-size="13">` +
-    `<title>${escapeXml(title)}</title><rect width="100%" height="100%" fill="#fff"/>${svgShapes.join("")}${svgLegend}</svg>`;
-  return { png: canvas.toPng(), svg, width: projection.width, height: projection.height, legend, mode };
+  // Scale bar of the main frame, bottom right of the map area.
+  const main = layout.find((f) => !f.inset)!;
+  const bar = scaleBar(main.projection, main.box, width * 0.22);
+  if (bar) {
+    const x1 = width - 20;
+    const x0 = x1 - bar.px;
+    const y = mapHeight + 14;
+    canvas.strokeRing([[x0, y], [x1, y]], TEXT, 6);
+    canvas.strokeRing([[x0, y - 5], [x0, y + 1]], TEXT, 4);
+    canvas.strokeRing([[x1, y - 5], [x1, y + 1]], TEXT, 4);
+    svg.push(
+      `<g class="echelle"><path d="M${x0.toFixed(1)},${y - 5}V${y}H${x1.toFixed(1)}V${y - 5}" fill="none" stroke="${textColor}" stroke-width="2"/>` +
+        `<text x="${((x0 + x1) / 2).toFixed(1)}" y="${y + 16}" text-anchor="middle">${bar.km.toLocaleString("fr-FR")} km</text></g>`
+    );
+  }
+  // Legend below the map: a swatch and a label per class, then the outline of the priority communes.
+  const top = mapHeight + 30;
+  const legendSvg: string[] = [`<text x="10" y="${top - 8}" font-weight="bold">${escapeXml(title)}</text>`];
+  legend.forEach((l, i) => {
+    const y = top + LEGEND_ROW * i;
+    canvas.fillPolygon([[[10, y], [26, y], [26, y + 16], [10, y + 16]]], palette2.indexOf(l.color));
+    legendSvg.push(`<rect x="10" y="${y}" width="16" height="16" fill="${l.color}" stroke="#999"/><text x="32" y="${y + 13}">${escapeXml(l.label)}</text>`);
+  });
+  if (hasHighlight) {
+    const y = top + LEGEND_ROW * legend.length;
+    canvas.strokeRing([[10, y], [26, y], [26, y + 16], [10, y + 16], [10, y]], HIGHLIGHT, 5);
+    legendSvg.push(`<rect x="10" y="${y}" width="16" height="16" fill="#fff" stroke="${highlightColor}" stroke-width="2"/><text x="32" y="${y + 13}">commune prioritaire</text>`);
+  }
+  const svgText =
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="Arial, sans-serif" font-size="13" fill="${textColor}">` +
+    `<title>${escapeXml(title)}</title><rect width="100%" height="100%" fill="#fff"/>${svg.join("")}${legendSvg.join("")}</svg>`;
+  return { png: canvas.toPng(), svg: svgText, width, height, legend, mode, scaleKm: bar?.km ?? null };
 }

@@ -1,19 +1,18 @@
-import type { SchemaContext } from "./context.ts";
 import { kilometres, nombre } from "./format.ts";
-import { lowerFirst, sourceOf } from "./indicators.ts";
+import { cite, type SchemaContext } from "./context.ts";
 import { quantileBreaks, renderChoropleth, type MapCommune, type RenderedMap } from "./map.ts";
 import { paragraph, todo, type Block } from "./model.ts";
 
 /**
  * The diagnostic's maps: fragility index and distance to help, drawn from the communes' outlines (or their points
- * when the outlines are not loaded), with the legend as a table and the priority communes outlined.
+ * when the outlines are not loaded), with the legend and a scale bar in the image and the priority communes outlined.
  */
 export function mapBlocks(ctx: SchemaContext): Block[] {
   const { data } = ctx;
   const contours = new Map(data.contours.map((c) => [c.code_insee, c.geometry]));
   const priority = new Set(ctx.priorityCommunes.map((c) => c.code_insee));
   const base = (pick: (c: (typeof data.communes)[number]) => number | null): MapCommune[] =>
-    data.communes.map((c) => ({ code: c.code_insee, nom: c.nom, value: pick(c), lon: c.point_lon, lat: c.point_lat, weight: c.population, highlighted: priority.has(c.code_insee) }));
+    data.communes.map((c) => ({ code: c.code_insee, nom: c.nom, value: pick(c), lon: c.point_lon, lat: c.point_lat, weight: c.population, highlighted: priority.has(c.code_insee), departement: c.code_departement }));
 
   const indexBreaks = quantileBreaks(data.communes.map((c) => c.indice_fragilite));
   const indexLabels = classLabels(indexBreaks, (v) => nombre(v, 1));
@@ -24,14 +23,14 @@ export function mapBlocks(ctx: SchemaContext): Block[] {
       file: `carte-indice-${data.code}.svg`,
       title: "Indice de fragilité numérique par commune",
       alt: `Carte des communes du département colorées selon l'indice de fragilité numérique, en ${indexLabels.length} classes de même effectif ; les communes prioritaires sont cerclées de bleu foncé.`,
-      source: sourceOf(data, "indice_fragilite"),
+      source: cite(ctx, "indice_fragilite"),
       rendered: indexBreaks.length ? renderChoropleth(base((c) => c.indice_fragilite), contours, { breaks: indexBreaks, labels: indexLabels, title: "Indice de fragilité numérique" }) : null
     },
     {
       file: `carte-distance-${data.code}.svg`,
       title: "Distance au lieu d'aide le plus proche",
       alt: "Carte des communes du département colorées selon la distance à vol d'oiseau au lieu d'aide au numérique le plus proche ; les communes prioritaires sont cerclées de bleu foncé.",
-      source: sourceOf(data, "distance_lieu_km"),
+      source: cite(ctx, "distance_lieu_km"),
       rendered: renderChoropleth(base((c) => c.distance_lieu_km), contours, { breaks: distanceBreaks, labels: distanceLabels, title: "Distance au lieu d'aide le plus proche" })
     }
   ];
@@ -48,25 +47,17 @@ export function mapBlocks(ctx: SchemaContext): Block[] {
   );
   for (const m of maps) {
     if (!m.rendered) continue;
-    blocks.push(figure(m.rendered, m), legendTable(m.rendered, m.title));
+    blocks.push(figure(m.rendered, { ...m, alt: `${m.alt} Classes : ${m.rendered.legend.map((l) => l.label).join(" ; ")}.` }));
   }
   blocks.push(paragraph("Cartes complémentaires : ", todo("cartes interactives du site sdin, ou cartes du SIG départemental")));
   return blocks;
 }
 
 function figure(rendered: RenderedMap, m: { file: string; title: string; alt: string; source: string }): Block {
-  return { kind: "figure", caption: m.title, alt: m.alt, png: rendered.png, svg: rendered.svg, width: rendered.width, height: rendered.height, fileName: m.file, source: m.source };
-}
-
-function legendTable(rendered: RenderedMap, title: string): Block {
-  return {
-    kind: "table",
-    caption: `Légende : ${lowerFirst(title)}`,
-    headers: ["Couleur", "Classe"],
-    rows: rendered.legend.map((l) => ["", l.label]),
-    swatches: rendered.legend.map((l) => l.color),
-    widths: [1, 6]
-  };
+  // The caption repeats the classes and the scale for readers that show the PNG fallback (no text in it).
+  const classes = rendered.legend.map((l, i) => `${["très clair", "clair", "orangé", "rouge", "rouge foncé"][i + Math.max(0, 5 - rendered.legend.filter((x) => x.label !== "donnée non disponible").length)] ?? "gris"} : ${l.label}`);
+  const caption = `${m.title} (${classes.join(" ; ")}${rendered.scaleKm ? ` ; barre d'échelle : ${rendered.scaleKm} km` : ""})`;
+  return { kind: "figure", caption, alt: m.alt, png: rendered.png, svg: rendered.svg, width: rendered.width, height: rendered.height, fileName: m.file, source: m.source };
 }
 
 /** `jusqu'à 3,2`, `de 3,2 à 4,1`, …, `plus de 6,0`. */

@@ -5,6 +5,7 @@ import { renderValue } from "../sanitize.ts";
  * and images. The DOCX and the Markdown writers both read it, so the two files always say the same thing.
  * Every string in it is plain text (never markup): each writer escapes it for its own format.
  */
+import type { ActionSheet } from "./actions.ts";
 
 /** A run of text; `todo` marks what the council must decide ("À compléter"), shown highlighted. */
 export interface Run {
@@ -67,6 +68,19 @@ export interface SchemaDocument {
   /** Used for the DOCX metadata. */
   subject: string;
   blocks: Block[];
+  /** The feuille de route's actions as records, for the writers of the national tool's shape (JSON, CSV). */
+  feuilleDeRoute?: FeuilleDeRoute;
+}
+
+/** The feuille de route as the national tool holds it: its perimeter, pre-existing contracts and actions. */
+export interface FeuilleDeRoute {
+  departement: { code: string; nom: string };
+  /** EPCI SIREN of the département (the perimeter is the whole département). */
+  perimetre: { type: "departement"; epci: string[] };
+  /** Contracts that pre-exist the roadmap (SDIN, CRTE, SDAASAP, SDUN); which apply is decided locally. */
+  contrats: string[];
+  date: string;
+  actions: ActionSheet[];
 }
 
 export const A_COMPLETER = "À compléter";

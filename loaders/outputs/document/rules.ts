@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isBesoin } from "./besoins.ts";
 import type { Indicators } from "./data.ts";
 
 /** A rule of `data/regles-axes.json`: an indicator compared with a fixed threshold or with France / the région. */
@@ -10,7 +11,43 @@ export interface Trigger {
   marge?: number;
 }
 
-/** A strategic axis and what its fiches are pre-filled with. */
+/** How an action picks the territories it targets: the indicator that ranks EPCI and communes. */
+export interface TargetRule {
+  indicateur: string;
+  /** `desc`: highest values first (a share of elderly people); `asc`: lowest first (a FttH share). */
+  ordre: "asc" | "desc";
+  /** Communes below this population are left out of the ranking (a share over 40 inhabitants says little). */
+  population_min?: number;
+}
+
+/** One action of an axis: one fiche, answering one need of the territory. */
+export interface Action {
+  id: string;
+  intitule: string;
+  /** The need of the territory the action answers, in one or two sentences. */
+  besoin: string;
+  objectifs: string[];
+  publics: string;
+  /** The count of the action's public on the territory, when the data has one. */
+  public_compte?: { indicateur: string; libelle: string };
+  cibles: TargetRule;
+  /** Labels from the national tool's eleven (besoins.ts). */
+  besoins: string[];
+  porteur: string;
+  partenaires: string;
+  etapes: [string, string][];
+  duree_annees: number;
+  /** Budget lines (postes); amounts are decided locally. */
+  postes: string[];
+  indicateurs: string[];
+  /** Themes of the levers that can fund it (`thematiques` in leviers.json). */
+  leviers: string[];
+  priorite: "haute" | "moyenne";
+  /** Per-schéma links that differ from the defaults (SDTAN, SDAASAP, CRTE, SDUN). */
+  articulation?: Record<string, string>;
+}
+
+/** A strategic axis and its actions. */
 export interface Axis {
   id: string;
   titre: string;
@@ -18,19 +55,15 @@ export interface Axis {
   toujours?: boolean;
   justification?: string;
   declencheurs?: Trigger[];
-  intitule: string;
-  objectifs_operationnels: string[];
-  publics: string;
-  etapes: [string, string][];
-  moyens: string;
-  indicateurs: string[];
-  leviers: string[];
+  actions: Action[];
 }
 
 export interface AxisRules {
   description: string;
   millesime: string;
   territoires_prioritaires: { epci: number; communes: number };
+  /** How many EPCI and communes each fiche's target table names. */
+  cibles_par_action: { epci: number; communes: number };
   axes: Axis[];
 }
 
@@ -61,11 +94,21 @@ export function readAxisRules(file: string): AxisRules {
   if (!Array.isArray(rules.axes) || rules.axes.length === 0) throw new Error(`aucun axe dans ${file}`);
   for (const axis of rules.axes) {
     if (!axis.id || !axis.titre) throw new Error(`axe sans « id » ou « titre » dans ${file} : ${JSON.stringify(axis).slice(0, 80)}`);
+    if (!Array.isArray(axis.actions) || axis.actions.length === 0) throw new Error(`axe ${axis.id} sans « actions » dans ${file}`);
+    for (const action of axis.actions) {
+      for (const key of ["id", "intitule", "besoin", "porteur"] as const) {
+        if (typeof action[key] !== "string" || !action[key]) throw new Error(`champ « ${key} » manquant pour l'action ${JSON.stringify(action.id)} de l'axe ${axis.id} dans ${file}`);
+      }
+      const unknown = (action.besoins ?? []).filter((b) => !isBesoin(b));
+      if (unknown.length) throw new Error(`besoin inconnu de l'outil national pour l'action ${action.id} dans ${file} : ${JSON.stringify(unknown[0])}`);
+      if (!action.cibles?.indicateur) throw new Error(`« cibles.indicateur » manquant pour l'action ${action.id} dans ${file}`);
+    }
     for (const t of axis.declencheurs ?? []) {
       if (![">", "<", ">=", "<="].includes(t.operateur)) throw new Error(`opérateur invalide ${JSON.stringify(t.operateur)} pour l'axe ${axis.id} dans ${file}`);
       if (t.seuil === undefined && !t.reference) throw new Error(`déclencheur sans « seuil » ni « reference » pour l'axe ${axis.id} (${t.indicateur}) dans ${file}`);
     }
   }
+  rules.cibles_par_action ??= { epci: 3, communes: 8 };
   return rules;
 }
 

@@ -8,6 +8,8 @@ export function exportFileNames(departement: string): { name: string; descriptio
     { name: "territoires.csv", description: "Le département, sa région et la France (CSV, avec les parts non calculées et leur motif)" },
     { name: "communes.geojson", description: "Communes avec leurs indicateurs (GeoJSON, pour un SIG)" },
     { name: `schema-departemental-${departement}.docx`, description: "Trame du schéma départemental avec fiches actions (Word)" },
-    { name: `schema-departemental-${departement}.md`, description: "Trame du schéma départemental (Markdown)" }
+    { name: `schema-departemental-${departement}.md`, description: "Trame du schéma départemental (Markdown)" },
+    { name: `feuille-de-route-${departement}.json`, description: "Actions de la feuille de route aux champs de Mon Inclusion Numérique (JSON)" },
+    { name: `feuille-de-route-${departement}.csv`, description: "Actions de la feuille de route, une ligne par action (CSV)" }
   ];
 }
