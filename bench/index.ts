@@ -6,7 +6,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../loaders/io/paths.ts";
-import { formatDuration, formatTable, frenchNumber, type Measure } from "./report.ts";
+import { formatDuration, formatTable, frenchNumber, measureResults, summaryLines, type Measure } from "./report.ts";
 import { formatPageWeights, pageWeights } from "./page-weight.ts";
 import { runInChild } from "./measure.ts";
 import { formatProfile, measureExport, measureLoad, measureNearest, measureSite, type BenchOptions } from "./suite.ts";
@@ -60,13 +60,15 @@ async function main(): Promise<void> {
         weights,
         "",
         `Durée totale du banc d'essai : ${formatDuration(Date.now() - started)} ; résultats JSON : ${path.relative(projectRoot, outputFile)}`,
+        "",
+        ...summaryLines(measures),
         ""
       ].join("\n")
     );
     await mkdir(path.dirname(outputFile), { recursive: true });
     await writeFile(
       outputFile,
-      JSON.stringify({ date: new Date().toISOString(), machine: { ...machine, loadAtEnd }, runs, mirror, measures, loadProfile: load.profile, baseline: load.baseline }, null, 2) + "\n"
+      JSON.stringify({ date: new Date().toISOString(), machine: { ...machine, loadAtEnd }, runs, mirror, measures: measureResults(measures), loadProfile: load.profile, baseline: load.baseline }, null, 2) + "\n"
     );
   } finally {
     if (values.garder) log(`dossier de travail conservé : ${workspace}`);

@@ -5,7 +5,7 @@ import { runLoad } from "../ingest/load.ts";
 import { sources } from "../ingest/sources/index.ts";
 import { formatStatus, readStatus } from "./status.ts";
 import { postLoadSteps } from "./steps.ts";
-import { runExport } from "../outputs/exports/index.ts";
+import { runExportParallel } from "../outputs/exports/parallel.ts";
 import { buildSite } from "../outputs/site/build.ts";
 import { ensureDatabase, withDatabaseParameters } from "./ensure.ts";
 
@@ -71,7 +71,7 @@ program
   .action(async (options, command: Command) => {
     const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept });
     await ensureDatabase(config);
-    await runExport(await withDatabaseParameters(config), { documents: options.documents !== false });
+    await runExportParallel(await withDatabaseParameters(config), { documents: options.documents !== false });
   });
 
 program
