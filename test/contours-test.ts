@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { area, booleanPointInPolygon } from "@turf/turf";
 import type { Feature, Polygon, MultiPolygon } from "geojson";
@@ -15,6 +15,35 @@ function rawAreas(file: string): Map<string, number> {
   return new Map(json.features.map((f) => [f.properties.code, area(f) / 1e6]));
 }
 
+/** Files of the mirror's outline folder whose names match. */
+function mirrorFiles(pattern: RegExp): string[] {
+  return readdirSync(path.join(mirrorDir, "contours-communes")).filter((f) => pattern.test(f)).sort();
+}
+
+/** Feature codes of a mirror outline file, read straight from the file. */
+function featureCodes(file: string): string[] {
+  const json = JSON.parse(readFileSync(path.join(mirrorDir, "contours-communes", file), "utf8")) as
+    | { type: "FeatureCollection"; features: Feature<Areal, { code: string }>[] }
+    | Feature<Areal, { code: string }>;
+  // A département's own file is a single Feature, the others FeatureCollections.
+  return json.type === "Feature" ? [json.properties.code] : json.features.map((f) => f.properties.code);
+}
+
+function featureCount(file: string): number {
+  return featureCodes(file).length;
+}
+
+/** Current communes (TYPECOM = COM) per département, counted in the COG 2026 file of the mirror. */
+function cogCommunes(): Map<string, number> {
+  const lines = readFileSync(path.join(mirrorDir, "insee-cog-2026", "communes.csv"), "utf8").split(/\r?\n/).slice(1);
+  const counts = new Map<string, number>();
+  for (const line of lines) {
+    const [typecom, , , dep] = line.split(",");
+    if (typecom === "COM") counts.set(dep, (counts.get(dep) ?? 0) + 1);
+  }
+  return counts;
+}
+
 async function surfaces(db: Database, codes: string[]): Promise<Map<string, number>> {
   const rows = await queryRows<{ code_insee: string; surface_km2: number }>(
     db.connection,
@@ -24,7 +53,7 @@ async function surfaces(db: Database, codes: string[]): Promise<Map<string, numb
   return new Map(rows.map((r) => [r.code_insee, r.surface_km2]));
 }
 
-describe("contours from the mirror (Creuse and Aisne, COG 2018 → COG 2026)", () => {
+describe("contours from the mirror (every département file; figures checked on the Creuse and the Aisne)", () => {
   let db: Database;
   beforeAll(async () => ({ db } = await loadSources([contours])));
   afterAll(() => db?.close());
@@ -33,14 +62,17 @@ describe("contours from the mirror (Creuse and Aisne, COG 2018 → COG 2026)", (
     const rows = await queryRows<{ dep: string; n: number; distinct_codes: number }>(
       db.connection,
       `SELECT c.code_departement AS dep, count(*)::INTEGER AS n, count(DISTINCT t.code_insee)::INTEGER AS distinct_codes
-       FROM contours t JOIN communes c USING (code_insee) GROUP BY dep ORDER BY dep`
+       FROM contours t JOIN communes c USING (code_insee) WHERE c.code_departement IN ('02', '23') GROUP BY dep ORDER BY dep`
     );
-    // COG 2026: 797 communes in the Aisne, 255 in the Creuse (SOURCES.md, insee-cog-2026/communes.csv).
+    // COG 2026: 797 communes in the Aisne, 255 in the Creuse (counted in insee-cog-2026/communes.csv).
+    const cog = cogCommunes();
     expect(rows).toEqual([
-      { dep: "02", n: 797, distinct_codes: 797 },
-      { dep: "23", n: 255, distinct_codes: 255 }
+      { dep: "02", n: cog.get("02"), distinct_codes: cog.get("02") },
+      { dep: "23", n: cog.get("23"), distinct_codes: cog.get("23") }
     ]);
-    expect(await communesWithoutContour(db.connection)).toEqual([]);
+    expect(cog.get("02")).toBe(797);
+    const missing = await communesWithoutContour(db.connection);
+    expect(missing.filter((code) => code.startsWith("02") || code.startsWith("23"))).toEqual([]);
   });
 
   it("absorbs the communes that no longer exist", async () => {
@@ -76,27 +108,38 @@ describe("contours from the mirror (Creuse and Aisne, COG 2018 → COG 2026)", (
       db.connection,
       `SELECT id, rows_in, rows_loaded, rows_quarantined FROM provenance WHERE source = 'contours' ORDER BY id`
     );
-    // 804 and 258 features (SOURCES.md), all loaded (merged parts count as loaded); the 96 simplified
-    // départements lose 02 and 23 to the detailed files; the national Etalab files are absent from the mirror.
-    expect(provenance).toEqual([
-      { id: "etalab-contours-communes", rows_in: 0, rows_loaded: 0, rows_quarantined: 0 },
-      { id: "etalab-contours-departements", rows_in: 0, rows_loaded: 0, rows_quarantined: 0 },
-      { id: "france-geojson-communes-02-aisne", rows_in: 804, rows_loaded: 804, rows_quarantined: 0 },
-      { id: "france-geojson-communes-23-creuse", rows_in: 258, rows_loaded: 258, rows_quarantined: 0 },
-      { id: "france-geojson-departement-02-aisne", rows_in: 1, rows_loaded: 1, rows_quarantined: 0 },
-      { id: "france-geojson-departement-23-creuse", rows_in: 1, rows_loaded: 1, rows_quarantined: 0 },
-      { id: "france-geojson-departements-simplifies", rows_in: 96, rows_loaded: 94, rows_quarantined: 2 }
-    ]);
+    const byId = new Map(provenance.map((p) => [p.id, p]));
+    // Every file of the mirror's folder is read whole: rows in = its features, every one loaded or quarantined
+    // (merged parts count as loaded). The national Etalab files are absent from the mirror.
+    const files = mirrorFiles(/^(communes|departement)-.+\.geojson$/);
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const file of files) {
+      const p = byId.get(`france-geojson-${file.replace(/\.geojson$/, "")}`);
+      expect(p, file).toBeDefined();
+      expect(p!.rows_in, file).toBe(featureCount(file));
+      expect(p!.rows_loaded + p!.rows_quarantined, file).toBe(p!.rows_in);
+    }
+    // 804 and 258 features in the Aisne and Creuse files (SOURCES.md), all of them placed.
+    expect(byId.get("france-geojson-communes-02-aisne")).toEqual({ id: "france-geojson-communes-02-aisne", rows_in: 804, rows_loaded: 804, rows_quarantined: 0 });
+    expect(byId.get("france-geojson-communes-23-creuse")).toEqual({ id: "france-geojson-communes-23-creuse", rows_in: 258, rows_loaded: 258, rows_quarantined: 0 });
+    expect(byId.get("etalab-contours-communes")).toEqual({ id: "etalab-contours-communes", rows_in: 0, rows_loaded: 0, rows_quarantined: 0 });
+    // The simplified national file gives way to each département that has its own detailed outline.
+    const simplified = byId.get("france-geojson-departements-simplifies")!;
+    const detailed = new Set(files.filter((f) => f.startsWith("departement-")).map((f) => f.split("-")[1]));
+    const simplifiedCodes = featureCodes("departements-version-simplifiee.geojson");
+    expect(simplified.rows_in).toBe(simplifiedCodes.length);
+    expect(simplified.rows_quarantined).toBe(simplifiedCodes.filter((code) => detailed.has(code)).length);
   });
 
   it("puts each representative point strictly inside its outline", async () => {
+    // Checked on the Creuse and the Aisne (1 052 communes); the same code places every point.
     const rows = await queryRows<{ code_insee: string; geometry: string; point_lon: number; point_lat: number }>(
       db.connection,
-      `SELECT code_insee, geometry, point_lon, point_lat FROM contours`
+      `SELECT code_insee, geometry, point_lon, point_lat FROM contours JOIN communes USING (code_insee) WHERE code_departement IN ('02', '23')`
     );
     const outside = rows.filter((r) => !booleanPointInPolygon([r.point_lon, r.point_lat], JSON.parse(r.geometry) as Areal, { ignoreBoundary: true }));
     expect(outside.map((r) => r.code_insee)).toEqual([]);
-    expect(rows).toHaveLength(1052);
+    expect(rows).toHaveLength(cogCommunes().get("02")! + cogCommunes().get("23")!);
   });
 
   it("stores one outline per département, named from the referential", async () => {
@@ -104,14 +147,16 @@ describe("contours from the mirror (Creuse and Aisne, COG 2018 → COG 2026)", (
       db.connection,
       `SELECT code_departement, nom, source_file FROM contours_departements WHERE code_departement IN ('02', '23', '2A', '75') ORDER BY 1`
     );
-    expect(rows).toEqual([
-      { code_departement: "02", nom: "Aisne", source_file: "departement-02-aisne.geojson" },
-      { code_departement: "23", nom: "Creuse", source_file: "departement-23-creuse.geojson" },
-      { code_departement: "2A", nom: "Corse-du-Sud", source_file: "departements-version-simplifiee.geojson" },
-      { code_departement: "75", nom: "Paris", source_file: "departements-version-simplifiee.geojson" }
-    ]);
+    // Each département that has its own file in the mirror takes it; the others come from the simplified national file.
+    const own = new Map(mirrorFiles(/^departement-.+\.geojson$/).map((f) => [f.split("-")[1], f]));
+    const expected = [["02", "Aisne"], ["23", "Creuse"], ["2A", "Corse-du-Sud"], ["75", "Paris"]].map(([code, nom]) => ({
+      code_departement: code,
+      nom,
+      source_file: own.get(code) ?? "departements-version-simplifiee.geojson"
+    }));
+    expect(rows).toEqual(expected);
     const [{ n }] = await queryRows<{ n: number }>(db.connection, `SELECT count(*)::INTEGER AS n FROM contours_departements`);
-    expect(n).toBe(96);
+    expect(n).toBe(new Set([...own.keys(), ...featureCodes("departements-version-simplifiee.geojson")]).size);
   });
 });
 
