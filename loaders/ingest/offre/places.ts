@@ -317,6 +317,8 @@ export function rememberContours(connection: DuckDBConnection, outlines: { code_
  */
 export async function readContoursIndex(connection: DuckDBConnection): Promise<CommuneIndex | null> {
   const written = writtenContours.get(connection);
+  // Handed over once: the outlines are not kept in memory for the rest of the load.
+  writtenContours.delete(connection);
   if (written) return communeIndex(written);
   const exists = await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'contours'`);
   if (exists[0].n === 0) return null;
