@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import Papa from "papaparse";
-import { queryRows, withDatabase } from "../loaders/io/db.ts";
-import type { GeoPoint } from "../loaders/diagnostic/nearest.ts";
+import { hasTable, queryRows, withDatabase } from "../loaders/io/db.ts";
+import type { GeoPoint } from "../src/lib/diagnostic/index.ts";
 
 /** The places of the benchmark: real points of the mirror, counted per file. */
 export interface BenchPlaces {
@@ -56,8 +56,7 @@ function point(lat: string | undefined, lon: string | undefined): GeoPoint | nul
 export async function communeOrigins(database: string): Promise<BenchOrigins> {
   return withDatabase(database, { readOnly: true }, async ({ connection }) => {
     const [{ n }] = await queryRows<{ n: number }>(connection, "SELECT count(*)::INTEGER AS n FROM communes");
-    const [{ c }] = await queryRows<{ c: number }>(connection, "SELECT count(*)::INTEGER AS c FROM duckdb_tables() WHERE table_name = 'contours'");
-    const points = c === 0 ? [] : await queryRows<GeoPoint>(
+    const points = !(await hasTable(connection, "contours")) ? [] : await queryRows<GeoPoint>(
       connection,
       `SELECT point_lon AS lon, point_lat AS lat FROM contours
        WHERE point_lon IS NOT NULL AND point_lat IS NOT NULL AND code_insee IN (SELECT code_insee FROM communes) ORDER BY code_insee`

@@ -3,7 +3,7 @@ import path from "node:path";
 import Papa from "papaparse";
 import { describe, expect, inject, it } from "vitest";
 import { diagnosticCommunesTable } from "../loaders/diagnostic/tables.ts";
-import { spearman } from "../loaders/diagnostic/sensitivity.ts";
+import { spearman } from "../src/lib/diagnostic/index.ts";
 
 const required = [
   "code_insee", "nom", "epci_siren", "epci_nom", "population", "part_65_plus", "part_peu_diplomes", "taux_pauvrete",

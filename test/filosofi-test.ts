@@ -123,6 +123,17 @@ describe("mergeRatesByCode", () => {
     expect(mergeRatesByCode(parts, ["tx"], new Map([["23149", 300]]))[0].tx).toBe(15);
     expect(mergeRatesByCode(parts, ["tx"], null)[0].tx).toBe(15);
     expect(mergeRatesByCode([parts[0], { ...parts[1], tx: null }], ["tx"], null)[0].tx).toBeNull();
+    // Lacq (64300) absorbed Urdès (64541) in 2024: Filosofi 2021 (geography 2024) has no people for Urdès, so the
+    // premises of the Arcep T1 2018 file (logements + établissements: 343 + 59 and 121 + 4, in arcep-deploiements-2018t1/communes.csv) weight them.
+    const lacq = [
+      { code_insee: "64300", code_ancien: "64300", tx: 26.101986520082782 },
+      { code_insee: "64300", code_ancien: "64541", tx: 18.33333333333333 }
+    ];
+    const people = new Map([["64300", 1034]]);
+    const premises = new Map([["64300", 402], ["64541", 125]]);
+    expect(mergeRatesByCode(lacq, ["tx"], [people, premises])[0].tx).toBeCloseTo((26.101986520082782 * 402 + 18.33333333333333 * 125) / 527, 10);
+    expect(mergeRatesByCode(lacq, ["tx"], [new Map([["64300", 10], ["64541", 30]]), premises])[0].tx).toBeCloseTo((26.101986520082782 * 10 + 18.33333333333333 * 30) / 40, 10);
+    expect(mergeRatesByCode(lacq, ["tx"], [people])[0].tx).toBeCloseTo((26.101986520082782 + 18.33333333333333) / 2, 10);
   });
 });
 

@@ -2,7 +2,8 @@ import { booleanPointInPolygon, centerOfMass } from "@turf/turf";
 import type { Feature, Polygon } from "geojson";
 import { describe, expect, it } from "vitest";
 import { SourceError } from "../loaders/io/errors.ts";
-import { areaKm2, communeIndex, dissolve, haversineKm, parseGeoJsonFeatures, pointInCommune, representativePoint, roundCoordinates } from "../loaders/io/geo.ts";
+import { haversineKm } from "../src/lib/diagnostic/index.ts";
+import { areaKm2, communeIndex, dissolve, parseGeoJsonFeatures, pointInCommune, representativePoint, roundCoordinates } from "../loaders/io/geo.ts";
 
 const square = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
   type: "Polygon",
@@ -103,12 +104,12 @@ describe("haversineKm", () => {
   it("measures Guéret → Paris", () => {
     // Guéret town hall ≈ (1.8717 E, 46.1716 N), Paris Notre-Dame ≈ (2.3488 E, 48.8534 N); the spherical law of
     // cosines with R = 6 371 km gives 300.346 km (computed separately); road atlases give ≈ 300 km as the crow flies.
-    expect(haversineKm([1.8717, 46.1716], [2.3488, 48.8534])).toBeCloseTo(300.346, 2);
+    expect(haversineKm({ lon: 1.8717, lat: 46.1716 }, { lon: 2.3488, lat: 48.8534 })).toBeCloseTo(300.346, 2);
   });
 
   it("gives 111.195 km for one degree along a meridian", () => {
     // 6 371 × π / 180 = 111.1949 km.
-    expect(haversineKm([3, 45], [3, 46])).toBeCloseTo(111.195, 3);
+    expect(haversineKm({ lon: 3, lat: 45 }, { lon: 3, lat: 46 })).toBeCloseTo(111.195, 3);
   });
 });
 

@@ -5,57 +5,63 @@ import type { Database } from "../loaders/io/db.ts";
 import type { LieuAide } from "../loaders/ingest/offre/places.ts";
 import { SourceError } from "../loaders/io/errors.ts";
 import { lieuxMediation, readStandardCsv } from "../loaders/ingest/sources/lieux-mediation.ts";
+import { territoires } from "../loaders/ingest/sources/territoires.ts";
 import { inputDir, ledger, loadSources, mirrorDir, queryRows, tempDir } from "./helpers.ts";
 import { creuseOutlines } from "./offre-helpers.ts";
 
 const NATIONAL = path.join("lieux-mediation-numerique", "lieux-de-mediation-numerique.csv");
+const TERRITOIRES = path.join("lieux-mediation-numerique", "territoires");
 
 /**
- * A mirror holding the national-file fixture next to the real Creuse file and COG: the real files are
- * linked, never copied.
+ * A mirror holding the national-file fixture next to the real Creuse list (with its correspondence file) and
+ * COG: the real files are linked, never copied.
  */
 function mirrorWithNationalFixture(): string {
   const dir = tempDir("sdin-offre-mirror-");
   symlinkSync(path.join(mirrorDir, "insee-cog-2026"), path.join(dir, "insee-cog-2026"));
   symlinkSync(path.join(mirrorDir, "contours-communes"), path.join(dir, "contours-communes"));
-  mkdirSync(path.join(dir, "lieux-mediation-numerique"));
-  symlinkSync(path.join(mirrorDir, "lieux-mediation-numerique", "la-creuse.json"), path.join(dir, "lieux-mediation-numerique", "la-creuse.json"));
+  mkdirSync(path.join(dir, "lieux-mediation-numerique", "territoires"), { recursive: true });
+  for (const file of ["la-creuse.json", "la-creuse.config.json"]) {
+    symlinkSync(path.join(mirrorDir, TERRITOIRES, file), path.join(dir, TERRITOIRES, file));
+  }
   copyFileSync(path.join(inputDir, "offre", NATIONAL), path.join(dir, NATIONAL));
   return dir;
 }
 
 type Lieu = Omit<LieuAide, "source">;
 
-describe("lieux de médiation: national file (fixture) and Creuse file (mirror) together", () => {
+describe("lieux de médiation: national file (fixture) and Creuse list (mirror) together", () => {
   let db: Database;
   let lieux: Map<string, Lieu>;
   beforeAll(async () => {
-    ({ db } = await loadSources([creuseOutlines, lieuxMediation], { mirror: mirrorWithNationalFixture() }));
-    const rows = await queryRows<Lieu>(db.connection, `SELECT * FROM lieux_aide WHERE source = 'lieux-mediation'`);
+    ({ db } = await loadSources([creuseOutlines, lieuxMediation, territoires], { mirror: mirrorWithNationalFixture() }));
+    const rows = await queryRows<Lieu>(db.connection, `SELECT * FROM lieux_aide WHERE source IN ('lieux-mediation', 'territoire-la-creuse')`);
     lieux = new Map(rows.map((r) => [r.id.replace("lieux-mediation:", ""), r]));
   });
   afterAll(() => db?.close());
 
-  it("loads 9 of the 12 national rows and 90 of the 91 Creuse records", async () => {
+  it("loads 9 of the 12 national rows and the 91 Creuse records (through the generic territory reader)", async () => {
     const provenance = await queryRows<{ id: string; rows_in: number; rows_loaded: number; rows_quarantined: number }>(
       db.connection,
-      `SELECT id, rows_in, rows_loaded, rows_quarantined FROM provenance WHERE source = 'lieux-mediation' ORDER BY id`
+      `SELECT id, rows_in, rows_loaded, rows_quarantined FROM provenance WHERE source IN ('lieux-mediation', 'territoires') AND status = 'chargé' ORDER BY id`
     );
+    // The correspondence file counts its 12 rules (keys with a column), all understood.
     expect(provenance).toEqual([
       { id: "cartographie-nationale-lieux-mediation", rows_in: 12, rows_loaded: 9, rows_quarantined: 3 },
-      { id: "mednum-la-creuse", rows_in: 91, rows_loaded: 90, rows_quarantined: 1 }
+      { id: "territoire-la-creuse", rows_in: 91, rows_loaded: 91, rows_quarantined: 0 },
+      { id: "territoire-la-creuse-correspondance", rows_in: 12, rows_loaded: 12, rows_quarantined: 0 }
     ]);
-    expect(lieux.size).toBe(99);
+    // Record 76 "Guéret -La Quincaillerie" is no longer set aside at load: the diagnostic's de-duplication merges
+    // it with the national file's "La Quincaillerie" (see dedup-test.ts), keeping both source ids.
+    expect(lieux.size).toBe(100);
   });
 
   it("records why rows were set aside, with their line", async () => {
     const rows = await queryRows<{ file: string; line: number; column: string; reason: string }>(
       db.connection,
-      `SELECT file, line, "column", reason FROM quarantine WHERE source = 'lieux-mediation' ORDER BY file, line`
+      `SELECT file, line, "column", reason FROM quarantine WHERE source IN ('lieux-mediation', 'territoires') ORDER BY file, line`
     );
     expect(rows).toEqual([
-      // Record 76 "Guéret -La Quincaillerie" of la-creuse.json: its "{" is on line 1052 (`"id": 76` on 1053).
-      { file: "la-creuse.json", line: 1052, column: "nom", reason: "lieu déjà présent dans le fichier national au standard, qui fait foi" },
       { file: "lieux-de-mediation-numerique.csv", line: 11, column: "code_insee", reason: "aucune commune connue (ni code INSEE, ni point dans un contour, ni nom de commune reconnu)" },
       { file: "lieux-de-mediation-numerique.csv", line: 14, column: "id", reason: "identifiant en double dans le fichier" },
       { file: "lieux-de-mediation-numerique.csv", line: 15, column: "code_insee", reason: "code commune absent du COG et de ses mouvements" }
@@ -101,10 +107,10 @@ describe("lieux de médiation: national file (fixture) and Creuse file (mirror) 
     expect(lieux.get("blaudeix")).toMatchObject({ code_insee: "23149", localisation: "commune" });
   });
 
-  it("keeps the Creuse records the national file does not have", () => {
-    expect(lieux.has("creuse-json:76")).toBe(false);
+  it("keeps every Creuse record under its territory's source id", () => {
+    expect(lieux.get("territoire-la-creuse:76")).toMatchObject({ nom: "Guéret -La Quincaillerie", code_insee: "23096" });
     // Its hours are free text in the file ("lundi de 14h à 16h"), stored as published.
-    expect(lieux.get("creuse-json:75")).toMatchObject({ code_insee: "23096", horaires: "lundi de 14h à 16h", cle_dedoublonnage: "nom:gueret claire bonhomme:23096" });
+    expect(lieux.get("territoire-la-creuse:75")).toMatchObject({ code_insee: "23096", horaires: "lundi de 14h à 16h", cle_dedoublonnage: "nom:gueret claire bonhomme:23096" });
   });
 });
 

@@ -6,6 +6,7 @@ import { bibliotheques } from "../loaders/ingest/sources/bibliotheques.ts";
 import { conseillersNumeriques } from "../loaders/ingest/sources/conseillers-numeriques.ts";
 import { franceServices } from "../loaders/ingest/sources/france-services.ts";
 import { lieuxMediation } from "../loaders/ingest/sources/lieux-mediation.ts";
+import { territoires } from "../loaders/ingest/sources/territoires.ts";
 import { loadSources, queryRows } from "./helpers.ts";
 import { creuseOutlines } from "./offre-helpers.ts";
 
@@ -32,7 +33,7 @@ describe("offer sources on the mirror", () => {
   let db: Database;
   let provenance: Map<string, Provenance>;
   beforeAll(async () => {
-    ({ db } = await loadSources([creuseOutlines, lieuxMediation, franceServices, aidantsConnect, conseillersNumeriques, bibliotheques]));
+    ({ db } = await loadSources([creuseOutlines, lieuxMediation, territoires, franceServices, aidantsConnect, conseillersNumeriques, bibliotheques]));
     const rows = await queryRows<Provenance>(db.connection, `SELECT id, status, rows_in, rows_loaded, rows_quarantined FROM provenance`);
     provenance = new Map(rows.map((r) => [r.id, r]));
   });
@@ -42,9 +43,9 @@ describe("offer sources on the mirror", () => {
     // France services: SOURCES.md (23: 21, 02: 35). Conseillers numériques: SOURCES.md after re-padding (23: 6, 02: 30).
     // Aidants Connect: 61 active rows coded 23 + La Courtine and Saint-Vaury placed by name (63); 60 coded 02 +
     // Tergnier and Neuilly-Saint-Front by name (62) — counted with a separate Python script over the COG 2026 names.
-    // Lieux de médiation: the 91 Creuse records, all inside a Creuse outline (see below).
+    // Lieux de médiation: the 91 records of the Creuse's own list, all inside a Creuse outline (see below).
     expect(await countByDepartement(db, "23")).toEqual({
-      "aidants-connect": 63, "conseillers-numeriques": 6, "france-services": 21, "lieux-mediation": 91
+      "aidants-connect": 63, "conseillers-numeriques": 6, "france-services": 21, "territoire-la-creuse": 91
     });
     expect(await countByDepartement(db, "02")).toEqual({ "aidants-connect": 62, "conseillers-numeriques": 30, "france-services": 35 });
   });
@@ -57,7 +58,7 @@ describe("offer sources on the mirror", () => {
     // arrondissements and merged communes via the COG).
     expect(provenance.get("anct-conseillers-numeriques-structures")).toMatchObject({ rows_in: 2889, rows_quarantined: 3 });
     expect(provenance.get("aidants-connect-structures")?.rows_in).toBe(5227);
-    expect(provenance.get("mednum-la-creuse")).toMatchObject({ rows_in: 91, rows_loaded: 91, rows_quarantined: 0 });
+    expect(provenance.get("territoire-la-creuse")).toMatchObject({ rows_in: 91, rows_loaded: 91, rows_quarantined: 0 });
     expect(provenance.get("cartographie-nationale-lieux-mediation")?.status).toBe("absent");
   });
 
@@ -72,14 +73,14 @@ describe("offer sources on the mirror", () => {
   it("places the Creuse records in the commune whose outline holds their point", async () => {
     const rows = await queryRows<{ id: string; code_insee: string; localisation: string }>(
       db.connection,
-      `SELECT id, code_insee, localisation FROM lieux_aide WHERE id IN ('lieux-mediation:creuse-json:1', 'lieux-mediation:creuse-json:75', 'lieux-mediation:creuse-json:90') ORDER BY id`
+      `SELECT id, code_insee, localisation FROM lieux_aide WHERE id IN ('territoire-la-creuse:1', 'territoire-la-creuse:75', 'territoire-la-creuse:90') ORDER BY id`
     );
     // Record 1 "Chéniers - Leila Boubekeur" says "Dun Le Palestel" in its commune field, but its point
     // (46.351667, 1.827164) is in Chéniers (23062, COG); 75 is in Guéret (23096); 90 "0 Pontarion" in Pontarion (23155).
     expect(rows).toEqual([
-      { id: "lieux-mediation:creuse-json:1", code_insee: "23062", localisation: "point" },
-      { id: "lieux-mediation:creuse-json:75", code_insee: "23096", localisation: "point" },
-      { id: "lieux-mediation:creuse-json:90", code_insee: "23155", localisation: "point" }
+      { id: "territoire-la-creuse:1", code_insee: "23062", localisation: "point" },
+      { id: "territoire-la-creuse:75", code_insee: "23096", localisation: "point" },
+      { id: "territoire-la-creuse:90", code_insee: "23155", localisation: "point" }
     ]);
   });
 

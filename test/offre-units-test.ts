@@ -17,8 +17,11 @@ import { parseAidantsConnect } from "../loaders/ingest/sources/aidants-connect.t
 import { parseBibliotheques } from "../loaders/ingest/sources/bibliotheques.ts";
 import { parseConseillersNumeriques } from "../loaders/ingest/sources/conseillers-numeriques.ts";
 import { openingHours, parseFranceServices } from "../loaders/ingest/sources/france-services.ts";
-import { creuseToLieux, parseItinerance, recordLines } from "../loaders/ingest/sources/lieux-mediation.ts";
-import { inputDir, ledger } from "./helpers.ts";
+import { parseItinerance } from "../loaders/ingest/sources/lieux-mediation.ts";
+import { recordLines } from "../loaders/ingest/offre/json-records.ts";
+import { parseTerritoireConfig } from "../loaders/ingest/offre/territoire-config.ts";
+import { territoireToLieux } from "../loaders/ingest/sources/territoires.ts";
+import { inputDir, ledger, mirrorDir } from "./helpers.ts";
 
 const fixture = (name: string) => readFileSync(path.join(inputDir, "offre", name), "utf8");
 
@@ -196,8 +199,13 @@ describe("bibliothèques (fixture)", () => {
   });
 });
 
-describe("Creuse JSON", () => {
+describe("a territory's JSON list (the Creuse's correspondence)", () => {
   const placement = () => ({ cog, names, outlines: null, stats: new OffreStats(), seenIds: new Set<string>() });
+  const mapping = parseTerritoireConfig(
+    readFileSync(path.join(mirrorDir, "lieux-mediation-numerique", "territoires", "la-creuse.config.json"), "utf8"),
+    { source: "territoires", file: "la-creuse.config.json" }
+  );
+  const toLieux = (text: string, l = ledger("territoires", "la-creuse.json"), p = placement()) => territoireToLieux(text, l, mapping, "la-creuse", p);
 
   it("finds the line of each record", () => {
     expect(recordLines('[\n  {"a": "}"},\n  {\n    "b": [1, 2]\n  }\n]')).toEqual([2, 3]);
@@ -208,20 +216,22 @@ describe("Creuse JSON", () => {
       { id: 1, nom: "Guéret - Atelier", latitude: 46.17, longitude: 1.87, adresse: "x", code_postal: "23000", commune: "Guéret", horaires: null, services: "Utiliser le numérique au quotidien" },
       { id: 2, nom: "Pontarion-IDO", latitude: 45.99, longitude: 1.84, adresse: "x", code_postal: "23250", commune: "0 Pontarion", horaires: "mardi", services: null }
     ], null, 2);
-    const l = ledger("lieux-mediation", "la-creuse.json");
+    const l = ledger("territoires", "la-creuse.json");
     const p = placement();
-    const rows = creuseToLieux(text, l, p);
-    expect(rows.map((r) => [r.id, r.code_insee, r.localisation])).toEqual([["lieux-mediation:creuse-json:1", "23096", "point"]]);
+    const rows = toLieux(text, l, p);
+    expect(rows.map((r) => [r.id, r.source, r.code_insee, r.localisation, r.services])).toEqual([
+      ["territoire-la-creuse:1", "territoire-la-creuse", "23096", "point", "Maîtrise des outils numériques du quotidien"]
+    ]);
     expect(p.stats.byName).toBe(1);
     expect(l.quarantined[0]).toMatchObject({ line: 13, column: "code_insee" });
   });
 
   it("fails on invalid JSON and on a renamed key, with the line", () => {
     // V8 gives no position for an unexpected token: the line is where the broken record starts.
-    expect(() => creuseToLieux('[\n{"id": 1},\n{"id": 2,\n"nom": }\n]', ledger("lieux-mediation", "la-creuse.json"), placement())).toThrow(/JSON invalide.*ligne 3/);
+    expect(() => toLieux('[\n{"id": 1},\n{"id": 2,\n"nom": }\n]')).toThrow(/JSON invalide.*ligne 3/);
     // With a position (a missing comma on line 4), the exact line.
-    expect(() => creuseToLieux('[\n{"id": 1},\n{"id": 2,\n"nom": 2\n"x": 1}\n]', ledger("lieux-mediation", "la-creuse.json"), placement())).toThrow(/JSON invalide.*ligne 5/);
+    expect(() => toLieux('[\n{"id": 1},\n{"id": 2,\n"nom": 2\n"x": 1}\n]')).toThrow(/JSON invalide.*ligne 5/);
     const renamed = JSON.stringify([{ id: 1, nom: "x", lat: 46, longitude: 1.8, adresse: "", code_postal: "", commune: "" }]);
-    expect(() => creuseToLieux(renamed, ledger("lieux-mediation", "la-creuse.json"), placement())).toThrow(/colonne "latitude"/);
+    expect(() => toLieux(renamed)).toThrow(/colonne "latitude"/);
   });
 });

@@ -3,14 +3,14 @@ import type { Config } from "../io/config.ts";
 import { withDatabase } from "../io/db.ts";
 import { readParameters, sameParameters } from "../diagnostic/parameters.ts";
 import { runLoad } from "../ingest/load.ts";
-import { sources } from "../ingest/sources/index.ts";
+import { sourcesFor } from "../ingest/sources/index.ts";
 import { postLoadSteps } from "./steps.ts";
 
 /** Loads the database when it does not exist yet, so that `export` and `build` work on a fresh machine in one command. */
 export async function ensureDatabase(config: Config): Promise<void> {
   if (existsSync(config.paths.database)) return;
   process.stderr.write(`base absente (${config.paths.database}) : chargement des sources d'abord\n`);
-  await runLoad(config, sources, { postLoad: postLoadSteps });
+  await runLoad(config, sourcesFor(config), { postLoad: postLoadSteps });
 }
 
 /**

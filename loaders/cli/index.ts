@@ -2,10 +2,11 @@ import { Command } from "commander";
 import { acquire, MissingResourceError } from "../io/fetch.ts";
 import { readConfig, type ConfigOptions } from "../io/config.ts";
 import { runLoad } from "../ingest/load.ts";
-import { sources } from "../ingest/sources/index.ts";
+import { sources, sourcesFor } from "../ingest/sources/index.ts";
 import { formatStatus, readStatus } from "./status.ts";
 import { postLoadSteps } from "./steps.ts";
 import { runExportParallel } from "../outputs/exports/parallel.ts";
+import { runRegionExport } from "../outputs/exports/region.ts";
 import { buildSite } from "../outputs/site/build.ts";
 import { ensureDatabase, withDatabaseParameters } from "./ensure.ts";
 
@@ -20,6 +21,9 @@ program
   .option("--data <dossier>", "dossier de la base et du cache (défaut : data/, ou SDIN_DATA)")
   .option("--exports <dossier>", "dossier des exports (défaut : exports/, ou SDIN_EXPORTS)")
   .showHelpAfterError();
+
+/** Commander accumulator of a repeatable option. */
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 const configOf = (command: Command) => readConfig(command.optsWithGlobals() as ConfigOptions);
 
@@ -46,9 +50,17 @@ program
   .description("construit data/sdin.duckdb à partir de toutes les sources (tout ou rien)")
   .option("--seuil <km>", "distance au-delà de laquelle une commune est hors de portée d'un lieu d'aide")
   .option("--poids <liste>", "pondération de l'indice, ex. no_thd=1,older_65=2")
+  .option("--lieux <fichier>", "liste de lieux d'un territoire (JSON, tableau d'enregistrements), répétable", collect, [])
+  .option("--correspondance <fichier>", "correspondance de ses colonnes avec le standard (<nom>.config.json), une par --lieux", collect, [])
   .action(async (options, command: Command) => {
-    const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), threshold: options.seuil, weights: options.poids });
-    await runLoad(config, sources, { postLoad: postLoadSteps });
+    const config = readConfig({
+      ...(command.optsWithGlobals() as ConfigOptions),
+      threshold: options.seuil,
+      weights: options.poids,
+      lieux: options.lieux,
+      correspondance: options.correspondance
+    });
+    await runLoad(config, sourcesFor(config), { postLoad: postLoadSteps });
     process.stderr.write(`base écrite : ${config.paths.database}\n`);
   });
 
@@ -65,13 +77,21 @@ program
 
 program
   .command("export")
-  .description("écrit les fichiers d'un ou plusieurs départements dans exports/<code>/ (CSV, XLSX, GeoJSON, schéma DOCX et Markdown)")
+  .description("écrit les fichiers d'un ou plusieurs départements dans exports/<code>/ (ou d'une région avec --region) (CSV, XLSX, GeoJSON, schéma DOCX et Markdown)")
   .option("--dept <codes>", "code(s) du département, séparés par des virgules, ou all", "23")
+  .option("--region <codes>", "code(s) de région, séparés par des virgules, ou all : écrit exports/region-<code>/ (départements, EPCI classés dans la région, communes, note « priorités régionales »)")
   .option("--sans-documents", "n'écrit pas le schéma DOCX/Markdown (tables seulement, plus rapide)")
   .action(async (options, command: Command) => {
     const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept });
     await ensureDatabase(config);
-    await runExportParallel(await withDatabaseParameters(config), { documents: options.documents !== false });
+    // Commander names the flag `sansDocuments` (only `--no-…` flags set `documents: false`).
+    const documents = !options.sansDocuments;
+    if (options.region) {
+      const regions = String(options.region).split(",").map((c) => c.trim()).filter(Boolean);
+      await runRegionExport(await withDatabaseParameters(config), regions, { documents });
+      if (command.getOptionValueSource("dept") !== "cli") return;
+    }
+    await runExportParallel(await withDatabaseParameters(config), { documents });
   });
 
 program

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { queryRows, withDatabase } from "../io/db.ts";
+import { hasTable, queryRows, withDatabase } from "../io/db.ts";
 
 /** What `sdin status --json` prints for one département. */
 export interface Status {
@@ -27,8 +27,7 @@ export async function readStatus(database: string, departement: string): Promise
     throw new Error(`base introuvable : ${database} ; lancez d'abord « sdin load » (avec SDIN_MIRROR=DOSSIER hors réseau)`);
   }
   return withDatabase(database, { readOnly: true }, async ({ connection }) => {
-    const has = async (table: string) =>
-      (await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = $t`, { t: table }))[0].n > 0;
+    const has = (table: string) => hasTable(connection, table);
     const [counts] = await queryRows<{ communes: number; population: number; epci: number }>(
       connection,
       `SELECT count(*)::INTEGER AS communes, coalesce(sum(population), 0)::BIGINT::DOUBLE AS population,

@@ -1,15 +1,18 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config, IndexWeights } from "../io/config.ts";
-import { createTable, insertRows, queryRows } from "../io/db.ts";
+import { offerKind } from "../ingest/offre/places.ts";
+import { writeDoubtfulPlaces, writeDuplicates } from "./places.ts";
+import { createTable, insertRows, queryRows, tableNames } from "../io/db.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
 import { diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
 import { writeParameters } from "./parameters.ts";
-import { classify, criteria, fragilityIndex, type Criterion } from "./fragility.ts";
-import { PlaceIndex, type GeoPoint } from "./nearest.ts";
-import { planItinerantStops, type CandidateStop, type Demand } from "./planner.ts";
-import { priorityScore, rankDescending } from "./priority.ts";
-import { aggregateCountSql, aggregateShareSql, countColumns, shares } from "./shares.ts";
-import { buildIndicatorSources } from "./sources.ts";
+import {
+  candidateStops, classify, criteria, demandsBeyondReach, fragilityIndex, isBeyondReach, noThdShare, planItinerantStops, priorityScore,
+  rankDescending, type CommuneReachRow, type Criterion, type GeoPoint, type LibraryRow
+} from "../../src/lib/diagnostic/index.ts";
+import { PlaceIndex } from "./nearest.ts";
+import { aggregateBeyondReachSql, aggregateCountSql, aggregateShareSql, countColumns, shares, withheldSharesSql } from "./shares.ts";
+import { buildIndicatorSources, povertyEstimateLabel } from "./sources.ts";
 import {
   diagnosticCommunesTable,
   diagnosticEpciTable,
@@ -27,10 +30,13 @@ export const defaultPlanStops = 10;
  */
 export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
-  const present = await existingTables(connection);
+  const present = await tableNames(connection);
   await writeParameters(connection, config);
+  await writeDuplicates(connection, present, config.dedoublonnage);
   await createTable(connection, diagnosticLieuxTable);
   await connection.run(diagnosticLieuxSql(present));
+  await connection.run("DROP TABLE lieux_groupes");
+  await writeDoubtfulPlaces(connection);
   await writeDistances(connection, present);
   await createTable(connection, diagnosticCommunesTable);
   // least() ignores NULLs in DuckDB (least(1, NULL) = 1): an unknown share must stay unknown.
@@ -44,12 +50,8 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   await writePlans(connection, config, present);
 };
 
-export async function existingTables(connection: DuckDBConnection): Promise<Set<string>> {
-  const rows = await queryRows<{ name: string }>(connection, `SELECT table_name AS name FROM information_schema.tables`);
-  return new Set(rows.map((r) => r.name));
-}
-
-const placeKinds = [
+/** The kinds of place a distance is computed to (`offerKind` of the places' sources), and the column of each. */
+export const placeKinds = [
   ["distance_mediation_km", "lieux-mediation"],
   ["distance_france_services_km", "france-services"],
   ["distance_aidants_connect_km", "aidants-connect"],
@@ -60,38 +62,68 @@ interface Place extends GeoPoint {
   id: string;
   nom: string;
   sources: string;
+  code_departement: string | null;
 }
 
-/** Distance from each commune's representative point to the nearest place of help, overall and per kind. */
+const isOfKind = (place: Pick<Place, "sources">, kind: string) => place.sources.split("|").some((source) => offerKind(source) === kind);
+
+/**
+ * The départements a kind of place covers: those where at least one place of that kind is loaded. The files of
+ * mediation places cover some territories only (la Creuse, a few councils' lists): a commune of a département
+ * with no place of a kind gets no distance to that kind (it would be the distance to another territory's list),
+ * and the kind is named in its `offre_non_couverte`. Coverage is read from the data, never declared.
+ */
+export function kindCoverage(places: readonly Pick<Place, "sources" | "code_departement">[], kind: string): Set<string> {
+  const covered = new Set<string>();
+  for (const p of places) if (p.code_departement && isOfKind(p, kind)) covered.add(p.code_departement);
+  return covered;
+}
+
+/**
+ * Distance from each commune's representative point to the nearest place of help, overall and per kind. A kind
+ * not covered in the commune's département leaves its distance empty (see `kindCoverage`); the overall distance
+ * uses every loaded place.
+ */
 async function writeDistances(connection: DuckDBConnection, present: Set<string>): Promise<void> {
-  const origins = await queryRows<{ code_insee: string; lon: number; lat: number }>(
+  const origins = await queryRows<{ code_insee: string; code_departement: string; lon: number | null; lat: number | null }>(
     connection,
-    `SELECT code_insee, point_lon AS lon, point_lat AS lat FROM ${sourceTable("contours", present)} WHERE point_lon IS NOT NULL`
+    `SELECT c.code_insee, c.code_departement, ct.point_lon AS lon, ct.point_lat AS lat
+     FROM communes c LEFT JOIN ${sourceTable("contours", present)} ct USING (code_insee) ORDER BY c.code_insee`
   );
   const places = await queryRows<Place>(
     connection,
-    `SELECT id, nom, sources, longitude AS lon, latitude AS lat FROM diagnostic_lieux WHERE latitude IS NOT NULL AND longitude IS NOT NULL`
+    `SELECT id, nom, sources, code_departement, longitude AS lon, latitude AS lat FROM diagnostic_lieux
+     WHERE latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY id`
   );
   const all = new PlaceIndex(places);
   const perKind = placeKinds.map(([column, kind]) => {
-    const subset = places.filter((p) => p.sources.split("|").includes(kind));
-    return [column, subset, new PlaceIndex(subset)] as const;
+    const subset = places.filter((p) => isOfKind(p, kind));
+    return { column, kind, covered: kindCoverage(places, kind), index: new PlaceIndex(subset) };
   });
   const rows = origins.map((origin) => {
-    const nearest = all.nearest(origin);
+    const point = origin.lon !== null && origin.lat !== null ? { lon: origin.lon, lat: origin.lat } : null;
+    const nearest = point ? all.nearest(point) : null;
     const row: Record<string, string | number | null> = {
       code_insee: origin.code_insee,
       distance_lieu_km: nearest?.distanceKm ?? null,
-      lieu_le_plus_proche: nearest ? places[nearest.index].nom : null
+      lieu_le_plus_proche: nearest ? places[nearest.index].nom : null,
+      lieu_le_plus_proche_id: nearest ? places[nearest.index].id : null
     };
-    for (const [column, , index] of perKind) row[column] = index.nearest(origin)?.distanceKm ?? null;
+    const uncovered: string[] = [];
+    for (const { column, kind, covered, index } of perKind) {
+      const isCovered = covered.has(origin.code_departement);
+      if (!isCovered) uncovered.push(kind);
+      row[column] = point && isCovered ? index.nearest(point)?.distanceKm ?? null : null;
+    }
+    row.offre_non_couverte = uncovered.join("|") || null;
     return row;
   });
   const spec = {
     name: "commune_distances",
     columns: {
-      code_insee: "VARCHAR", distance_lieu_km: "DOUBLE", lieu_le_plus_proche: "VARCHAR",
-      ...Object.fromEntries(placeKinds.map(([column]) => [column, "DOUBLE"]))
+      code_insee: "VARCHAR", distance_lieu_km: "DOUBLE", lieu_le_plus_proche: "VARCHAR", lieu_le_plus_proche_id: "VARCHAR",
+      ...Object.fromEntries(placeKinds.map(([column]) => [column, "DOUBLE"])),
+      offre_non_couverte: "VARCHAR"
     }
   } as const;
   await createTable(connection, spec as never);
@@ -137,9 +169,8 @@ export async function scoreCommunes(connection: DuckDBConnection, config: Config
   const scored = rows.map((row, i) => {
     const own = Object.fromEntries(criteria.map((c) => [c, classes[c][i]])) as Record<Criterion, number | null>;
     const { index, missing } = fragilityIndex(own, config.weights);
-    const noThdShare = row.part_eligible_thd30 !== null ? 1 - row.part_eligible_thd30 : row.part_locaux_ftth !== null ? 1 - row.part_locaux_ftth : null;
-    const score = priorityScore({ index, distanceKm: row.distance_lieu_km, noThdShare }, config.thresholdKm);
-    const beyond = row.distance_lieu_km === null ? null : row.distance_lieu_km > config.thresholdKm ? row.population ?? 0 : 0;
+    const score = priorityScore({ index, distanceKm: row.distance_lieu_km, noThdShare: noThdShare(row.part_eligible_thd30, row.part_locaux_ftth) }, config.thresholdKm);
+    const beyond = row.distance_lieu_km === null ? null : isBeyondReach(row.distance_lieu_km, config.thresholdKm) ? row.population ?? 0 : 0;
     return { row, own, index, missing, score, beyond };
   });
   const ranks = new Map<string, number | null>();
@@ -194,7 +225,9 @@ function aggregateColumnsSql(): string {
     ...countColumns.map(aggregateCountSql),
     ...shares.map(aggregateShareSql),
     "sum(d.nb_lieux)::INTEGER AS nb_lieux",
-    "CASE WHEN count(d.population_hors_portee) = count(*) THEN sum(d.population_hors_portee) END AS population_hors_portee",
+    aggregateBeyondReachSql(),
+    "count(*) FILTER (WHERE d.point_lon IS NULL)::INTEGER AS communes_sans_contour",
+    withheldSharesSql(),
     "sum(d.indice_fragilite * d.population) / nullif(sum(d.population) FILTER (WHERE d.indice_fragilite IS NOT NULL), 0) AS indice_fragilite",
     "CASE WHEN count(DISTINCT d.source_publics) = 1 THEN min(d.source_publics) WHEN count(d.source_publics) > 0 THEN 'mixte' END AS source_publics"
   ].join(",\n    ");
@@ -211,7 +244,7 @@ function officialPovertySql(level: "epci" | "departement" | "region" | "france",
 }
 
 export async function aggregateEpci(connection: DuckDBConnection, config: Config): Promise<void> {
-  const present = await existingTables(connection);
+  const present = await tableNames(connection);
   await createTable(connection, diagnosticEpciTable);
   await connection.run(`
     INSERT INTO diagnostic_epci BY NAME
@@ -224,7 +257,7 @@ export async function aggregateEpci(connection: DuckDBConnection, config: Config
       ${aggregateColumnsSql()},
       coalesce(${officialPovertySql("epci", "d.epci_siren", present)}, any_value(est.taux)) AS taux_pauvrete,
       CASE WHEN ${officialPovertySql("epci", "d.epci_siren", present)} IS NOT NULL THEN 'epci'
-           WHEN any_value(est.taux) IS NOT NULL THEN 'estimation communes publiées' END AS taux_pauvrete_source,
+           WHEN any_value(est.taux) IS NOT NULL THEN '${povertyEstimateLabel}' END AS taux_pauvrete_source,
       count(*) FILTER (WHERE d.zone_fthd = 'RIP')::INTEGER AS nb_communes_rip,
       count(*) FILTER (WHERE d.population_hors_portee > 0)::INTEGER AS nb_communes_hors_portee,
       (SELECT total FROM ${sourceTable("ifn_reference", present)} r WHERE r.niveau = 'epci' AND r.code = d.epci_siren) AS ifn_reference,
@@ -236,22 +269,21 @@ export async function aggregateEpci(connection: DuckDBConnection, config: Config
     LEFT JOIN main_dep m USING (epci_siren)
     WHERE d.epci_siren IS NOT NULL
     GROUP BY d.epci_siren`);
-  await rankEpci(connection, config);
+  await writeEpciPriorities(connection, config);
 }
 
 /**
  * EPCI priority: the same combination as for communes, with the share of the population beyond reach standing
  * for the distance component (0 when everyone is within reach, 1 when nobody is).
  */
-async function rankEpci(connection: DuckDBConnection, config: Config): Promise<void> {
+async function writeEpciPriorities(connection: DuckDBConnection, config: Config): Promise<void> {
   const rows = await queryRows<{ epci_siren: string; code_departement: string; indice_fragilite: number | null; part_population_hors_portee: number | null; part_eligible_thd30: number | null; part_locaux_ftth: number | null }>(
     connection,
     `SELECT epci_siren, code_departement, indice_fragilite, part_population_hors_portee, part_eligible_thd30, part_locaux_ftth FROM diagnostic_epci`
   );
   const scores = new Map(rows.map((r) => {
-    const noThd = r.part_eligible_thd30 !== null ? 1 - r.part_eligible_thd30 : r.part_locaux_ftth !== null ? 1 - r.part_locaux_ftth : null;
     const distanceKm = r.part_population_hors_portee === null ? null : r.part_population_hors_portee * 2 * config.thresholdKm;
-    return [r.epci_siren, priorityScore({ index: r.indice_fragilite, distanceKm, noThdShare: noThd }, config.thresholdKm)];
+    return [r.epci_siren, priorityScore({ index: r.indice_fragilite, distanceKm, noThdShare: noThdShare(r.part_eligible_thd30, r.part_locaux_ftth) }, config.thresholdKm)];
   }));
   const updates: { epci_siren: string; score: number | null; rang: number | null }[] = [];
   for (const group of groupBy(rows, (r) => r.code_departement).values()) {
@@ -267,7 +299,7 @@ async function rankEpci(connection: DuckDBConnection, config: Config): Promise<v
 
 /** Département, région and France rows, for the side-by-side comparisons. */
 export async function aggregateTerritories(connection: DuckDBConnection): Promise<void> {
-  const present = await existingTables(connection);
+  const present = await tableNames(connection);
   await createTable(connection, diagnosticTerritoiresTable);
   const levels = [
     { niveau: "departement", key: "d.code_departement", nom: "(SELECT nom FROM departements x WHERE x.code_departement = d.code_departement)" },
@@ -282,39 +314,36 @@ export async function aggregateTerritories(connection: DuckDBConnection): Promis
         ${aggregateColumnsSql()},
         coalesce(${officialPovertySql(niveau as "departement", key, present)}, any_value(est.taux)) AS taux_pauvrete,
         CASE WHEN ${officialPovertySql(niveau as "departement", key, present)} IS NOT NULL THEN '${niveau}'
-             WHEN any_value(est.taux) IS NOT NULL THEN 'estimation communes publiées' END AS taux_pauvrete_source
+             WHEN any_value(est.taux) IS NOT NULL THEN '${povertyEstimateLabel}' END AS taux_pauvrete_source
       FROM diagnostic_communes d LEFT JOIN est ON est.code = ${key}
       GROUP BY ${key}`);
   }
 }
 
 /**
- * The default itinerant-mediation plan of each département: stops among public libraries and town halls
- * (a town hall is placed at its commune's representative point: the loaded sources do not locate town halls),
- * bringing within reach the population of communes beyond the threshold.
+ * The default itinerant-mediation plan of each département: stops among public libraries and town halls,
+ * bringing within reach the population of communes beyond the threshold (the rule and the candidates are the
+ * core's, the same the site's planner uses).
  */
 async function writePlans(connection: DuckDBConnection, config: Config, present: Set<string>): Promise<void> {
   await createTable(connection, planItineranceTable);
-  const demands = await queryRows<Demand & { code_departement: string }>(
+  const communes = await queryRows<CommuneReachRow & { code_departement: string }>(
     connection,
-    `SELECT code_insee, code_departement, point_lon AS lon, point_lat AS lat, population_hors_portee AS weight
-     FROM diagnostic_communes WHERE population_hors_portee > 0 AND point_lon IS NOT NULL`
+    `SELECT code_insee, nom, code_departement, population, distance_lieu_km, point_lon, point_lat FROM diagnostic_communes ORDER BY code_insee`
   );
-  if (demands.length === 0) return;
-  const townHalls = await queryRows<CandidateStop & { code_departement: string }>(
-    connection,
-    `SELECT 'mairie:' || code_insee AS id, 'mairie' AS kind, 'Mairie de ' || nom AS nom, code_insee, code_departement, point_lon AS lon, point_lat AS lat
-     FROM diagnostic_communes WHERE point_lon IS NOT NULL AND code_departement IN (SELECT DISTINCT code_departement FROM diagnostic_communes WHERE population_hors_portee > 0)`
-  );
-  const libraries = await queryRows<CandidateStop & { code_departement: string }>(
-    connection,
-    `SELECT 'bibliotheque:' || b.id AS id, 'bibliotheque' AS kind, b.nom, b.code_insee, c.code_departement, b.longitude AS lon, b.latitude AS lat
-     FROM ${sourceTable("bibliotheques", present)} b JOIN communes c USING (code_insee) WHERE b.latitude IS NOT NULL AND b.longitude IS NOT NULL`
-  );
-  const candidatesByDep = groupBy([...libraries, ...townHalls], (c) => c.code_departement);
+  const libraries = present.has("bibliotheques")
+    ? await queryRows<LibraryRow & { code_departement: string }>(
+        connection,
+        `SELECT b.id, b.nom, b.code_insee, c.code_departement, b.latitude, b.longitude
+         FROM bibliotheques b JOIN communes c USING (code_insee) WHERE b.latitude IS NOT NULL AND b.longitude IS NOT NULL ORDER BY b.id`
+      )
+    : [];
+  const librariesByDep = groupBy(libraries, (b) => b.code_departement);
   const rows = [];
-  for (const [dep, group] of groupBy(demands, (d) => d.code_departement)) {
-    const plan = planItinerantStops(candidatesByDep.get(dep) ?? [], group, defaultPlanStops, config.thresholdKm);
+  for (const [dep, group] of groupBy(communes, (c) => c.code_departement)) {
+    const demands = demandsBeyondReach(group, config.thresholdKm);
+    if (demands.length === 0) continue;
+    const plan = planItinerantStops(candidateStops(librariesByDep.get(dep) ?? [], group), demands, defaultPlanStops, config.thresholdKm);
     rows.push(...plan.map((p, i) => ({
       code_departement: dep, ordre: i + 1, type_arret: p.stop.kind, nom: p.stop.nom, code_insee: p.stop.code_insee,
       latitude: p.stop.lat, longitude: p.stop.lon, population_gagnee: p.gain, population_cumulee: p.cumulative

@@ -50,27 +50,40 @@ export function sourceTable(name: string, present: Set<string>): string {
  */
 const eligibleThd30 = "e.elig_thd30";
 
-/** The places of help after deduplication: one row per structure, listing every source that names it. */
+/**
+ * Which record of a place is kept when several sources list it: one with a point first, then the national file
+ * of lieux de médiation, a territory's list, France Services, conseillers numériques, Aidants Connect; ties by id.
+ * `l` is the alias of `lieux_aide`.
+ */
+export const lieuPrioritySql = `(CASE WHEN l.latitude IS NULL OR l.longitude IS NULL THEN 10 ELSE 0 END) +
+      (CASE WHEN l.source = 'lieux-mediation' THEN 1 WHEN starts_with(l.source, 'territoire-') THEN 2 WHEN l.source = 'france-services' THEN 3
+            WHEN l.source = 'conseillers-numeriques' THEN 4 ELSE 5 END)`;
+
+/**
+ * The places of help after deduplication: one row per structure, listing every source that names it. The groups
+ * come from `lieux_groupes(id, groupe)`, written by the de-duplication (`dedup.ts`) just before.
+ */
 export function diagnosticLieuxSql(present: Set<string>): string {
   return `
   INSERT INTO diagnostic_lieux BY NAME
-  WITH l AS (
-    SELECT *, coalesce(cle_dedoublonnage, source || ':' || id) AS cle,
-      (CASE WHEN latitude IS NULL OR longitude IS NULL THEN 10 ELSE 0 END) +
-      (CASE source WHEN 'lieux-mediation' THEN 1 WHEN 'france-services' THEN 2 WHEN 'conseillers-numeriques' THEN 3 ELSE 4 END) AS prio
-    FROM ${sourceTable("lieux_aide", present)}
+  WITH l0 AS (
+    SELECT l.*, coalesce(lg.groupe, l.source || ':' || l.id) AS cle, ${lieuPrioritySql} AS rang_source
+    FROM ${sourceTable("lieux_aide", present)} l LEFT JOIN lieux_groupes lg USING (id)
+  ), l AS (
+    SELECT *, row_number() OVER (PARTITION BY cle ORDER BY rang_source, id) AS prio FROM l0
   ), g AS (
     SELECT cle,
       arg_min(id, prio) AS id, arg_min(nom, prio) AS nom,
       string_agg(DISTINCT source, '|' ORDER BY source) AS sources,
+      string_agg(id, '|' ORDER BY prio) AS ids,
       arg_min(code_insee, prio) AS code_insee, arg_min(adresse, prio) AS adresse,
       arg_min(latitude, prio) AS lat, arg_min(longitude, prio) AS lon,
       arg_min(typologie, prio) AS typologie, arg_min(services, prio) AS services,
-      string_agg(DISTINCT dispositifs, '|') AS dispositifs, arg_min(horaires, prio) AS horaires,
+      string_agg(DISTINCT dispositifs, '|' ORDER BY dispositifs) AS dispositifs, arg_min(horaires, prio) AS horaires,
       bool_or(coalesce(itinerance, false)) AS itinerance, arg_min(site_web, prio) AS site_web
     FROM l GROUP BY cle
   )
-  SELECT g.id, g.nom, g.sources, g.code_insee, c.nom AS commune, c.code_departement, c.epci_siren, g.adresse,
+  SELECT g.id, g.nom, g.sources, g.ids, g.code_insee, c.nom AS commune, c.code_departement, c.epci_siren, g.adresse,
     coalesce(g.lat, ct.point_lat) AS latitude, coalesce(g.lon, ct.point_lon) AS longitude,
     CASE WHEN g.lat IS NOT NULL THEN 'point' WHEN ct.point_lat IS NOT NULL THEN 'commune' END AS localisation,
     g.typologie, g.services, g.dispositifs, g.horaires, g.itinerance, g.site_web
@@ -108,7 +121,8 @@ export function diagnosticCommunesSql(present: Set<string>): string {
   ),
   offre AS (
     SELECT code_insee, count(*)::INTEGER AS nb_lieux,
-      count(*) FILTER (WHERE sources LIKE '%lieux-mediation%')::INTEGER AS nb_lieux_mediation,
+      -- A territory's own list is a list of lieux de médiation numérique (offerKind in places.ts).
+      count(*) FILTER (WHERE sources LIKE '%lieux-mediation%' OR sources LIKE '%territoire-%')::INTEGER AS nb_lieux_mediation,
       count(*) FILTER (WHERE sources LIKE '%france-services%')::INTEGER AS nb_france_services,
       count(*) FILTER (WHERE sources LIKE '%aidants-connect%')::INTEGER AS nb_aidants_connect,
       count(*) FILTER (WHERE sources LIKE '%conseillers-numeriques%')::INTEGER AS nb_conseillers_numeriques
@@ -148,7 +162,9 @@ export function diagnosticCommunesSql(present: Set<string>): string {
     coalesce(offre.nb_france_services, 0) AS nb_france_services, coalesce(offre.nb_aidants_connect, 0) AS nb_aidants_connect,
     coalesce(offre.nb_conseillers_numeriques, 0) AS nb_conseillers_numeriques, coalesce(biblio.n, 0) AS nb_bibliotheques,
     dist.distance_lieu_km, dist.distance_mediation_km, dist.distance_france_services_km, dist.distance_aidants_connect_km,
-    dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche,
+    dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche, dist.lieu_le_plus_proche_id, dist.offre_non_couverte,
+    coalesce((SELECT dl.code_insee FROM diagnostic_lieux dl WHERE dl.id = dist.lieu_le_plus_proche_id) = c.code_insee, false) AS lieu_le_plus_proche_dans_commune,
+    (SELECT string_agg(v.detail, ' ; ' ORDER BY v.motif) FROM lieux_a_verifier v WHERE v.id = dist.lieu_le_plus_proche_id) AS lieu_le_plus_proche_a_verifier,
     ifn.total AS ifn_reference,
     ty.frr, ty.densite_code, ty.densite_libelle, ty.centralite,
     coalesce(qp.n, 0) > 0 AS qpv, coalesce(qp.n, 0) AS nb_qpv,

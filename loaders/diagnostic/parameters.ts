@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { IndexWeights } from "../io/config.ts";
-import { createTable, insertRows, queryRows, type TableSpec } from "../io/db.ts";
+import { createTable, hasTable, insertRows, queryRows, type TableSpec } from "../io/db.ts";
 
 /** The parameters the diagnostic was computed with, kept in the database so that every reader uses the same. */
 export const parametresTable: TableSpec = {
@@ -19,8 +19,7 @@ export async function writeParameters(connection: DuckDBConnection, { thresholdK
 }
 
 export async function readParameters(connection: DuckDBConnection): Promise<DiagnosticParameters | null> {
-  const [present] = await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'parametres_diagnostic'`);
-  if (present.n === 0) return null;
+  if (!(await hasTable(connection, parametresTable.name))) return null;
   const [row] = await queryRows<{ seuil_km: number; poids: string }>(connection, `SELECT seuil_km, poids FROM parametres_diagnostic`);
   return row ? { thresholdKm: row.seuil_km, weights: JSON.parse(row.poids) as IndexWeights } : null;
 }

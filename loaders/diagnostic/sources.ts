@@ -6,7 +6,7 @@ import { diagnosticSourcesTable } from "./tables.ts";
  * Which source feeds each indicator, in order of preference (the first one loaded wins). Every figure the site,
  * the exports and the documents show is labelled from this table with its source and vintage.
  */
-const offer = ["cartographie-nationale-lieux-mediation", "mednum-la-creuse", "anct-france-services", "aidants-connect-structures", "anct-conseillers-numeriques-structures"];
+const offer = ["cartographie-nationale-lieux-mediation", "territoire-*", "anct-france-services", "aidants-connect-structures", "anct-conseillers-numeriques-structures"];
 const censusDerived = "dataforgood-ifn-2020-derive";
 
 /**
@@ -68,7 +68,38 @@ export async function buildIndicatorSources(connection: DuckDBConnection): Promi
     };
   });
   await createTable(connection, diagnosticSourcesTable);
-  await insertRows(connection, diagnosticSourcesTable, rows);
+  await insertRows(connection, diagnosticSourcesTable, await withPovertyEstimate(connection, rows));
+}
+
+/** Label of the poverty rates estimated from an EPCI's or a département's published communes (never INSEE's own figure). */
+export const povertyEstimateLabel = "estimation communes publiées";
+
+/**
+ * Where a poverty rate is estimated from the communes Filosofi publishes (the territory's own file not loaded),
+ * the sources say so: the `taux_pauvrete` label names the estimate and a `taux_pauvrete_estimation` row gives
+ * its rule, so that no estimate passes for an INSEE figure in sources.csv either.
+ */
+async function withPovertyEstimate<T extends { indicateur: string; libelle: string; source: string; millesime: string | null; url: string | null }>(
+  connection: DuckDBConnection,
+  rows: T[]
+): Promise<T[]> {
+  const [used] = await queryRows<{ epci: number; territoires: number }>(
+    connection,
+    `SELECT (SELECT count(*) FROM diagnostic_epci WHERE taux_pauvrete_source = '${povertyEstimateLabel}')::INTEGER AS epci,
+            (SELECT count(*) FROM diagnostic_territoires WHERE taux_pauvrete_source = '${povertyEstimateLabel}')::INTEGER AS territoires`
+  );
+  const poverty = rows.find((r) => r.indicateur === "taux_pauvrete");
+  if (!poverty || poverty.source === "non disponible" || (used.epci === 0 && used.territoires === 0)) return rows;
+  const estimate = {
+    ...poverty,
+    indicateur: "taux_pauvrete_estimation",
+    libelle: "Taux de pauvreté des EPCI, départements ou régions sans fichier Filosofi de leur niveau : estimation (moyenne des communes publiées pondérée par leur nombre de personnes), non publiée par l'INSEE",
+    source: `estimation sdin d'après ${poverty.source}`
+  };
+  return [
+    ...rows.map((r) => (r === poverty ? { ...r, libelle: `${r.libelle} ; EPCI et territoires sans fichier de leur niveau : estimation d'après les communes publiées (${povertyEstimateLabel})` } : r)),
+    estimate
+  ];
 }
 
 function unique(values: string[]): string[] {

@@ -79,6 +79,18 @@ export const diagnosticCommunesTable: TableSpec = {
     distance_aidants_connect_km: "DOUBLE",
     distance_conseillers_numeriques_km: "DOUBLE",
     lieu_le_plus_proche: "VARCHAR",
+    /** Id of that place in `diagnostic_lieux`: where it is, whether its record is doubtful (`lieux_a_verifier`). */
+    lieu_le_plus_proche_id: "VARCHAR",
+    /** That place is in the commune itself (the fiche says « dans la commune », not « 0,0 km »). */
+    lieu_le_plus_proche_dans_commune: "BOOLEAN",
+    /** Why that place's record is doubtful (`lieux_a_verifier`), when it is. */
+    lieu_le_plus_proche_a_verifier: "VARCHAR",
+    /**
+     * Kinds of place with no place loaded in the commune's département (`lieux-mediation`, `france-services`,
+     * `aidants-connect`, `conseillers-numeriques`, `|`-joined): their distance is left empty, not measured to
+     * another territory's list.
+     */
+    offre_non_couverte: "VARCHAR",
     /** Classes 1–10 of the five criteria (10 = most fragile), on the national distribution. */
     classe_no_thd: "DOUBLE",
     classe_no_4g: "DOUBLE",
@@ -104,6 +116,16 @@ export const diagnosticCommunesTable: TableSpec = {
   primaryKey: ["code_insee"]
 };
 
+/**
+ * Beside the shares of every aggregate level: communes without an outline (hence without a distance), and which
+ * shares were left empty because some communes lack their input, with the count (`parts_non_calculees`).
+ */
+const withheldColumns = {
+  communes_sans_contour: "INTEGER",
+  /** `part_x : n communes sans …`, `; `-joined; empty when every share is computed on all the communes. */
+  parts_non_calculees: "VARCHAR"
+} as const;
+
 export const diagnosticEpciTable: TableSpec = {
   name: "diagnostic_epci",
   columns: {
@@ -114,6 +136,7 @@ export const diagnosticEpciTable: TableSpec = {
     code_departement: "VARCHAR",
     nb_communes: "INTEGER",
     ...indicatorColumns,
+    ...withheldColumns,
     nb_communes_rip: "INTEGER",
     nb_communes_hors_portee: "INTEGER",
     /** Population-weighted mean of the communes' index. */
@@ -136,6 +159,7 @@ export const diagnosticTerritoiresTable: TableSpec = {
     nom: "VARCHAR",
     nb_communes: "INTEGER",
     ...indicatorColumns,
+    ...withheldColumns,
     indice_fragilite: "DOUBLE"
   },
   primaryKey: ["niveau", "code"]
@@ -147,8 +171,10 @@ export const diagnosticLieuxTable: TableSpec = {
   columns: {
     id: "VARCHAR",
     nom: "VARCHAR",
-    /** Every source that lists this place, `|`-joined (`lieux-mediation|france-services`). */
+    /** Every source that lists this place, `|`-joined (`lieux-mediation|france-services|territoire-la-creuse`). */
     sources: "VARCHAR",
+    /** Every record merged into this place (ids of `lieux_aide`), `|`-joined: the first is the one kept. */
+    ids: "VARCHAR",
     code_insee: "VARCHAR",
     commune: "VARCHAR",
     code_departement: "VARCHAR",
@@ -165,6 +191,52 @@ export const diagnosticLieuxTable: TableSpec = {
     site_web: "VARCHAR"
   },
   primaryKey: ["id"]
+};
+
+/**
+ * Pairs of records that may be one place (score in the grey zone of the de-duplication): not merged, listed
+ * for a person to decide (`exports/<D>/doublons-a-verifier.csv`).
+ */
+export const doublonsAVerifierTable: TableSpec = {
+  name: "doublons_a_verifier",
+  columns: {
+    code_departement: "VARCHAR",
+    code_insee: "VARCHAR",
+    commune: "VARCHAR",
+    id_1: "VARCHAR",
+    source_1: "VARCHAR",
+    nom_1: "VARCHAR",
+    adresse_1: "VARCHAR",
+    id_2: "VARCHAR",
+    source_2: "VARCHAR",
+    nom_2: "VARCHAR",
+    adresse_2: "VARCHAR",
+    distance_m: "DOUBLE",
+    score_nom: "DOUBLE",
+    score_rue: "DOUBLE",
+    score_distance: "DOUBLE",
+    score: "DOUBLE"
+  }
+};
+
+/**
+ * Places whose record is doubtful (`exports/<D>/lieux-a-verifier.csv`): a name that cites another commune than
+ * the one the place is in, or no coordinates (the place sits on its commune's representative point).
+ */
+export const lieuxAVerifierTable: TableSpec = {
+  name: "lieux_a_verifier",
+  columns: {
+    id: "VARCHAR",
+    nom: "VARCHAR",
+    sources: "VARCHAR",
+    code_insee: "VARCHAR",
+    commune: "VARCHAR",
+    code_departement: "VARCHAR",
+    adresse: "VARCHAR",
+    /** `autre_commune_dans_le_nom` or `sans_coordonnees`. */
+    motif: "VARCHAR",
+    detail: "VARCHAR"
+  }
 };
 
 /** Source and vintage of every indicator column: every figure shown or exported carries them. */

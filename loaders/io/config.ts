@@ -13,7 +13,19 @@ export interface Config {
   thresholdKm: number;
   /** Weights of the five criteria of the fragility index. */
   weights: IndexWeights;
+  /** Territories' lists of places given on the command line, each with its correspondence file. */
+  territoires: { lieux: string; correspondance: string }[];
+  /** De-duplication of the places of help (see `docs/methode.md`). */
+  dedoublonnage: DedupSettings;
 }
+
+/** Thresholds of the de-duplication score (0–1): merged at or above `fusion`, listed for review from `a_verifier`. */
+export interface DedupSettings {
+  fusion: number;
+  a_verifier: number;
+}
+
+export const defaultDedup: DedupSettings = { fusion: 0.8, a_verifier: 0.6 };
 
 export interface IndexWeights {
   no_thd: number;
@@ -32,6 +44,9 @@ export interface ConfigOptions {
   exports?: string;
   threshold?: string | number;
   weights?: string;
+  /** `--lieux` files (territories' lists of places), paired in order with `correspondance`. */
+  lieux?: string[];
+  correspondance?: string[];
 }
 
 /** Reads the run's configuration from CLI options, then the environment, then `data/parametres.json`. */
@@ -47,13 +62,16 @@ export function readConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv =
     mirror: mirror ? path.resolve(mirror) : null,
     paths,
     thresholdKm: parseThreshold(options.threshold ?? settings.seuil_km ?? 10),
-    weights: parseWeights(options.weights, settings.poids)
+    weights: parseWeights(options.weights, settings.poids),
+    territoires: pairTerritoires(options.lieux ?? [], options.correspondance ?? []),
+    dedoublonnage: parseDedup(settings.dedoublonnage)
   };
 }
 
 interface Settings {
   seuil_km?: number;
   poids?: Partial<IndexWeights>;
+  dedoublonnage?: Partial<DedupSettings>;
 }
 
 function readSettings(configDir: string): Settings {
@@ -95,3 +113,21 @@ export function parseWeights(cli: string | undefined, fromFile: Partial<IndexWei
 }
 
 export { projectRoot };
+
+/** `--lieux A --correspondance A.config.json`: one correspondence file per list, in the same order. */
+export function pairTerritoires(lieux: string[], correspondance: string[]): { lieux: string; correspondance: string }[] {
+  if (lieux.length !== correspondance.length) {
+    throw new Error(`chaque fichier --lieux demande son fichier --correspondance (${lieux.length} --lieux, ${correspondance.length} --correspondance)`);
+  }
+  return lieux.map((file, i) => ({ lieux: path.resolve(file), correspondance: path.resolve(correspondance[i]) }));
+}
+
+/** The de-duplication thresholds of `parametres.json`, checked: 0 ≤ a_verifier ≤ fusion ≤ 1. */
+export function parseDedup(fromFile: Partial<DedupSettings> = {}): DedupSettings {
+  const settings = { ...defaultDedup, ...fromFile };
+  const { fusion, a_verifier } = settings;
+  if (![fusion, a_verifier].every((v) => typeof v === "number" && v >= 0 && v <= 1) || a_verifier > fusion) {
+    throw new Error(`seuils de dédoublonnage invalides : fusion ${fusion}, a_verifier ${a_verifier} (0 ≤ a_verifier ≤ fusion ≤ 1 attendu)`);
+  }
+  return { fusion, a_verifier };
+}

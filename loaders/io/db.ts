@@ -89,3 +89,18 @@ export async function queryRows<T = Record<string, unknown>>(
   const reader = await connection.runAndReadAll(sql, params);
   return reader.getRowObjectsJS() as T[];
 }
+
+/**
+ * Names of the tables (and views) the database holds. Sources and steps land at different times, so readers ask
+ * before they read an optional table; this is the one place that knows how to ask.
+ */
+export async function tableNames(connection: DuckDBConnection): Promise<Set<string>> {
+  const rows = await queryRows<{ name: string }>(connection, "SELECT table_name AS name FROM information_schema.tables");
+  return new Set(rows.map((r) => r.name));
+}
+
+/** True when the database holds `table`. */
+export async function hasTable(connection: DuckDBConnection, table: string): Promise<boolean> {
+  const rows = await queryRows<{ n: number }>(connection, "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = $table", { table });
+  return rows[0].n > 0;
+}

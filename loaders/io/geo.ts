@@ -99,15 +99,6 @@ export function areaKm2(feature: Feature<Areal> | Areal): number {
   return area(feature) / 1e6;
 }
 
-/** Great-circle distance between two [lon, lat] points, in km (mean Earth radius 6 371 km). */
-export function haversineKm(a: readonly [number, number], b: readonly [number, number]): number {
-  const rad = Math.PI / 180;
-  const dLat = (b[1] - a[1]) * rad;
-  const dLon = (b[0] - a[0]) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
 /** Rounds every coordinate to `digits` decimals (5 ≈ 1 m): outlines stored as text stay small. */
 export function roundCoordinates<G extends Areal>(geometry: G, digits = 5): G {
   const f = 10 ** digits;
@@ -214,4 +205,37 @@ export function requireProperty(features: Feature<Geometry | null, Record<string
   if (features.some((f) => f.properties && name in f.properties)) return;
   const seen = Object.keys(features[0].properties ?? {}).join(", ");
   throw new SourceError(ledger.at(1, name), `propriété obligatoire absente de toutes les entités (propriétés lues : ${seen || "aucune"})`);
+}
+
+/**
+ * Lambert-93 (EPSG:2154, the French official projection many local files still use for `x`/`y`) to WGS84
+ * [lon, lat]. Inverse Lambert conformal conic on the GRS80 ellipsoid (IGN, note NTG_71), standard parallels
+ * 44° and 49°, origin 3° E 46.5° N at (700 000, 6 600 000). Lambert-93 is tied to RGF93, which coincides with
+ * WGS84 to a metre: no datum shift is needed.
+ */
+export function lambert93ToWgs84(x: number, y: number): [number, number] {
+  const a = 6378137;
+  const e = 0.0818191910428158;
+  const rad = Math.PI / 180;
+  const [phi0, phi1, phi2, lambda0] = [46.5 * rad, 44 * rad, 49 * rad, 3 * rad];
+  const m = (phi: number) => Math.cos(phi) / Math.sqrt(1 - (e * Math.sin(phi)) ** 2);
+  const t = (phi: number) => Math.tan(Math.PI / 4 - phi / 2) / ((1 - e * Math.sin(phi)) / (1 + e * Math.sin(phi))) ** (e / 2);
+  const n = (Math.log(m(phi1)) - Math.log(m(phi2))) / (Math.log(t(phi1)) - Math.log(t(phi2)));
+  const f = m(phi1) / (n * t(phi1) ** n);
+  const rho0 = a * f * t(phi0) ** n;
+  const dx = x - 700000;
+  const dy = rho0 - (y - 6600000);
+  const rho = Math.sign(n) * Math.hypot(dx, dy);
+  const tt = (rho / (a * f)) ** (1 / n);
+  const lambda = Math.atan2(dx, dy) / n + lambda0;
+  let phi = Math.PI / 2 - 2 * Math.atan(tt);
+  for (let i = 0; i < 10; i++) {
+    phi = Math.PI / 2 - 2 * Math.atan(tt * ((1 - e * Math.sin(phi)) / (1 + e * Math.sin(phi))) ** (e / 2));
+  }
+  return [lambda / rad, phi / rad];
+}
+
+/** True when (x, y) lies in the extent of Lambert-93 over metropolitan France (metres). */
+export function isLambert93(x: number, y: number): boolean {
+  return x > 0 && x < 1_400_000 && y > 6_000_000 && y < 7_200_000;
 }

@@ -42,12 +42,21 @@ export interface XlsxTable {
 }
 
 export interface XlsxTableOptions {
-  /** A cell text that identifies the header row (`"Code commune"`). */
-  headerContains: string;
+  /**
+   * What identifies the header row: a cell text (`"Code commune"`, spaces and case ignored) or a test on each cell
+   * (a column whose name carries a date, found by its prefix).
+   */
+  headerContains: string | HeaderTest;
   /** How many rows to search for the header (title lines above it). */
   maxHeaderRows?: number;
   /** Columns that must be in the header; a missing one fails the load with its name. */
   required?: string[];
+}
+
+/** A test that recognises a header cell, and how messages name what was looked for. */
+export interface HeaderTest {
+  label: string;
+  test: (cell: string) => boolean;
 }
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -57,21 +66,25 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
  * Refuses an empty file, an HTML page served in place of the workbook and a file that is not an XLSX, and
  * names the sheets present when the sheet is missing.
  */
-export async function readXlsxSheet(file: string, sheet: string, where: XlsxWhere): Promise<XlsxSheet> {
-  const bytes = await readFile(file);
+export async function readXlsxSheet(file: string, sheet: string | null, where: XlsxWhere): Promise<XlsxSheet> {
+  return parseXlsxSheet(await readFile(file), sheet, where);
+}
+
+/** `readXlsxSheet` on the workbook's bytes; `sheet` null reads the first sheet. */
+export async function parseXlsxSheet(bytes: Uint8Array, sheet: string | null, where: XlsxWhere): Promise<XlsxSheet> {
   checkIsWorkbook(bytes, where);
   checkZipEntries(bytes, where);
   const workbook = new ExcelJS.Workbook();
   try {
-    await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+    await workbook.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
   } catch (error) {
     throw new SourceError({ ...where }, `classeur XLSX illisible (${(error as Error).message})`);
   }
-  const wanted = sheet.trim().toLowerCase();
-  const worksheet = workbook.worksheets.find((w) => w.name.trim().toLowerCase() === wanted);
+  const wanted = sheet?.trim().toLowerCase();
+  const worksheet = wanted === undefined ? workbook.worksheets[0] : workbook.worksheets.find((w) => w.name.trim().toLowerCase() === wanted);
   if (!worksheet) {
     const present = workbook.worksheets.map((w) => `"${w.name}"`).join(", ") || "aucune";
-    throw new SourceError({ ...where }, `feuille "${sheet}" absente du classeur (feuilles présentes : ${present})`);
+    throw new SourceError({ ...where }, sheet === null ? "classeur sans feuille" : `feuille "${sheet}" absente du classeur (feuilles présentes : ${present})`);
   }
   const rows: XlsxRow[] = [];
   worksheet.eachRow({ includeEmpty: false }, (row, line) => {
@@ -136,14 +149,15 @@ export function normaliseHeader(name: string): string {
  * Finds the header row as the first of the first `maxRows` rows having a cell whose text is `text`
  * (after normalising spaces): publishers put a variable number of title lines above it.
  */
-export function findHeaderRow(sheet: XlsxSheet, text: string, where: XlsxWhere, maxRows = 30): XlsxRow {
-  const target = normaliseHeader(text).toLowerCase();
+export function findHeaderRow(sheet: XlsxSheet, text: string | HeaderTest, where: XlsxWhere, maxRows = 30): XlsxRow {
+  const header: HeaderTest =
+    typeof text === "string" ? { label: text, test: (cell) => normaliseHeader(cell).toLowerCase() === normaliseHeader(text).toLowerCase() } : text;
   const candidates = sheet.rows.filter((row) => row.line <= maxRows);
-  const found = candidates.find((row) => row.cells.some((cell) => normaliseHeader(cell).toLowerCase() === target));
+  const found = candidates.find((row) => row.cells.some((cell) => header.test(cell)));
   if (!found) {
     throw new SourceError(
-      { ...where, line: 1, column: text },
-      `feuille "${sheet.sheet}" : ligne d'en-tête introuvable (aucune des ${maxRows} premières lignes n'a de cellule "${text}")`
+      { ...where, line: 1, column: header.label },
+      `feuille "${sheet.sheet}" : ligne d'en-tête introuvable (aucune des ${maxRows} premières lignes n'a de cellule "${header.label}")`
     );
   }
   return found;

@@ -1,5 +1,6 @@
 import { el } from "./dom.js";
 import { sourceText, type SourceRow } from "./sources.js";
+import { shareOrReason } from "../lib/diagnostic/index.js";
 
 export interface ComparedIndicator {
   key: string;
@@ -24,7 +25,7 @@ export function comparisonTable(territories: Territory[], indicators: ComparedIn
           "tr",
           {},
           el("th", { scope: "row" }, indicator.label),
-          territories.map((t) => el("td", { class: "nombre" }, indicator.format(t[indicator.key]))),
+          territories.map((t) => el("td", { class: "nombre" }, shareOrReason(t, indicator.key, (v) => indicator.format(v)))),
           el("td", { class: "source" }, sourceText(sources, indicator.key))
         )
       )

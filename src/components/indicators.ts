@@ -1,4 +1,7 @@
+import { classColumn, criteria as criterionKeys, criterionLabels, criterionText } from "../lib/diagnostic/index.js";
 import { formatDecimal, formatInteger, formatKm, formatPercent } from "./format.js";
+
+export { missingCriteriaText } from "../lib/diagnostic/index.js";
 
 /** An indicator a page can map or tabulate: its column, its French label, how to read and colour it. */
 export interface Indicator {
@@ -13,21 +16,16 @@ export interface Indicator {
 const classe = (key: string, label: string): Indicator => ({ key, label, format: formatDecimal, domain: [1, 10], scheme: "YlOrRd" });
 const part = (key: string, label: string, scheme = "YlOrRd"): Indicator => ({ key, label, format: formatPercent, scheme });
 
-/** The five criteria of the fragility index (10 = most fragile), keyed like the weights of the config. */
-export const criteria = [
-  { weight: "no_thd", column: "classe_no_thd", label: "Pas de très haut débit fixe" },
-  { weight: "no_4g", column: "classe_no_4g", label: "Pas de couverture 4G" },
-  { weight: "older_65", column: "classe_older_65", label: "Part des 65 ans ou plus" },
-  { weight: "low_diploma", column: "classe_low_diploma", label: "Peu ou pas de diplôme" },
-  { weight: "poverty", column: "classe_poverty", label: "Pauvreté" }
-] as const;
-
-export type CriterionWeight = (typeof criteria)[number]["weight"];
+/**
+ * The five criteria of the fragility index (10 = most fragile), keyed like the weights of the config: the core's
+ * list and labels (src/lib/diagnostic/criteria.ts), with the column of their class.
+ */
+export const criteria = criterionKeys.map((weight) => ({ weight, column: classColumn(weight), label: criterionLabels[weight], text: criterionText(weight) }));
 
 /** What the publics map offers: the index, each criterion's class, then raw rates. */
 export const publicIndicators: Indicator[] = [
   classe("indice_fragilite", "Indice de fragilité numérique (1 à 10)"),
-  ...criteria.map((c) => classe(c.column, `Classe : ${c.label.toLowerCase()} (1 à 10)`)),
+  ...criteria.map((c) => classe(c.column, `Classe : ${c.text} (1 à 10)`)),
   part("part_65_plus", "Part des 65 ans ou plus"),
   part("part_75_plus", "Part des 75 ans ou plus"),
   part("part_peu_diplomes", "Part des 15 ans ou plus peu ou pas diplômés"),
@@ -54,13 +52,4 @@ export function indicatorByKey(key: string): Indicator {
   const found = [...publicIndicators, ...connectivityIndicators, ...reachIndicators].find((i) => i.key === key);
   if (!found) throw new Error(`indicateur inconnu : "${key}"`);
   return found;
-}
-
-/** `no_4g|poverty` (criteres_manquants) → "pas de couverture 4G, pauvreté". */
-export function missingCriteriaText(value: unknown): string {
-  if (typeof value !== "string" || !value) return "";
-  return value
-    .split("|")
-    .map((key) => criteria.find((c) => c.weight === key)?.label.toLowerCase() ?? key)
-    .join(", ");
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { defaultWeights } from "../../loaders/io/config.ts";
-import { classify, fragilityIndex } from "../../loaders/diagnostic/fragility.ts";
-import { haversineKm, nearestBruteForce, nearestIndexed, PlaceIndex } from "../../loaders/diagnostic/nearest.ts";
-import { planItinerantStops, type CandidateStop, type Demand } from "../../loaders/diagnostic/planner.ts";
-import { priorityScore, rankDescending } from "../../loaders/diagnostic/priority.ts";
-import { spearman, topChanges } from "../../loaders/diagnostic/sensitivity.ts";
+import { nearestBruteForce, nearestIndexed, PlaceIndex } from "../../loaders/diagnostic/nearest.ts";
+import {
+  classify, fragilityIndex, haversineKm, planItinerantStops, priorityScore, rankDescending, sensitivityReport, spearman, topChanges,
+  type CandidateStop, type Demand
+} from "../../src/lib/diagnostic/index.ts";
 
 describe("distances", () => {
   it("measures one degree of latitude or of longitude at the equator as 6371·π/180 km", () => {
@@ -108,7 +108,6 @@ describe("itinerant mediation planner", () => {
   });
 });
 
-import { sensitivityReport } from "../../loaders/diagnostic/scenarios.ts";
 
 describe("sensitivity of the top of the ranking", () => {
   it("reports entries and exits when a criterion's weight changes", () => {

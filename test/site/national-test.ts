@@ -55,7 +55,7 @@ function textOfSite(site: string): string {
     .join("\n");
 }
 
-describe.skipIf(!hasChromium)("site of several départements", () => {
+describe("site of several départements", () => {
   const dir = path.join(outputDir, "site-national");
   let browser: Browser;
   let server: Server;
@@ -70,7 +70,7 @@ describe.skipIf(!hasChromium)("site of several départements", () => {
     expect(outputs).toEqual(["23", "02", "87"].map((code) => path.join(dir, code)));
     server = await serveStatic(dir, { port: 0 });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
+    if (hasChromium) browser = await chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
   }, 600_000);
 
   afterAll(async () => {
@@ -88,7 +88,7 @@ describe.skipIf(!hasChromium)("site of several départements", () => {
     expect(readFileSync(path.join(dir, "index.html"), "utf8")).toContain('<html lang="fr">');
   });
 
-  it("draws the départements on the national page and opens Creuse's synthesis on click", async () => {
+  it.skipIf(!hasChromium)("draws the départements on the national page and opens Creuse's synthesis on click", async () => {
     const { page, errors } = await open(browser, base + "index.html");
     await expect.poll(() => page.locator("svg g.departements path").count()).toBeGreaterThanOrEqual(90);
     expect(await seriousViolations(page)).toEqual([]);
@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)("site of several départements", () => {
     await page.close();
   });
 
-  it("draws the 255 communes of Creuse and opens a fiche from its table", async () => {
+  it.skipIf(!hasChromium)("draws the 255 communes of Creuse and opens a fiche from its table", async () => {
     const { page, errors } = await open(browser, base + "23/publics.html");
     expect(await page.locator("svg g.communes").first().locator("path").count()).toBe(255);
     expect(await seriousViolations(page)).toEqual([]);
@@ -122,7 +122,7 @@ describe.skipIf(!hasChromium)("site of several départements", () => {
     await page.close();
   });
 
-  it("shows the Haute-Vienne's tables with a note where its map would be", async () => {
+  it.skipIf(!hasChromium)("shows the Haute-Vienne's tables with a note where its map would be", async () => {
     const { page, errors } = await open(browser, base + "87/publics.html");
     await expect.poll(() => page.locator(".carte-indisponible").first().textContent()).toContain(
       "Carte indisponible : aucun contour communal n'est chargé pour ce département (fichier communes-87-"

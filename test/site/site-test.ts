@@ -18,7 +18,7 @@ import { open, pointInCommune, seriousViolations } from "./browser.ts";
 
 const chromiumPath = "/usr/bin/chromium";
 const hasChromium = existsSync(chromiumPath);
-if (!hasChromium) console.warn(`tests du site ignorés : ${chromiumPath} absent (apt-get install -y chromium ; .ci/run l'installe)`);
+if (!hasChromium) console.warn(`tests du site dans le navigateur ignorés (la construction et ses vérifications tournent) : ${chromiumPath} absent (apt-get install -y chromium ; .ci/run l'installe)`);
 
 const outputDir = path.join(projectRoot, "test", "output");
 const pages = ["index.html", "publics.html", "connectivite.html", "offre.html", "priorites.html", "epci.html", "communes/index.html", "methode.html", "exports.html"];
@@ -44,7 +44,7 @@ function totalBytes(dir: string, pattern: RegExp): number {
     .reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0);
 }
 
-describe.skipIf(!hasChromium)("site", () => {
+describe("site", () => {
   let browser: Browser;
   const sites: Record<string, Site> = {};
 
@@ -52,11 +52,11 @@ describe.skipIf(!hasChromium)("site", () => {
     mkdirSync(outputDir, { recursive: true });
     sites["23"] = await buildAndServe("23");
     sites["02"] = await buildAndServe("02");
-    browser = await chromium.launch({
+    if (hasChromium) browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
     });
-  }, 400_000);
+  }, 900_000); // two Framework builds; a machine shared with other jobs can take minutes for each
 
   afterAll(async () => {
     await browser?.close();
@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium)("site", () => {
     expect(totalBytes(site.dir, /_file\/data\/(communes|carte|territoire|epci|lieux)\.[0-9a-f]+\.json$/)).toBeLessThan(1_000_000);
   });
 
-  it("loads every page of Creuse without error nor serious accessibility violation", async () => {
+  it.skipIf(!hasChromium)("loads every page of Creuse without error nor serious accessibility violation", async () => {
     for (const name of pages) {
       const { page, errors } = await open(browser, sites["23"].base + name);
       expect(errors, name).toEqual([]);
@@ -87,7 +87,7 @@ describe.skipIf(!hasChromium)("site", () => {
     }
   });
 
-  it("draws the 255 communes of Creuse and opens a fiche on click", async () => {
+  it.skipIf(!hasChromium)("draws the 255 communes of Creuse and opens a fiche on click", async () => {
     const { page, errors } = await open(browser, sites["23"].base + "publics.html");
     await expect.poll(() => page.locator("svg g.communes path").first().count()).toBe(1);
     expect(await page.locator("svg g.communes").first().locator("path").count()).toBe(255);
@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)("site", () => {
     await page.close();
   });
 
-  it("re-ranks the communes when a weight moves", async () => {
+  it.skipIf(!hasChromium)("re-ranks the communes when a weight moves", async () => {
     const { page, errors } = await open(browser, sites["23"].base + "priorites.html");
     const top = () => page.locator("#classement tbody tr td:nth-child(2)").allTextContents();
     const before = await top();
@@ -116,7 +116,7 @@ describe.skipIf(!hasChromium)("site", () => {
     await page.close();
   });
 
-  it("renders text from the data as text", async () => {
+  it.skipIf(!hasChromium)("renders text from the data as text", async () => {
     const { page, errors } = await open(browser, sites["23"].base + "offre.html");
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
@@ -124,7 +124,7 @@ describe.skipIf(!hasChromium)("site", () => {
     await page.close();
   });
 
-  it("shows the same totals as the exports", async () => {
+  it.skipIf(!hasChromium)("shows the same totals as the exports", async () => {
     // Connectivité's default filter (FttH share < 50 %) keeps every Creuse commune in the T1 2018 data:
     // 255 communes and the population légale of the département (115 527, as in communes.csv).
     const { page, errors } = await open(browser, sites["23"].base + "connectivite.html");
@@ -134,7 +134,7 @@ describe.skipIf(!hasChromium)("site", () => {
     await page.close();
   });
 
-  it("draws the 797 communes of the Aisne", async () => {
+  it.skipIf(!hasChromium)("draws the 797 communes of the Aisne", async () => {
     for (const name of ["index.html", "publics.html", "priorites.html"]) {
       const { page, errors } = await open(browser, sites["02"].base + name);
       expect(errors, name).toEqual([]);

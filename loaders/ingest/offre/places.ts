@@ -1,9 +1,10 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Feature, Geometry } from "geojson";
-import { insertRows, queryRows, quoteIdentifier, type TableSpec } from "../../io/db.ts";
+import { hasTable, insertRows, queryRows, quoteIdentifier, type TableSpec } from "../../io/db.ts";
 import { communeIndex, pointInCommune, type CommuneIndex } from "../../io/geo.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
+import type { CogIndex } from "../cog.ts";
 import type { LoadContext } from "../source.ts";
 import { readText } from "../../io/text.ts";
 
@@ -14,8 +15,22 @@ import { readText } from "../../io/text.ts";
  * cleaning of free text and URLs.
  */
 
-/** Value of `lieux_aide.source`. */
-export type OffreSource = "lieux-mediation" | "france-services" | "aidants-connect" | "conseillers-numeriques";
+/**
+ * Value of `lieux_aide.source`: the four national sources, and one `territoire-<name>` per territory's own list
+ * of places (read through its correspondence file).
+ */
+export type OffreSource = "lieux-mediation" | "france-services" | "aidants-connect" | "conseillers-numeriques" | `territoire-${string}`;
+
+/** Prefix of the source ids of the territories' own lists of places. */
+export const TERRITOIRE_PREFIX = "territoire-";
+
+/**
+ * The kind of place a source lists: a territory's list is a list of lieux de médiation numérique (the same
+ * standard, through a correspondence), so its places count as such in the distances and counts by kind.
+ */
+export function offerKind(source: string): string {
+  return source.startsWith(TERRITOIRE_PREFIX) ? "lieux-mediation" : source;
+}
 
 export const lieuxAideTable: TableSpec = {
   name: "lieux_aide",
@@ -67,10 +82,20 @@ export interface LieuAide {
  * must work alone, in any order, and re-running one must not duplicate its rows.
  */
 export async function prepareLieuxAide(connection: DuckDBConnection, source: OffreSource): Promise<void> {
+  await createLieuxAide(connection);
+  await connection.run(`DELETE FROM ${quoteIdentifier(lieuxAideTable.name)} WHERE source = $source`, { source });
+}
+
+async function createLieuxAide(connection: DuckDBConnection): Promise<void> {
   const columns = Object.entries(lieuxAideTable.columns).map(([name, type]) => `${quoteIdentifier(name)} ${type}`);
   columns.push(`PRIMARY KEY (${lieuxAideTable.primaryKey!.map(quoteIdentifier).join(", ")})`);
   await connection.run(`CREATE TABLE IF NOT EXISTS ${quoteIdentifier(lieuxAideTable.name)} (${columns.join(", ")})`);
-  await connection.run(`DELETE FROM ${quoteIdentifier(lieuxAideTable.name)} WHERE source = $source`, { source });
+}
+
+/** Like `prepareLieuxAide` for every territory's list at once (the set of territories changes between loads). */
+export async function prepareTerritoiresLieuxAide(connection: DuckDBConnection): Promise<void> {
+  await createLieuxAide(connection);
+  await connection.run(`DELETE FROM ${quoteIdentifier(lieuxAideTable.name)} WHERE starts_with(source, $prefix)`, { prefix: TERRITOIRE_PREFIX });
 }
 
 /** Appends rows to `lieux_aide` (after `prepareLieuxAide`). */
@@ -240,6 +265,27 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
+/** A date written `JJ/MM/AAAA` (French spreadsheets) or ISO, as ISO `YYYY-MM-DD`; null when neither or impossible. */
+export function frenchOrIsoDate(raw: unknown): string | null {
+  const text = cleanText(raw);
+  const match = text ? /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text) : null;
+  if (!match) return isoDate(raw);
+  const iso = `${match[3]}-${match[2].padStart(2, "0")}-${match[1].padStart(2, "0")}`;
+  const date = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : null;
+}
+
+/**
+ * Like `safeUrls`, but a bare domain (`abracodabra.fr`, `www.mairie.fr/page`), as local lists often write
+ * their web sites, is read as an https address.
+ */
+export function safeUrlsWithBareDomains(raw: unknown): string | null {
+  const values = cleanMultiValued(raw);
+  if (values === null) return null;
+  const withScheme = values.split("|").map((v) => (/^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(\/\S*)?$/i.test(v) ? `https://${v}` : v));
+  return safeUrls(withScheme.join("|"));
+}
+
 /** An ISO date `YYYY-MM-DD` (time part cut), or null. */
 export function isoDate(raw: unknown): string | null {
   const text = cleanText(raw);
@@ -320,8 +366,7 @@ export async function readContoursIndex(connection: DuckDBConnection): Promise<C
   // Handed over once: the outlines are not kept in memory for the rest of the load.
   writtenContours.delete(connection);
   if (written) return communeIndex(written);
-  const exists = await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'contours'`);
-  if (exists[0].n === 0) return null;
+  if (!(await hasTable(connection, "contours"))) return null;
   const rows = await queryRows<{ code_insee: string; geometry: string }>(connection, `SELECT code_insee, geometry FROM contours ORDER BY code_insee`);
   const features: Feature<Geometry | null, Record<string, unknown>>[] = rows.map((r) => ({
     type: "Feature",
@@ -329,6 +374,40 @@ export async function readContoursIndex(connection: DuckDBConnection): Promise<C
     geometry: JSON.parse(r.geometry) as Geometry
   }));
   return communeIndex(features);
+}
+
+/** What placing a record in its commune needs. */
+export interface Placement {
+  cog: CogIndex;
+  names: CommuneNames;
+  outlines: CommuneIndex | null;
+  stats: OffreStats;
+  /** Ids already loaded by this source. */
+  seenIds: Set<string>;
+}
+
+/**
+ * A record without INSEE code: the outline containing its point, else its commune name (in its postal code's
+ * département). Null when neither places it: the caller quarantines it with the reason.
+ */
+export function placeWithoutCode(coordinates: CoordinateCheck, commune: unknown, postalCode: unknown, placement: Placement): string | null {
+  const byPoint = communeOfPoint(placement.outlines, coordinates.latitude, coordinates.longitude);
+  if (byPoint) {
+    placement.stats.byOutline++;
+    return byPoint;
+  }
+  const byName = findCommuneByName(placement.names, cleanText(commune), cleanText(postalCode));
+  if (byName) placement.stats.byName++;
+  return byName;
+}
+
+/**
+ * The postal code and commune that end a French postal address (`"8 rue de la Boétie - 33000 Bordeaux"`,
+ * `"Mairie 20230 SAN NICOLAO"`), for files that have no column of their own for them.
+ */
+export function postalCodeAndCommune(address: string | null): { code_postal: string; commune: string } | null {
+  const match = address ? /(?:^|[\s,-])(\d{5})\s+([^\d,]+?)(?:\s+cedex(?:\s*\d+)?)?\s*$/i.exec(address) : null;
+  return match ? { code_postal: match[1], commune: match[2].trim() } : null;
 }
 
 /** The commune whose outline contains the point, or null (no outline loaded there, or a gap between outlines). */

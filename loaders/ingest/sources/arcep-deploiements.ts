@@ -81,6 +81,17 @@ export const arcepFtthTable: TableSpec = {
   primaryKey: ["code_insee", "trimestre", "edition"]
 };
 
+/**
+ * Premises per commune code as published in the T1 2018 edition (COG 2018, old codes included): the count that
+ * weights the rates of communes merged since when Filosofi has no people for their old parts (see
+ * `readCommuneWeights`).
+ */
+export const locauxCommunesAnciennesTable: TableSpec = {
+  name: "locaux_communes_anciennes",
+  columns: { code_ancien: "VARCHAR", locaux: "DOUBLE" },
+  primaryKey: ["code_ancien"]
+};
+
 /** Regulatory FttH zone: very dense zone, private commitments (AMII, AMEL; art. L. 33-13), public initiative. */
 export type ZoneFthd = "ZTD" | "AMII" | "AMEL" | "RIP";
 
@@ -414,10 +425,10 @@ async function readCsvTable(opened: OpenedResource, required: string[]) {
   return parseCsv(text, opened.ledger, { delimiter: ",", headerContains: "Code commune", required });
 }
 
-async function load2018(context: LoadContext): Promise<FtthRow[]> {
+async function load2018(context: LoadContext): Promise<{ rows: FtthRow[]; parts: FtthPart[] }> {
   const communesFile = await context.open(deploiements2018CommunesResource);
   const ftthFile = await context.open(deploiements2018FtthResource);
-  if (!communesFile || !ftthFile) return [];
+  if (!communesFile || !ftthFile) return { rows: [], parts: [] };
   const communesTable = await readCsvTable(communesFile, COMMUNES_2018_COLUMNS);
   const ftthTable = await readCsvTable(ftthFile, ["Code commune", "Champ"]);
   const quarter = latestQuarterColumn(ftthTable.header);
@@ -426,7 +437,17 @@ async function load2018(context: LoadContext): Promise<FtthRow[]> {
   }
   const communes = parseCommunes2018(communesTable.rows, communesFile.ledger, context.cog);
   const parts = joinFtth2018(communes, ftthTable.rows, quarter, communesFile.ledger, ftthFile.ledger, EDITION_2018);
-  return mergeParts(parts);
+  return { rows: mergeParts(parts), parts };
+}
+
+/** Premises per published code (the first row of a code wins; codes as the COG writes them). */
+export function premisesByPublishedCode(parts: FtthPart[]): { code_ancien: string; locaux: number }[] {
+  const byCode = new Map<string, number>();
+  for (const p of parts) {
+    const code = normaliseCommuneCode(p.code_source);
+    if (code && !byCode.has(code)) byCode.set(code, p.locaux);
+  }
+  return [...byCode].map(([code_ancien, locaux]) => ({ code_ancien, locaux }));
 }
 
 /** Arcep FttH deployments per commune, T1 2018 edition and current workbook. */
@@ -435,8 +456,11 @@ export const arcepDeploiements: Source = {
   title: "Déploiements FttH et zones réglementaires par commune (Arcep)",
   resources: [deploiements2018CommunesResource, deploiements2018FtthResource, deploiementsWorkbookResource],
   async load(context) {
-    const rows = [...(await load2018(context)), ...(await loadWorkbook(context))];
+    const edition2018 = await load2018(context);
+    const rows = [...edition2018.rows, ...(await loadWorkbook(context))];
     await createTable(context.connection, arcepFtthTable);
     await insertRows(context.connection, arcepFtthTable, rows);
+    await createTable(context.connection, locauxCommunesAnciennesTable);
+    await insertRows(context.connection, locauxCommunesAnciennesTable, premisesByPublishedCode(edition2018.parts));
   }
 };

@@ -6,7 +6,7 @@ import type { Resource } from "../../io/resource.ts";
 import type { Source } from "../source.ts";
 import { parseCsv, readText, type CsvRow } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
-import { arrondissementParent, mergeRatesByCode, readCommuneWeights } from "./filosofi.ts";
+import { arrondissementParent, mergeRatesByCode, readCommuneWeights, type CommuneWeights } from "./filosofi.ts";
 
 /**
  * Indicators computed in 2020 by Data for Good volunteers for La MedNum's fragility index, from INSEE RP 2017,
@@ -159,10 +159,10 @@ function setAsideEmptyParts(rows: (IndicateursRow & { line: number })[], ledger:
 }
 
 /**
- * Rates of communes merged since are weighted by their people in Filosofi (`poids_communes_anciennes`) when that
- * table exists and knows every part; otherwise equally (the file publishes no population to weight with).
+ * Rates of communes merged since are weighted by the best count that knows every part (people in Filosofi,
+ * else premises in the Arcep 2018 edition; see `mergeRatesByCode`), otherwise equally: the file publishes no count.
  */
-export function harmoniseDataforgood(rows: IndicateursRow[], weights: Map<string, number> | null): Record<string, unknown>[] {
+export function harmoniseDataforgood(rows: IndicateursRow[], weights: Map<string, number> | CommuneWeights | null): Record<string, unknown>[] {
   return mergeRatesByCode(rows, FIELDS, weights).map(({ code_ancien: _, ...row }) => row);
 }
 
@@ -177,7 +177,7 @@ export const dataforgood: Source = {
     const { text } = await readText(opened.acquired.file, dataforgood.id);
     const rows = parseDataforgood(text, opened.ledger, context.cog);
     const weights = await readCommuneWeights(context.connection);
-    if (!weights) context.log("  poids_communes_anciennes absente : communes fusionnées pondérées à parts égales");
+    if (!weights) context.log("  ni personnes (Filosofi) ni locaux (Arcep 2018) par ancienne commune : communes fusionnées pondérées à parts égales");
     await insertRows(context.connection, indicateursDerivesTable, harmoniseDataforgood(rows, weights));
   }
 };

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { currentCodeOrQuarantine, type CogIndex } from "../cog.ts";
-import { createTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
+import { createTable, hasTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
 import { SourceError } from "../../io/errors.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
@@ -266,37 +266,47 @@ async function loadLevel(context: LoadContext, level: (typeof filosofiLevels)[nu
   await insertRows(context.connection, filosofiTerritoiresTable, parseFilosofiTerritoires(text, opened.ledger, level.niveau, level.code));
 }
 
+/** Counts per published commune code that can weight the parts of a merged commune, best first. */
+export type CommuneWeights = Map<string, number>[];
+
 /**
- * People per commune code as published by Filosofi (`poids_communes_anciennes`), or null when that table
- * was not built (Filosofi not loaded): callers then fall back to equal weights.
+ * The counts that weight the rates of communes merged since, best first: people in tax households per code as
+ * Filosofi publishes it (`poids_communes_anciennes`), then premises per code in the Arcep T1 2018 edition
+ * (`locaux_communes_anciennes`, COG 2018: it still lists most communes merged since 2017). Null when neither
+ * table was built: callers then fall back to equal weights.
  */
-export async function readCommuneWeights(connection: DuckDBConnection): Promise<Map<string, number> | null> {
-  const exists = await queryRows<{ n: number }>(
-    connection,
-    `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'poids_communes_anciennes'`
-  );
-  if (!exists[0]?.n) return null;
-  const rows = await queryRows<{ code_ancien: string; personnes: number | null }>(connection, `SELECT code_ancien, personnes FROM poids_communes_anciennes`);
-  const weights = new Map<string, number>();
-  for (const { code_ancien, personnes } of rows) if (personnes !== null && personnes > 0) weights.set(code_ancien, personnes);
-  return weights;
+export async function readCommuneWeights(connection: DuckDBConnection): Promise<CommuneWeights | null> {
+  const tables = [
+    { table: "poids_communes_anciennes", count: "personnes" },
+    { table: "locaux_communes_anciennes", count: "locaux" }
+  ];
+  const out: CommuneWeights = [];
+  for (const { table, count } of tables) {
+    if (!(await hasTable(connection, table))) continue;
+    const rows = await queryRows<{ code_ancien: string; n: number | null }>(connection, `SELECT code_ancien, ${count} AS n FROM ${table}`);
+    const weights = new Map<string, number>();
+    for (const { code_ancien, n } of rows) if (n !== null && n > 0) weights.set(code_ancien, n);
+    out.push(weights);
+  }
+  return out.length ? out : null;
 }
 
 /**
- * Combines the rates (or scores) of parts that land on one current commune. Parts are weighted by their people
- * in Filosofi when every part has a known weight; otherwise, and when no weights are given, equally: a mix of
- * known and guessed weights would be worse than plain equal weights. A missing value in any part makes the
- * combined value missing.
+ * Combines the rates (or scores) of parts that land on one current commune, weighted by the best count that
+ * knows every part: people in Filosofi, else premises (Arcep 2018), else, and when no weights are given,
+ * equally. A mix of known and guessed weights would be worse than a count of another kind. A missing value in
+ * any part makes the combined value missing. `weights` is one map or a list of maps, best first.
  */
 export function mergeRatesByCode<T extends { code_insee: string; code_ancien: string }>(
   rows: T[],
   fields: (keyof T)[],
-  weights: Map<string, number> | null
+  weights: Map<string, number> | CommuneWeights | null
 ): T[] {
+  const candidates = weights === null ? [] : Array.isArray(weights) ? weights : [weights];
   return [...groupByCode(rows).values()].map((group) => {
     if (group.length === 1) return group[0];
-    const known = weights !== null && group.every((r) => weights.has(r.code_ancien));
-    const weight = (r: T) => (known ? weights!.get(r.code_ancien)! : 1);
+    const known = candidates.find((w) => group.every((r) => w.has(r.code_ancien)));
+    const weight = (r: T) => (known ? known.get(r.code_ancien)! : 1);
     const merged = { ...group[0] };
     for (const field of fields) {
       (merged[field] as unknown) = weightedOrNull(group, (r) => r[field] as unknown as number | null, weight);

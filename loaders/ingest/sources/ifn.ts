@@ -5,7 +5,7 @@ import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, Source } from "../source.ts";
 import { parseCsv, readText } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
-import { mergeRatesByCode, readCommuneWeights } from "./filosofi.ts";
+import { mergeRatesByCode, readCommuneWeights, type CommuneWeights } from "./filosofi.ts";
 
 /**
  * La MedNum's Indice de Fragilité Numérique (IFN), commune and EPCI scores as served by the ANCT
@@ -142,7 +142,7 @@ function setAsideEmptyParts(parts: (IfnCommunePart & { line: number })[], ledger
  * (equally when a part's weight is unknown; see `mergeRatesByCode`). Classes are not rates, but the mean of
  * the parts' classes weighted by population is the closest reading of the whole commune the file allows.
  */
-export function harmoniseIfnCommunes(parts: IfnCommunePart[], weights: Map<string, number> | null): IfnRow[] {
+export function harmoniseIfnCommunes(parts: IfnCommunePart[], weights: Map<string, number> | CommuneWeights | null): IfnRow[] {
   return mergeRatesByCode(parts, FIELDS, weights).map(({ code_insee: _c, code_ancien: _a, ...row }) => row);
 }
 
@@ -190,7 +190,7 @@ async function loadCommunes(context: LoadContext): Promise<void> {
   if (!opened) return;
   const { text } = await readText(opened.acquired.file, ifn.id);
   const weights = await readCommuneWeights(context.connection);
-  if (!weights) context.log("  poids_communes_anciennes absente : communes fusionnées pondérées à parts égales");
+  if (!weights) context.log("  ni personnes (Filosofi) ni locaux (Arcep 2018) par ancienne commune : communes fusionnées pondérées à parts égales");
   await insertRows(context.connection, ifnReferenceTable, harmoniseIfnCommunes(parseIfnCommunes(text, opened.ledger, context.cog), weights));
   // A merged or rolled-up commune takes its current name (the file's is that of one of its parts, or an arrondissement).
   await context.connection.run(

@@ -1,3 +1,4 @@
+import type { Config } from "../../io/config.ts";
 import type { Source } from "../source.ts";
 import { aidantsConnect } from "./aidants-connect.ts";
 import { arcepDeploiements } from "./arcep-deploiements.ts";
@@ -13,6 +14,7 @@ import { franceServices } from "./france-services.ts";
 import { lieuxMediation } from "./lieux-mediation.ts";
 import { populations } from "./populations.ts";
 import { referentiel } from "./referentiel.ts";
+import { commandLinePair, territoires, territoiresSource } from "./territoires.ts";
 import { typologies } from "./typologies.ts";
 
 /**
@@ -26,13 +28,22 @@ export const sources: Source[] = [
   typologies,
   filosofi,
   inseeRp,
+  // Before the rates of communes merged since are combined (dataforgood, ifn): its premises per old code weight them.
+  arcepDeploiements,
   dataforgood,
   ifn,
-  arcepDeploiements,
   arcepEligibilite,
   lieuxMediation,
+  territoires,
   franceServices,
   aidantsConnect,
   conseillersNumeriques,
   bibliotheques
 ];
+
+/** The sources of a run: the territories' reader also takes the lists given on the command line (`--lieux`). */
+export function sourcesFor(config: Config): Source[] {
+  if (config.territoires.length === 0) return sources;
+  const reader = territoiresSource(config.territoires.map((t) => commandLinePair(t.lieux, t.correspondance)));
+  return sources.map((s) => (s === territoires ? reader : s));
+}

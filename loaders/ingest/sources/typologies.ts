@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import ExcelJS from "exceljs";
 import type { CogIndex } from "../cog.ts";
 import { currentCodeOrQuarantine } from "../cog.ts";
 import { createTable, insertRows, type TableSpec } from "../../io/db.ts";
@@ -9,6 +8,8 @@ import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, OpenedResource, Source } from "../source.ts";
 import { parseCsv, readText, type CsvTable } from "../../io/text.ts";
+import { parseXlsxSheet, sheetTable } from "../../io/xlsx.ts";
+import { isZip } from "../../io/zip.ts";
 import { isMissing, normaliseCommuneCode } from "../../io/values.ts";
 
 /**
@@ -162,47 +163,20 @@ async function loadColumn<T>(context: LoadContext, resource: Resource, read: Rea
   return reconcile(read(table, opened.ledger, context.cog), opened.ledger);
 }
 
-function isZip(bytes: Uint8Array): boolean {
-  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-}
-
 /**
- * Reads the first sheet of an xlsx workbook as a CSV table: the header is the first of the top 30 rows that
- * has a cell starting with `headerPrefix` (title lines may sit above it); each non-empty row below is counted.
+ * Reads the first sheet of an xlsx workbook as a CSV table, with the shared workbook reader (empty file, HTML page
+ * and decompression-bomb checks): the header is the first of the top 30 rows that has a cell starting with
+ * `headerPrefix` (title lines may sit above it); each non-empty row below is counted.
  */
 export async function readWorkbookTable(bytes: Uint8Array, ledger: Ledger, headerPrefix: string): Promise<CsvTable> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
-  const sheet = workbook.worksheets[0];
-  if (!sheet) throw new SourceError(ledger.at(1), "classeur sans feuille");
-  const cells = (n: number) => {
-    const values = sheet.getRow(n).values as unknown[];
-    return Array.from({ length: Math.max(values.length - 1, 0) }, (_, i) => cellText(values[i + 1]));
-  };
-  let headerLine = 0;
-  for (let n = 1; n <= Math.min(sheet.rowCount, 30) && !headerLine; n++) if (cells(n).some((c) => c.startsWith(headerPrefix))) headerLine = n;
-  if (!headerLine) throw new SourceError(ledger.at(1, `${headerPrefix}…`), "ligne d'en-tête introuvable dans le classeur");
-  const header = cells(headerLine);
-  const rows: CsvTable["rows"] = [];
-  for (let n = headerLine + 1; n <= sheet.rowCount; n++) {
-    const row = cells(n);
-    if (row.every((c) => c === "")) continue;
+  const where = { source: ledger.source, file: ledger.file };
+  const sheet = await parseXlsxSheet(bytes, null, where);
+  const table = sheetTable(sheet, where, { headerContains: { label: `${headerPrefix}…`, test: (cell) => cell.trim().startsWith(headerPrefix) } });
+  const rows: CsvTable["rows"] = table.rows.map(({ line, values }) => {
     ledger.read();
-    rows.push({ line: n, values: Object.fromEntries(header.map((name, i) => [name, row[i] ?? ""])) });
-  }
-  return { header, headerLine, rows };
-}
-
-/** Text of a cell as a spreadsheet shows it (rich text and formula results included). */
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "object") {
-    const v = value as { richText?: { text: string }[]; result?: unknown; text?: string };
-    if (v.richText) return v.richText.map((r) => r.text).join("").trim();
-    if ("result" in v) return cellText(v.result);
-    if (typeof v.text === "string") return v.text.trim();
-  }
-  return String(value).trim();
+    return { line, values: Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value.trim()])) };
+  });
+  return { header: table.header, headerLine: table.headerLine, rows };
 }
 
 /**

@@ -1,7 +1,9 @@
+import { offerKind } from "../../ingest/offre/places.ts";
+import { stopKindLabels } from "../../../src/lib/diagnostic/index.ts";
 import type { SchemaContext } from "./context.ts";
 import { communesOf, share, sum, type Commune } from "./data.ts";
 import { kilometres, nombre, pluriel, pourcent, rang } from "./format.ts";
-import { formatValue, libelle, libelleMinuscule, sourceOf, sourcesOf, value } from "./indicators.ts";
+import { formatAggregate, formatValue, isWithheld, libelle, libelleMinuscule, sourceOf, sourcesOf, value } from "./indicators.ts";
 import { mapBlocks } from "./maps.ts";
 import { heading, paragraph, todo, type Block, type Inline } from "./model.ts";
 
@@ -22,8 +24,8 @@ export function diagnosticChapter(ctx: SchemaContext): Block[] {
 /** `31,6 % (région : 22,4 % ; France : 21,0 %)` */
 function compared(ctx: SchemaContext, indicator: string): string {
   const { departement, region, france } = ctx.data;
-  const refs = [region ? `région : ${formatValue(indicator, value(region, indicator))}` : null, france ? `France : ${formatValue(indicator, value(france, indicator))}` : null].filter(Boolean);
-  return `${formatValue(indicator, value(departement, indicator))}${refs.length ? ` (${refs.join(" ; ")})` : ""}`;
+  const refs = [region ? `région : ${formatAggregate(region, indicator)}` : null, france ? `France : ${formatAggregate(france, indicator)}` : null].filter(Boolean);
+  return `${formatAggregate(departement, indicator)}${refs.length ? ` (${refs.join(" ; ")})` : ""}`;
 }
 
 const keyFigures = [
@@ -47,9 +49,9 @@ function overview(ctx: SchemaContext): Block[] {
   const { data } = ctx;
   const d = data.departement;
   const small = data.communes.filter((c) => (c.population ?? 0) < 500).length;
-  const known = keyFigures.filter((i) => value(d, i) !== null);
-  const unknown = keyFigures.filter((i) => value(d, i) === null);
-  const rows = known.map((i) => [libelle(i), formatValue(i, value(d, i)), data.region ? formatValue(i, value(data.region, i)) : "n.d.", data.france ? formatValue(i, value(data.france, i)) : "n.d.", sourceOf(data, i)]);
+  const known = keyFigures.filter((i) => value(d, i) !== null || isWithheld(d, i));
+  const unknown = keyFigures.filter((i) => value(d, i) === null && !isWithheld(d, i));
+  const rows = known.map((i) => [libelle(i), formatAggregate(d, i), data.region ? formatAggregate(data.region, i) : "n.d.", data.france ? formatAggregate(data.france, i) : "n.d.", sourceOf(data, i)]);
   return [
     heading(2, "2.1 Le territoire en chiffres clés"),
     paragraph(
@@ -180,7 +182,7 @@ const placeKinds: [string, string][] = [
 ];
 
 export function placeKindLabel(sources: string | null): string {
-  const kinds = (sources ?? "").split("|").filter(Boolean);
+  const kinds = [...new Set((sources ?? "").split("|").filter(Boolean).map(offerKind))];
   return kinds.map((k) => placeKinds.find(([id]) => id === k)?.[1] ?? k).join(", ") || "non précisé";
 }
 
@@ -193,7 +195,7 @@ function offer(ctx: SchemaContext): Block[] {
   const seuil = ctx.seuilKm === null ? "au-delà du seuil de distance retenu" : `à plus de ${kilometres(ctx.seuilKm)}`;
   const beyond = data.communes.filter((c) => (c.population_hors_portee ?? 0) > 0).sort((a, b) => (b.population_hors_portee ?? 0) - (a.population_hors_portee ?? 0));
   const kindRows = placeKinds.map(([id, label]) => {
-    const places = data.lieux.filter((l) => (l.sources ?? "").split("|").includes(id));
+    const places = data.lieux.filter((l) => (l.sources ?? "").split("|").some((source) => offerKind(source) === id));
     return [label, nombre(places.length), nombre(places.filter((l) => l.itinerance).length)];
   });
   const perTenThousand = (row: { nb_lieux: number | null; population: number | null } | null) =>
@@ -253,7 +255,7 @@ function offer(ctx: SchemaContext): Block[] {
   return blocks;
 }
 
-const stopTypes: Record<string, string> = { bibliotheque: "bibliothèque", mairie: "mairie", france_services: "France Services", lieu: "lieu d'aide" };
+const stopTypes: Record<string, string> = stopKindLabels;
 
 function communeName(ctx: SchemaContext, code: string): string {
   return ctx.data.communes.find((c) => c.code_insee === code)?.nom ?? code;
@@ -265,11 +267,11 @@ function synthesis(ctx: SchemaContext): Block[] {
     e.rang_priorite === null ? "—" : e.code_departement === data.code ? String(e.rang_priorite) : `— (classée avec le ${e.code_departement})`,
     e.epci_nom,
     nombre(e.population),
-    pourcent(e.part_65_plus),
-    pourcent(e.part_peu_diplomes),
+    formatAggregate(e, "part_65_plus"),
+    formatAggregate(e, "part_peu_diplomes"),
     pourcent(e.taux_pauvrete) + (e.taux_pauvrete_source && e.taux_pauvrete_source !== "epci" ? ` (valeur ${e.taux_pauvrete_source === "departement" ? "département" : e.taux_pauvrete_source})` : ""),
-    pourcent(e.part_locaux_ftth),
-    pourcent(e.part_population_hors_portee),
+    formatAggregate(e, "part_locaux_ftth"),
+    formatAggregate(e, "part_population_hors_portee"),
     nombre(e.indice_fragilite, 1)
   ]);
   const priority = ctx.priorityEpci;

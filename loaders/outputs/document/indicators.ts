@@ -1,5 +1,6 @@
 import type { DiagnosticData, Indicators } from "./data.ts";
 import { kilometres, nombre, pourcent } from "./format.ts";
+import { shareOrReason, withheldReason } from "../../../src/lib/diagnostic/index.ts";
 
 /** How each indicator is named and written in the schéma. */
 export interface IndicatorMeta {
@@ -82,6 +83,19 @@ export function sourceOf(data: DiagnosticData, indicator: string): string {
 /** The distinct sources of several indicators, joined: `INSEE, RP 2021 ; Arcep 2024T2`. */
 export function sourcesOf(data: DiagnosticData, indicators: string[]): string {
   return [...new Set(indicators.map((i) => sourceOf(data, i)))].join(" ; ");
+}
+
+/**
+ * An aggregate's figure as the schéma prints it: the value, or « non calculée (7 communes sans contour) » when the
+ * share was withheld because some communes lack its input (`parts_non_calculees`).
+ */
+export function formatAggregate(row: Partial<Indicators> | null | undefined, indicator: string): string {
+  return shareOrReason(row as Record<string, unknown> | null | undefined, indicator, (v) => formatValue(indicator, v));
+}
+
+/** True when the aggregate withheld this share (it is empty for a reason, not for want of a source). */
+export function isWithheld(row: Partial<Indicators> | null | undefined, indicator: string): boolean {
+  return withheldReason(row as { parts_non_calculees?: unknown } | null | undefined, indicator) !== null;
 }
 
 export function value(row: Partial<Indicators> | null | undefined, indicator: string): number | null {

@@ -3,10 +3,10 @@ import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config } from "../../io/config.ts";
 import { queryRows, withDatabase } from "../../io/db.ts";
-import { criteria, type Criterion } from "../../diagnostic/fragility.ts";
-import { sensitivityReport } from "../../diagnostic/scenarios.ts";
-import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable } from "../../diagnostic/tables.ts";
+import { classesOf, sensitivityReport } from "../../../src/lib/diagnostic/index.ts";
+import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable, diagnosticTerritoiresTable, doublonsAVerifierTable, lieuxAVerifierTable } from "../../diagnostic/tables.ts";
 import { safeJoin } from "../../io/paths.ts";
+import { readModel, type Contour } from "../read-model.ts";
 import { toCsv, type Cell } from "./cells.ts";
 import { writeWorkbook } from "./xlsx.ts";
 import { writeSchemaDocuments } from "./schema.ts";
@@ -21,8 +21,9 @@ export async function allDepartements(connection: DuckDBConnection): Promise<str
 
 /**
  * Writes every export of the configured départements into `exports/<code>/`: the commune table (CSV, XLSX),
- * EPCI and places (CSV), the communes with their boundaries (GeoJSON), the sources and vintages, the sensitivity
- * report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
+ * EPCI and places (CSV), the département beside its région and France (territoires.csv), the possible duplicates
+ * and doubtful place records to review (CSV), the communes with their boundaries (GeoJSON), the sources and
+ * vintages, the sensitivity report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
  * final place and renamed into it, so a reader never sees half an export.
  */
 export async function runExport(config: Config, { documents = true }: { documents?: boolean } = {}): Promise<void> {
@@ -44,26 +45,27 @@ export async function runExport(config: Config, { documents = true }: { document
 }
 
 async function exportDepartement(connection: DuckDBConnection, config: Config, code: string, dir: string, documents: boolean): Promise<void> {
+  const model = readModel(connection, code);
   const communeColumns = Object.keys(diagnosticCommunesTable.columns);
-  const communes = await queryRows<Row>(connection, `SELECT * FROM diagnostic_communes WHERE code_departement = $code ORDER BY code_insee`, { code });
+  const communes = (await model.communes()) as unknown as Row[];
   const epciColumns = Object.keys(diagnosticEpciTable.columns);
-  const epci = await queryRows<Row>(
-    connection,
-    `SELECT * FROM diagnostic_epci WHERE epci_siren IN (SELECT DISTINCT epci_siren FROM diagnostic_communes WHERE code_departement = $code) ORDER BY rang_priorite NULLS LAST, epci_siren`,
-    { code }
-  );
+  const epci = (await model.epci()) as unknown as Row[];
   const lieuxColumns = Object.keys(diagnosticLieuxTable.columns);
-  const lieux = await queryRows<Row>(connection, `SELECT * FROM diagnostic_lieux WHERE code_departement = $code ORDER BY code_insee, nom`, { code });
-  const sources = await queryRows<Row>(connection, `SELECT * FROM diagnostic_sources ORDER BY indicateur`);
-  const provenance = await queryRows<Row>(
-    connection,
-    `SELECT id, source, title, publisher, url, vintage, licence, derived, status, sha256, rows_in, rows_loaded, rows_quarantined FROM provenance ORDER BY source, id`
-  );
-  const plan = await queryRows<Row>(connection, `SELECT * FROM plan_itinerance WHERE code_departement = $code ORDER BY ordre`, { code });
+  const lieux = (await model.lieux()) as unknown as Row[];
+  const sources = (await model.sources()) as unknown as Row[];
+  const provenanceColumns = ["id", "source", "title", "publisher", "url", "vintage", "licence", "derived", "status", "sha256", "rows_in", "rows_loaded", "rows_quarantined"];
+  const provenance = (await model.provenance()) as unknown as Row[];
+  const plan = (await model.plan()) as unknown as Row[];
+  // The département beside its région and France, each share with the reason it is withheld (parts_non_calculees).
+  const { departement, region, france } = await model.territoires();
+  const territoires = [departement, region, france].filter((t) => t !== null) as unknown as Row[];
 
   await writeFile(path.join(dir, "communes.csv"), toCsv(communeColumns, communes));
   await writeFile(path.join(dir, "epci.csv"), toCsv(epciColumns, epci));
   await writeFile(path.join(dir, "lieux.csv"), toCsv(lieuxColumns, lieux));
+  await writeFile(path.join(dir, "territoires.csv"), toCsv(Object.keys(diagnosticTerritoiresTable.columns), territoires));
+  await writeFile(path.join(dir, "doublons-a-verifier.csv"), toCsv(Object.keys(doublonsAVerifierTable.columns), (await model.doublons()) as unknown as Row[]));
+  await writeFile(path.join(dir, "lieux-a-verifier.csv"), toCsv(Object.keys(lieuxAVerifierTable.columns), (await model.lieuxAVerifier()) as unknown as Row[]));
   await writeFile(path.join(dir, "sources.csv"), toCsv(["indicateur", "libelle", "source", "millesime", "url"], sources));
   await writeFile(path.join(dir, "plan-itinerance.csv"), toCsv(["ordre", "type_arret", "nom", "code_insee", "latitude", "longitude", "population_gagnee", "population_cumulee"], plan));
   const sensitivity = sensitivityRows(communes, config);
@@ -73,9 +75,9 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
     { name: "EPCI", columns: epciColumns, rows: epci },
     { name: "Lieux", columns: lieuxColumns, rows: lieux },
     { name: "Sources", columns: ["indicateur", "libelle", "source", "millesime", "url"], rows: sources },
-    { name: "Provenance", columns: Object.keys(provenance[0] ?? { id: null }), rows: provenance }
+    { name: "Provenance", columns: provenanceColumns, rows: provenance }
   ]);
-  await writeFile(path.join(dir, "communes.geojson"), await communesGeoJson(connection, code, communes));
+  await writeFile(path.join(dir, "communes.geojson"), communesGeoJson(communes, await model.contours()));
   if (documents) await writeSchemaDocuments(connection, config, code, dir);
 }
 
@@ -84,11 +86,11 @@ function sensitivityRows(communes: Row[], config: Config): Row[] {
   const classed = communes.map((c) => ({
     code_insee: String(c.code_insee),
     nom: String(c.nom),
-    classes: Object.fromEntries(criteria.map((k) => [k, (c[`classe_${k}`] as number | null) ?? null])) as Record<Criterion, number | null>
+    classes: classesOf(c)
   }));
   return sensitivityReport(classed, config.weights).map((r) => ({
     scenario: r.scenario,
-    spearman: Number.isFinite(r.spearman) ? r.spearman : null,
+    spearman: r.spearman,
     communes_maintenues_top20: r.kept,
     entrees_top20: r.entries.join(" ; "),
     sorties_top20: r.exits.join(" ; ")
@@ -96,21 +98,11 @@ function sensitivityRows(communes: Row[], config: Config): Row[] {
 }
 
 /** A FeatureCollection of the communes with their diagnostic columns; a commune without boundary keeps a null geometry. */
-async function communesGeoJson(connection: DuckDBConnection, code: string, communes: Row[]): Promise<string> {
-  const hasContours = (await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'contours'`))[0].n > 0;
-  const geometries = new Map<string, string>();
-  if (hasContours) {
-    const rows = await queryRows<{ code_insee: string; geometry: string }>(
-      connection,
-      `SELECT code_insee, geometry FROM contours WHERE code_insee IN (SELECT code_insee FROM communes WHERE code_departement = $code)`,
-      { code }
-    );
-    for (const r of rows) geometries.set(r.code_insee, r.geometry);
-  }
+function communesGeoJson(communes: Row[], contours: Contour[]): string {
+  const geometries = new Map(contours.map((c) => [c.code_insee, c.geometry]));
   const features = communes.map((properties) => {
     const geometry = geometries.get(String(properties.code_insee));
     return `{"type":"Feature","properties":${JSON.stringify(properties)},"geometry":${geometry ?? "null"}}`;
   });
   return `{"type":"FeatureCollection","features":[\n${features.join(",\n")}\n]}\n`;
 }
-

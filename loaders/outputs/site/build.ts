@@ -4,7 +4,7 @@ import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promi
 import path from "node:path";
 import { isProcessAlive } from "../../io/process.ts";
 import type { Config } from "../../io/config.ts";
-import { queryRows, withDatabase } from "../../io/db.ts";
+import { hasTable, queryRows, withDatabase } from "../../io/db.ts";
 import { projectRoot } from "../../io/paths.ts";
 import { exportFileNames } from "./exports.ts";
 import { siteEnv } from "./loader.ts";
@@ -45,8 +45,7 @@ export async function buildSite(config: Config, { outputDir = path.join(projectR
 async function departementsToBuild(config: Config): Promise<string[]> {
   if (!existsSync(config.paths.database)) throw new Error(`base introuvable : ${config.paths.database} ; lancez d'abord « sdin load »`);
   const present = await withDatabase(config.paths.database, { readOnly: true }, async ({ connection }) => {
-    const [{ n }] = await queryRows<{ n: number }>(connection, "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'diagnostic_communes'");
-    if (n === 0) throw new Error(`table diagnostic_communes absente de ${config.paths.database} : relancez « sdin load » (étape diagnostic comprise)`);
+    if (!(await hasTable(connection, "diagnostic_communes"))) throw new Error(`table diagnostic_communes absente de ${config.paths.database} : relancez « sdin load » (étape diagnostic comprise)`);
     const rows = await queryRows<{ code: string }>(connection, "SELECT DISTINCT code_departement AS code FROM diagnostic_communes ORDER BY code");
     return rows.map((r) => r.code);
   });

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { defaultWeights, type IndexWeights } from "../../io/config.ts";
-import { queryRows, withDatabase } from "../../io/db.ts";
+import { hasTable, queryRows, withDatabase } from "../../io/db.ts";
 
 /**
  * Shared runtime of the site's Framework data loaders (`src/data/*.json.ts`). It lives here, outside `src/`, so
@@ -60,12 +60,6 @@ export async function runLoader(name: string, produce: (connection: DuckDBConnec
   }
 }
 
-/** True when the database holds `table` (sources and steps land at different times). */
-export async function hasTable(connection: DuckDBConnection, table: string): Promise<boolean> {
-  const rows = await queryRows<{ n: number }>(connection, "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = $table", { table });
-  return rows[0].n > 0;
-}
-
 /** Fails with the name of the missing table and how to produce it. */
 export async function requireTables(connection: DuckDBConnection, tables: string[]): Promise<void> {
   for (const table of tables) {
@@ -92,14 +86,16 @@ export interface Columnar {
   rows: unknown[][];
 }
 
-export function toColumnar(records: Record<string, unknown>[], digits = 4): Columnar {
+/** `exact` names the columns sent unrounded (inputs the browser recomputes a published figure from). */
+export function toColumnar(records: readonly object[], digits = 4, exact: readonly string[] = []): Columnar {
   const columns = records.length ? Object.keys(records[0]) : [];
-  const rows = records.map((record) => columns.map((column) => compactValue(record[column], digits)));
+  const keep = new Set(exact);
+  const rows = records.map((record) => columns.map((column) => compactValue((record as Record<string, unknown>)[column], keep.has(column) ? Infinity : digits)));
   return { columns, rows };
 }
 
 function compactValue(value: unknown, digits: number): unknown {
-  if (typeof value === "number") return roundSignificant(value, digits);
+  if (typeof value === "number") return digits === Infinity ? value : roundSignificant(value, digits);
   if (typeof value === "bigint") return Number(value);
   return value ?? null;
 }

@@ -44,6 +44,8 @@ const ficheParamLine = "const code = observable.params.code;";
 
 async function copyPages(): Promise<void> {
   await cp(path.join(siteRoot, "components"), path.join(stageRoot, "components"), { recursive: true });
+  // The pages import the diagnostic's rules from the core (src/lib/diagnostic), served like the components.
+  await cp(path.join(siteRoot, "lib"), path.join(stageRoot, "lib"), { recursive: true });
   await writeFile(
     path.join(stageRoot, "components", "routes.ts"),
     '/** Written by loaders/outputs/site/national.ts: fiches read the commune code from `?code=`. */\nexport const ficheAddress: "page" | "query" = "query";\n'
@@ -69,7 +71,7 @@ async function markdownPages(dir: string, prefix = ""): Promise<string[]> {
   const pages: string[] = [];
   for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
     const relative = path.join(prefix, entry.name);
-    if (entry.isDirectory() && !entry.name.startsWith(".") && !["components", "data"].includes(entry.name)) pages.push(...(await markdownPages(dir, relative)));
+    if (entry.isDirectory() && !entry.name.startsWith(".") && !["components", "data", "lib"].includes(entry.name)) pages.push(...(await markdownPages(dir, relative)));
     else if (entry.isFile() && entry.name.endsWith(".md")) pages.push(relative);
   }
   return pages;

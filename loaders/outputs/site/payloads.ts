@@ -1,9 +1,10 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { queryRows } from "../../io/db.ts";
+import { hasTable, queryRows } from "../../io/db.ts";
 import { exportFileNames } from "./exports.ts";
-import { hasTable, requireTables, toColumnar, type SiteSettings } from "./loader.ts";
+import { readModel } from "../read-model.ts";
+import { requireTables, toColumnar, type SiteSettings } from "./loader.ts";
 import { communeTopology, outlineTopology, type ContourRow } from "./topology.ts";
 
 /**
@@ -13,17 +14,17 @@ import { communeTopology, outlineTopology, type ContourRow } from "./topology.ts
  */
 export type Payload = (connection: DuckDBConnection, settings: SiteSettings) => Promise<unknown>;
 
+/**
+ * The columns the browser recomputes the priority ranking and the itinerant plan from (src/lib/diagnostic): sent
+ * unrounded, so that with the diagnostic's settings the pages find exactly the exported ranks and plan.
+ */
+export const exactCommuneColumns = ["distance_lieu_km", "part_eligible_thd30", "part_locaux_ftth", "point_lon", "point_lat", "population"];
+
 /** Every commune of the département with all its diagnostic columns, by priority rank, as a compact table. */
 export const communesPayload: Payload = async (connection, { departement }) => {
-  await requireTables(connection, ["diagnostic_communes"]);
-  const rows = await queryRows(
-    connection,
-    `SELECT * EXCLUDE (code_departement, code_region) FROM diagnostic_communes
-     WHERE code_departement = $dept ORDER BY rang_priorite NULLS LAST, code_insee`,
-    { dept: departement }
-  );
-  if (rows.length === 0) throw new Error(`aucune commune du département ${departement} dans diagnostic_communes`);
-  return toColumnar(rows);
+  const communes = await readModel(connection, departement).communes();
+  const byRank = [...communes].sort((a, b) => (a.rang_priorite ?? Infinity) - (b.rang_priorite ?? Infinity) || (a.code_insee < b.code_insee ? -1 : 1));
+  return toColumnar(byRank.map(({ code_departement: _d, code_region: _r, ...row }) => row), 4, exactCommuneColumns);
 };
 
 /** The map of a département whose commune outlines are not in the database: pages show a note instead. */
@@ -37,28 +38,13 @@ export interface MissingMap {
  * a `MissingMap` when none is loaded (the mirror holds outlines for a few départements only).
  */
 export const cartePayload: Payload = async (connection, { departement }) => {
-  await requireTables(connection, ["contours", "diagnostic_communes"]);
-  const rows = await queryRows<ContourRow>(
-    connection,
-    `SELECT c.code_insee, c.nom, c.geometry FROM contours c
-     JOIN diagnostic_communes d USING (code_insee)
-     WHERE d.code_departement = $dept AND c.geometry IS NOT NULL ORDER BY c.code_insee`,
-    { dept: departement }
-  );
+  const rows: ContourRow[] = await readModel(connection, departement).contours();
   if (rows.length === 0) return { indisponible: true, departement } satisfies MissingMap;
   return communeTopology(rows);
 };
 
-/** The EPCI of the département (those holding most of their population in it), by priority rank. */
-export const epciPayload: Payload = async (connection, { departement }) => {
-  await requireTables(connection, ["diagnostic_epci"]);
-  const rows = await queryRows(
-    connection,
-    "SELECT * FROM diagnostic_epci WHERE code_departement = $dept ORDER BY rang_priorite NULLS LAST, epci_nom",
-    { dept: departement }
-  );
-  return toColumnar(rows);
-};
+/** The EPCI with a commune in the département, as in the exports and the schéma (see the read model). */
+export const epciPayload: Payload = async (connection, { departement }) => toColumnar(await readModel(connection, departement).epci());
 
 /** Which export files of the département exist (the build copies them next to the site, in exports/). */
 export const exportsPayload: Payload = async (_connection, { departement, exportsDir }) => {
@@ -75,52 +61,22 @@ export const exportsPayload: Payload = async (_connection, { departement, export
  * What the itinerant-mediation planner needs beyond the communes: the public libraries (candidate stops, with
  * the town halls taken from the communes' representative points) and the pipeline's default plan.
  */
-export const itinerancePayload: Payload = async (connection, { departement: dept }) => {
-  const bibliotheques = (await hasTable(connection, "bibliotheques"))
-    ? await queryRows(
-        connection,
-        `SELECT b.id, b.nom, b.code_insee, b.latitude, b.longitude FROM bibliotheques b
-         JOIN diagnostic_communes d USING (code_insee)
-         WHERE d.code_departement = $dept AND b.latitude IS NOT NULL AND b.longitude IS NOT NULL ORDER BY b.nom`,
-        { dept }
-      )
-    : [];
-  const plan = (await hasTable(connection, "plan_itinerance"))
-    ? await queryRows(connection, "SELECT * EXCLUDE (code_departement) FROM plan_itinerance WHERE code_departement = $dept ORDER BY ordre", { dept })
-    : [];
-  return { bibliotheques, plan };
+export const itinerancePayload: Payload = async (connection, { departement }) => {
+  const model = readModel(connection, departement);
+  const plan = (await model.plan()).map(({ code_departement: _d, ...stop }) => stop);
+  return { bibliotheques: await model.bibliotheques(), plan };
 };
 
 /** The places of help of the département after deduplication (diagnostic_lieux). */
 export const lieuxPayload: Payload = async (connection, { departement }) => {
-  await requireTables(connection, ["diagnostic_lieux"]);
-  const rows = await queryRows(
-    connection,
-    `SELECT id, nom, sources, code_insee, commune, epci_siren, adresse, latitude, longitude, localisation, typologie,
-            services, dispositifs, horaires, itinerance, site_web
-     FROM diagnostic_lieux WHERE code_departement = $dept ORDER BY commune, nom`,
-    { dept: departement }
-  );
-  return toColumnar(rows, 6);
+  const lieux = await readModel(connection, departement).lieux();
+  return toColumnar(lieux.map(({ code_departement: _d, ...lieu }) => lieu), 6);
 };
 
 /** Every file loaded (source, vintage, URL, sha256, rows) and the quarantined rows summarised by reason. */
-export const provenancePayload: Payload = async (connection) => {
-  const fichiers = (await hasTable(connection, "provenance"))
-    ? await queryRows(
-        connection,
-        `SELECT id, source, title, publisher, url, origin, vintage, licence, derived, status, sha256, bytes,
-                rows_in, rows_loaded, rows_quarantined, loaded_at FROM provenance ORDER BY source, id`
-      )
-    : [];
-  const quarantaine = (await hasTable(connection, "quarantine"))
-    ? await queryRows(
-        connection,
-        `SELECT source, file, reason, count(*)::INTEGER AS lignes, min(line)::INTEGER AS premiere_ligne, any_value("column") AS colonne
-         FROM quarantine GROUP BY source, file, reason ORDER BY lignes DESC LIMIT 200`
-      )
-    : [];
-  return { fichiers, quarantaine };
+export const provenancePayload: Payload = async (connection, { departement }) => {
+  const model = readModel(connection, departement);
+  return { fichiers: await model.provenance(), quarantaine: await model.quarantine() };
 };
 
 /**
@@ -128,35 +84,22 @@ export const provenancePayload: Payload = async (connection) => {
  * indicator, the build's settings (threshold, weights) and the freshness of the data.
  */
 export const territoirePayload: Payload = async (connection, settings) => {
-  await requireTables(connection, ["diagnostic_territoires", "diagnostic_communes", "diagnostic_sources"]);
   const dept = settings.departement;
-  const [region] = await queryRows<{ code_region: string }>(
-    connection,
-    "SELECT code_region FROM diagnostic_communes WHERE code_departement = $dept GROUP BY code_region ORDER BY count(*) DESC LIMIT 1",
-    { dept }
-  );
-  if (!region) throw new Error(`aucune commune du département ${dept} dans diagnostic_communes`);
-  const territoires = await queryRows(
-    connection,
-    `SELECT * FROM diagnostic_territoires
-     WHERE (niveau = 'departement' AND code = $dept) OR (niveau = 'region' AND code = $region) OR niveau = 'france'
-     ORDER BY CASE niveau WHEN 'departement' THEN 0 WHEN 'region' THEN 1 ELSE 2 END`,
-    { dept, region: region.code_region }
-  );
-  const departement = territoires.find((t) => t.niveau === "departement");
-  const sources = await queryRows(connection, "SELECT indicateur, libelle, source, millesime, url FROM diagnostic_sources ORDER BY indicateur");
-  const fraicheur = (await hasTable(connection, "provenance"))
-    ? await queryRows(connection, "SELECT max(loaded_at) AS charge_le, count(*)::INTEGER AS fichiers, count(*) FILTER (WHERE status = 'absent')::INTEGER AS absents FROM provenance")
-    : [];
+  const model = readModel(connection, dept);
+  const { codeRegion, departement, region, france } = await model.territoires();
+  const territoires = [departement, region, france].filter((t) => t !== null);
+  const sources = await model.sources();
+  const fichiers = await model.provenance();
+  const loadedAt = fichiers.map((f) => f.loaded_at).filter((d): d is string => d !== null).sort();
   return {
-    departement: { code: dept, nom: departement?.nom ?? dept },
-    region: { code: region.code_region, nom: territoires.find((t) => t.niveau === "region")?.nom ?? region.code_region },
+    departement: { code: dept, nom: departement.nom ?? dept },
+    region: { code: codeRegion, nom: region?.nom ?? codeRegion },
     seuil_km: settings.thresholdKm,
     poids: settings.weights,
     genere_le: new Date().toISOString(),
     territoires,
     sources,
-    fraicheur: fraicheur[0] ?? null
+    fraicheur: fichiers.length ? { charge_le: loadedAt.at(-1) ?? null, fichiers: fichiers.length, absents: fichiers.filter((f) => f.status === "absent").length } : null
   };
 };
 
@@ -183,7 +126,7 @@ export async function departementsTable(connection: DuckDBConnection, built: str
   const rows = await queryRows(
     connection,
     `SELECT code, nom, nb_communes, population, indice_fragilite, population_hors_portee, part_population_hors_portee,
-            part_locaux_ftth, ${withOutlines} AS carte_communes
+            part_locaux_ftth, communes_sans_contour, parts_non_calculees, ${withOutlines} AS carte_communes
      FROM diagnostic_territoires WHERE niveau = 'departement' ORDER BY code`
   );
   const site = new Set(built);

@@ -1,17 +1,4 @@
-import type { IndexWeights } from "../io/config.ts";
-
-/** The five criteria of La MedNum's fragility index, in the order of its method. */
-export const criteria = ["no_thd", "no_4g", "older_65", "low_diploma", "poverty"] as const;
-export type Criterion = (typeof criteria)[number];
-
-/** French labels, for messages, exports and the site. */
-export const criterionLabels: Record<Criterion, string> = {
-  no_thd: "sans très haut débit fixe (< 30 Mbit/s)",
-  no_4g: "sans couverture 4G",
-  older_65: "part des 65 ans et plus",
-  low_diploma: "part des peu ou pas diplômés",
-  poverty: "taux de pauvreté"
-};
+import { criteria, type Criterion, type Weights } from "./criteria.js";
 
 /**
  * Turns raw values (higher = more fragile) into classes 1–10 on their own distribution: the class is
@@ -48,20 +35,22 @@ export interface FragilityScore {
 
 /**
  * The weighted mean of the available criterion classes. A criterion with no data is left out of the mean
- * (and its weight with it) and reported as missing: it is never replaced by a made-up value.
+ * (and its weight with it) and reported as missing: it is never replaced by a made-up value. A criterion
+ * weighted 0 counts for nothing; the index is null when no weighted class is known.
  */
-export function fragilityIndex(classes: Partial<Record<Criterion, number | null>>, weights: IndexWeights): FragilityScore {
+export function fragilityIndex(classes: Partial<Record<Criterion, number | null>>, weights: Weights): FragilityScore {
   let sum = 0;
   let total = 0;
   const missing: Criterion[] = [];
   for (const criterion of criteria) {
     const value = classes[criterion];
-    if (value === null || value === undefined) {
+    if (value === null || value === undefined || !Number.isFinite(value)) {
       missing.push(criterion);
       continue;
     }
-    sum += value * weights[criterion];
-    total += weights[criterion];
+    const weight = weights[criterion] ?? 0;
+    sum += value * weight;
+    total += weight;
   }
   return { index: total > 0 ? sum / total : null, missing };
 }

@@ -1,0 +1,15 @@
+import { readConfig } from "../loaders/io/config.ts";
+import { runLoad, type PostLoadStep } from "../loaders/ingest/load.ts";
+import type { Source } from "../loaders/ingest/source.ts";
+const { sources } = await import("../loaders/ingest/sources/index.ts");
+const { postLoadSteps } = await import("../loaders/cli/steps.ts");
+const config = readConfig({ data: process.argv[2], mirror: "/work/shared/opendata" }, {});
+const out: string[] = [];
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const wrap = async (name: string, f: () => Promise<void>) => { const c = cpu(), t = performance.now(); await f(); out.push(`${name} cpu ${Math.round(cpu() - c)} wall ${Math.round(performance.now() - t)}`); };
+const timed: Source[] = sources.map((s) => ({ ...s, load: (ctx) => wrap(s.id, () => s.load(ctx)) }));
+const steps: PostLoadStep[] = postLoadSteps.map((st) => (ctx, cfg) => wrap(st.name, () => st(ctx, cfg)));
+const c0 = cpu(), t0 = performance.now();
+await runLoad(config, timed, { postLoad: steps, log: () => {} });
+console.log(out.join("\n"));
+console.log("total cpu", Math.round(cpu() - c0), "wall", Math.round(performance.now() - t0), "rss MB", Math.round(process.resourceUsage().maxRSS / 1024));
