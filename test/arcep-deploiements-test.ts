@@ -219,6 +219,20 @@ describe("arcep_ftth loaded from the mirror (T1 2018) and the workbook fixture",
     expect(rows[1].n).toBe(7);
   });
 
+  it("dates each edition by the data it holds: the workbook by its latest quarter column", async () => {
+    const rows = await q<{ id: string; date_reference: string; remplacement: string | null }>(
+      `SELECT id, date_reference, remplacement FROM provenance WHERE source = 'arcep-deploiements' ORDER BY id`
+    );
+    // The fixture's latest quarter column is "T3 2025": the quarter ends on 30 September.
+    expect(rows.map((r) => [r.id, r.date_reference])).toEqual([
+      ["arcep-deploiements-2018t1-communes", "2018-03-31"],
+      ["arcep-deploiements-2018t1-ftth-communes", "2018-03-31"],
+      ["arcep-deploiements-xlsx", "2025-09-30"]
+    ]);
+    expect(rows[0].remplacement).toMatch(/^classeur trimestriel AAAAtN-obs-hd-thd-deploiement\.xlsx/);
+    expect(rows[2].remplacement).toBeNull();
+  });
+
   it("balances every file's ledger", async () => {
     const rows = await q<{ id: string; status: string; rows_in: number; rows_loaded: number; rows_quarantined: number }>(
       `SELECT id, status, rows_in, rows_loaded, rows_quarantined FROM provenance WHERE source = 'arcep-deploiements' ORDER BY id`

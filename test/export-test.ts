@@ -71,3 +71,19 @@ describe("inputs are joined to the right communes", () => {
     }
   });
 });
+
+describe("sources.csv of 23", () => {
+  it("gives each indicator its reference date, age and freshness band; the Arcep T1 2018 share is over 18 months old", () => {
+    const rows = readCsv("23", "sources.csv");
+    expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(["date_reference", "age_mois", "fraicheur"]));
+    const ftth = rows.find((r) => r.indicateur === "part_locaux_ftth")!;
+    // The mirror holds only the T1 2018 edition of the Arcep deployments.
+    expect(ftth).toMatchObject({ millesime: "T1 2018", date_reference: "2018-03-31", fraicheur: "plus de 18 mois" });
+    expect(Number(ftth.age_mois)).toBeGreaterThan(18);
+    for (const r of rows.filter((r) => r.date_reference !== "")) {
+      const age = Number(r.age_mois);
+      const band = age < 6 ? "moins de 6 mois" : age < 12 ? "6 à 12 mois" : age <= 18 ? "12 à 18 mois" : "plus de 18 mois";
+      expect(r.fraicheur, r.indicateur).toBe(band);
+    }
+  });
+});

@@ -15,6 +15,9 @@ export const mirrorDir = process.env.SDIN_MIRROR ? path.resolve(process.env.SDIN
 /** Small hand-made files shaped exactly like the official ones. */
 export const inputDir = path.join(projectRoot, "test", "input");
 
+/** Test mirrors are made of links to the shared mirror and to the fixtures: the folders their files may link into. */
+export const mirrorLinks = [mirrorDir, inputDir].join(path.delimiter);
+
 export function tempDir(prefix = "sdin-test-"): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
@@ -25,7 +28,7 @@ export function ledger(source = "test", file = "fichier.csv"): Ledger {
 
 /** A configuration whose data folder is a fresh temporary folder, reading from `mirror`. */
 export function testConfig(mirror: string = mirrorDir, dept = "23"): Config {
-  return readConfig({ mirror, data: tempDir(), exports: tempDir("sdin-exports-"), dept }, {});
+  return readConfig({ mirror, data: tempDir(), exports: tempDir("sdin-exports-"), dept }, { SDIN_MIRROR_LINKS: mirrorLinks });
 }
 
 /**

@@ -56,6 +56,15 @@ describe("lieux de médiation: national file (fixture) and Creuse list (mirror) 
     expect(lieux.size).toBe(100);
   });
 
+  it("dates the national export by its newest date_maj", async () => {
+    // The fixture's date_maj values: 2024-01-10, 2024-02-01, 2024-02-01T10:00:00, 2024-03-15, 2024-04-02.
+    const [row] = await queryRows<{ date_reference: string }>(
+      db.connection,
+      `SELECT date_reference FROM provenance WHERE id = 'cartographie-nationale-lieux-mediation'`
+    );
+    expect(row.date_reference).toBe("2024-04-02");
+  });
+
   it("records why rows were set aside, with their line", async () => {
     const rows = await queryRows<{ file: string; line: number; column: string; reason: string }>(
       db.connection,

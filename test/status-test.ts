@@ -26,4 +26,23 @@ describe("sdin status --json", () => {
     }
     expect(Object.keys(s.sources[0])).toEqual(expect.arrayContaining(["id", "vintage", "sha256", "rows_in", "rows_loaded", "rows_quarantined"]));
   });
+
+  it("gives every loaded source of 23 its reference date and age at the load", () => {
+    const s = status("23");
+    const loadedOn = new Date(s.charge_le);
+    expect(Number.isNaN(loadedOn.getTime())).toBe(false);
+    for (const source of s.sources.filter((x: { status: string }) => x.status === "chargé")) {
+      expect(source.date_reference, source.id).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(Number.isInteger(source.age_mois), source.id).toBe(true);
+    }
+    // Whole months from 31 March 2018 to the load date, counted by hand: a month counts once its day is reached.
+    const months = (y: number, m: number, d: number) =>
+      (loadedOn.getUTCFullYear() - y) * 12 + (loadedOn.getUTCMonth() + 1 - m) - (loadedOn.getUTCDate() < d ? 1 : 0);
+    const arcep2018 = s.sources.filter((x: { id: string }) => x.id.startsWith("arcep-deploiements-2018t1"));
+    expect(arcep2018.map((x: { id: string }) => x.id)).toEqual(["arcep-deploiements-2018t1-communes", "arcep-deploiements-2018t1-ftth-communes"]);
+    for (const source of arcep2018) expect(source).toMatchObject({ date_reference: "2018-03-31", age_mois: months(2018, 3, 31), resolution: "miroir" });
+    const eligibilite = s.sources.find((x: { id: string }) => x.id === "arcep-ma-connexion-internet-2019");
+    // commune-debit-beta.csv: every row's `date` is 2019-09-30
+    expect(eligibilite).toMatchObject({ date_reference: "2019-09-30", age_mois: months(2019, 9, 30) });
+  });
 });

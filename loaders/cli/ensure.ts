@@ -5,6 +5,7 @@ import { readParameters, sameParameters } from "../diagnostic/parameters.ts";
 import { runLoad } from "../ingest/load.ts";
 import { sourcesFor } from "../ingest/sources/index.ts";
 import { postLoadSteps } from "./steps.ts";
+import { buildSite } from "../outputs/site/build.ts";
 
 /** Loads the database when it does not exist yet, so that `export` and `build` work on a fresh machine in one command. */
 export async function ensureDatabase(config: Config): Promise<void> {
@@ -28,4 +29,13 @@ export async function withDatabaseParameters(config: Config): Promise<Config> {
     );
   }
   return { ...config, thresholdKm: stored.thresholdKm, weights: stored.weights };
+}
+
+/**
+ * `sdin build`, and `npm start` before it serves the result: load the database if there is none, take its
+ * parameters, build the site (of the départements, or of the régions when some are given).
+ */
+export async function buildCommand(config: Config, { regions = [] as string[], outputDir = undefined as string | undefined } = {}): Promise<string[]> {
+  await ensureDatabase(config);
+  return buildSite(await withDatabaseParameters(config), { regions, outputDir });
 }

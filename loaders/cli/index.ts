@@ -1,5 +1,6 @@
+import path from "node:path";
 import { Command } from "commander";
-import { acquire, MissingResourceError } from "../io/fetch.ts";
+import { acquire, acquireOptions, MissingResourceError } from "../io/fetch.ts";
 import { readConfig, type ConfigOptions } from "../io/config.ts";
 import { runLoad } from "../ingest/load.ts";
 import { sources, sourcesFor } from "../ingest/sources/index.ts";
@@ -7,8 +8,7 @@ import { formatStatus, readStatus } from "./status.ts";
 import { postLoadSteps } from "./steps.ts";
 import { runExportParallel } from "../outputs/exports/parallel.ts";
 import { runRegionExport } from "../outputs/exports/region.ts";
-import { buildSite } from "../outputs/site/build.ts";
-import { ensureDatabase, withDatabaseParameters } from "./ensure.ts";
+import { buildCommand, ensureDatabase, withDatabaseParameters } from "./ensure.ts";
 
 /**
  * The `sdin` command line. Messages are in French; a failure prints one sentence and exits non-zero.
@@ -21,6 +21,13 @@ program
   .option("--data <dossier>", "dossier de la base et du cache (défaut : data/, ou SDIN_DATA)")
   .option("--exports <dossier>", "dossier des exports (défaut : exports/, ou SDIN_EXPORTS)")
   .showHelpAfterError();
+
+/** `"76"`, `"76,84"`, `"all"` → région codes. */
+function parseRegions(value: string): string[] {
+  const codes = value.split(/[,\s]+/).filter(Boolean).map((code) => code.toLowerCase());
+  for (const code of codes) if (code !== "all" && !/^\d{2}$/.test(code)) throw new Error(`code de région invalide : "${code}"`);
+  return codes;
+}
 
 /** Commander accumulator of a repeatable option. */
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -35,8 +42,9 @@ program
     for (const source of sources) {
       for (const resource of source.resources) {
         try {
-          const file = await acquire(resource, { mirror: config.mirror, rawDir: config.paths.rawDir });
-          process.stderr.write(`ok  ${resource.id}  ${file.sha256.slice(0, 12)}  ${file.origin}\n`);
+          const file = await acquire(resource, acquireOptions(config));
+          const resolution = file.resolution ? `  (${file.resolution.method}${file.resolution.last_modified ? `, publié le ${file.resolution.last_modified}` : ""})` : "";
+          process.stderr.write(`ok  ${resource.id}  ${file.sha256.slice(0, 12)}  ${file.origin}${resolution}\n`);
         } catch (error) {
           if (error instanceof MissingResourceError && resource.optional) process.stderr.write(`--  ${resource.id} (absent, facultatif)\n`);
           else throw error;
@@ -98,10 +106,11 @@ program
   .command("build")
   .description("construit le site statique du diagnostic dans dist/")
   .option("--dept <codes>", "code(s) du département, séparés par des virgules, ou all", "23")
+  .option("--region <codes>", "code(s) de région (le site s'ouvre sur la région et comprend ses départements), ou all")
+  .option("--sortie <dossier>", "dossier du site (défaut : dist/)")
   .action(async (options, command: Command) => {
     const config = readConfig({ ...(command.optsWithGlobals() as ConfigOptions), dept: options.dept });
-    await ensureDatabase(config);
-    await buildSite(await withDatabaseParameters(config));
+    await buildCommand(config, { regions: options.region ? parseRegions(options.region) : [], outputDir: options.sortie ? path.resolve(options.sortie) : undefined });
   });
 
 program

@@ -1,17 +1,26 @@
 import type { Source } from "../ingest/source.ts";
 
-/** The sources as a Markdown table (README, docs): title, publisher, vintage, licence, official URL, mirror path. */
+/** « URL à confirmer » marks an official URL that no cited public source confirms (the registry's `urlConfirmedBy`). */
+export const unconfirmedUrl = "URL à confirmer";
+
+/**
+ * The sources as a Markdown table (README, docs): title, publisher, vintage, the date the data describe, licence,
+ * official URL (or « URL à confirmer »), the data.gouv.fr dataset `sdin fetch` resolves, and the mirror path.
+ */
 export function sourcesMarkdown(sources: Source[]): string {
   const lines = [
-    "| source | ressource | éditeur | millésime | licence | URL officielle | chemin dans le miroir |",
-    "|---|---|---|---|---|---|---|"
+    "| source | ressource | éditeur | millésime | données au | licence | URL officielle | jeu data.gouv.fr | chemin dans le miroir |",
+    "|---|---|---|---|---|---|---|---|---|"
   ];
+  const cell = (s: string) => s.replace(/\|/g, "\\|");
   for (const source of sources) {
     for (const r of source.resources) {
       const flags = [r.derived ? "dérivé, non officiel" : "", r.optional ? "facultatif" : ""].filter(Boolean).join(", ");
-      const cell = (s: string) => s.replace(/\|/g, "\\|");
+      const url = r.urlConfirmedBy ? r.url : `${r.url} (« ${unconfirmedUrl} »)`;
+      const dataset = r.datagouv ? `\`${r.datagouv.dataset}\`` : "—";
+      const date = r.referenceDate ?? "lue dans le fichier";
       lines.push(
-        `| ${cell(source.id)} | ${cell(r.title)}${flags ? ` (${flags})` : ""} | ${cell(r.publisher)} | ${cell(r.vintage)} | ${cell(r.licence)} | ${r.url} | ${r.path ? `\`${r.path}\`` : "paquet npm"} |`
+        `| ${cell(source.id)} | ${cell(r.title)}${flags ? ` (${flags})` : ""} | ${cell(r.publisher)} | ${cell(r.vintage)} | ${date} | ${cell(r.licence)} | ${url} | ${dataset} | ${r.path ? `\`${r.path}\`` : "paquet npm"} |`
       );
     }
   }

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { hasTable, queryRows, withDatabase } from "../io/db.ts";
+import { ageInMonths } from "../../src/lib/freshness.ts";
 
 /** What `sdin status --json` prints for one département. */
 export interface Status {
@@ -10,6 +11,8 @@ export interface Status {
   epci: number;
   france_services: number;
   lieux_aide: number;
+  /** When the database was loaded (ISO instant): ages are counted to it. */
+  charge_le: string | null;
   sources: {
     id: string;
     source: string;
@@ -19,6 +22,12 @@ export interface Status {
     rows_in: number;
     rows_loaded: number;
     rows_quarantined: number;
+    /** ISO date the data describe; null when neither the registry nor the file gives one. */
+    date_reference: string | null;
+    /** Whole months from date_reference to the load. */
+    age_mois: number | null;
+    /** How the file was found (`miroir`, `API data.gouv.fr`, `url figée (API injoignable : …)`). */
+    resolution: string | null;
   }[];
 }
 
@@ -44,12 +53,21 @@ export async function readStatus(database: string, departement: string): Promise
             { dep: departement }
           ))[0].n
         : 0;
-    const sources = (await has("provenance"))
-      ? await queryRows<Status["sources"][number]>(
+    // A database built before reference dates were recorded still answers (its sources undated): reload to date them.
+    const dated = (await queryRows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'provenance' AND column_name = 'date_reference'`))[0].n > 0;
+    const rows = (await has("provenance"))
+      ? await queryRows<Omit<Status["sources"][number], "age_mois"> & { loaded_at: string }>(
           connection,
-          `SELECT id, source, vintage, status, sha256, rows_in, rows_loaded, rows_quarantined FROM provenance ORDER BY source, id`
+          `SELECT id, source, vintage, status, sha256, rows_in, rows_loaded, rows_quarantined,
+                  ${dated ? "date_reference, resolution" : "NULL AS date_reference, NULL AS resolution"}, loaded_at
+           FROM provenance ORDER BY source, id`
         )
       : [];
+    // The age is counted to the load, not to today: the status describes the database as it was built.
+    const sources = rows.map(({ loaded_at, ...s }) => ({
+      ...s,
+      age_mois: s.date_reference ? ageInMonths(s.date_reference, loaded_at) : null
+    }));
     return {
       departement,
       nom: dep?.nom ?? null,
@@ -58,6 +76,7 @@ export async function readStatus(database: string, departement: string): Promise
       epci: counts.epci,
       france_services: await countOffer("lieux_aide", "AND t.source = 'france-services'"),
       lieux_aide: await countOffer("lieux_aide"),
+      charge_le: rows[0]?.loaded_at ?? null,
       sources
     };
   });
@@ -74,7 +93,8 @@ export function formatStatus(status: Status): string {
   ];
   for (const s of status.sources) {
     const counts = s.status === "absent" ? "absent" : `${s.rows_in} lues = ${s.rows_loaded} chargées + ${s.rows_quarantined} en quarantaine`;
-    lines.push(`  ${s.id.padEnd(36)} ${s.vintage.padEnd(42)} ${counts}`);
+    const age = s.date_reference ? `données au ${s.date_reference} (${s.age_mois} mois)` : "date des données inconnue";
+    lines.push(`  ${s.id.padEnd(36)} ${s.vintage.padEnd(42)} ${counts} ; ${age}${s.resolution && s.resolution !== "miroir" ? ` ; ${s.resolution}` : ""}`);
   }
   return lines.join("\n");
 }

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { createTable, insertRows, queryRows } from "../io/db.ts";
+import { freshnessOf } from "../../src/lib/freshness.ts";
 import { diagnosticSourcesTable } from "./tables.ts";
 
 /**
@@ -46,27 +47,72 @@ interface LoadedSource {
   publisher: string;
   vintage: string;
   url: string;
+  date_reference: string | null;
+  remplacement: string | null;
+  loaded_at: string;
+}
+
+/**
+ * Where one column of diagnostic_communes can take each commune's value from a different edition (the newest
+ * one that has the commune): how many communes each edition gave, as (label, communes) rows.
+ */
+const vintageSplits: Record<string, (present: Set<string>) => string | null> = {
+  ftth: () => `SELECT ftth_trimestre AS v, count(*)::INTEGER AS n FROM diagnostic_communes WHERE ftth_trimestre IS NOT NULL GROUP BY 1 ORDER BY 1 DESC`,
+  census: () =>
+    `SELECT CASE source_publics WHEN 'insee' THEN 'recensement INSEE' ELSE 'fichier dérivé (RP 2017)' END AS v, count(*)::INTEGER AS n
+     FROM diagnostic_communes WHERE source_publics IS NOT NULL GROUP BY 1 ORDER BY 1 DESC`,
+  eligibilite: (present) =>
+    present.has("arcep_eligibilite")
+      ? `SELECT date AS v, count(*)::INTEGER AS n FROM (SELECT code_insee, max(date) AS date FROM arcep_eligibilite GROUP BY 1) GROUP BY 1 ORDER BY 1 DESC`
+      : null
+};
+const splitOf: Record<string, keyof typeof vintageSplits> = {
+  part_locaux_ftth: "ftth", zone_fthd: "ftth",
+  part_65_plus: "census", part_peu_diplomes: "census", part_menages_seuls: "census", part_familles_mono: "census",
+  part_eligible_thd30: "eligibilite", part_eligible_bhd8: "eligibilite", part_eligible_thd100: "eligibilite", part_eligible_thd1g: "eligibilite"
+};
+
+/** « 2025T3 pour 250 communes, 2018T1 pour 8 communes » when a column mixes editions, else null. */
+async function mixedVintages(connection: DuckDBConnection, split: keyof typeof vintageSplits, present: Set<string>): Promise<string | null> {
+  const sql = vintageSplits[split](present);
+  if (!sql) return null;
+  const rows = await queryRows<{ v: string; n: number }>(connection, sql);
+  if (rows.length < 2) return null;
+  return rows.map((r) => `${r.v} pour ${r.n} commune${r.n > 1 ? "s" : ""}`).join(", ");
 }
 
 export async function buildIndicatorSources(connection: DuckDBConnection): Promise<void> {
   const loaded = await queryRows<LoadedSource>(
     connection,
-    `SELECT id, derived, title, publisher, vintage, url FROM provenance WHERE status = 'chargé' AND rows_loaded > 0 ORDER BY id`
+    `SELECT id, derived, title, publisher, vintage, url, date_reference, remplacement, loaded_at FROM provenance WHERE status = 'chargé' AND rows_loaded > 0 ORDER BY id`
   );
+  const present = new Set((await queryRows<{ name: string }>(connection, `SELECT table_name AS name FROM information_schema.tables`)).map((r) => r.name));
   const matching = (pattern: string) =>
     loaded.filter((r) => (pattern.endsWith("*") ? r.id.startsWith(pattern.slice(0, -1)) : r.id === pattern));
-  const rows = indicatorOrigins.map(([indicateur, libelle, patterns, combine]) => {
+  const rows = [];
+  for (const [indicateur, libelle, patterns, combine] of indicatorOrigins) {
     const candidates = patterns.map(matching).filter((list) => list.length > 0);
-    const used = combine === "all" ? candidates.flat() : candidates[0] ?? [];
+    // A column whose communes come from several editions names them all, and says how many communes each gave.
+    const mix = splitOf[indicateur] && candidates.length > 1 ? await mixedVintages(connection, splitOf[indicateur], present) : null;
+    const used = combine === "all" || mix ? candidates.flat() : candidates[0] ?? [];
     const label = (s: LoadedSource) => (s.derived ? `${s.publisher} (fichier dérivé, non officiel)` : s.publisher);
-    return {
+    // The figure is as old as the oldest file it rests on.
+    const oldest = used.filter((s) => s.date_reference).sort((a, b) => a.date_reference!.localeCompare(b.date_reference!))[0];
+    const freshness = oldest ? freshnessOf(oldest.date_reference!, oldest.loaded_at) : null;
+    rows.push({
       indicateur,
       libelle,
       source: used.length ? unique(used.map(label)).join(", ") : "non disponible",
       millesime: used.length ? unique(used.map((s) => s.vintage)).join(" ; ") : null,
-      url: used[0]?.url ?? null
-    };
-  });
+      url: used[0]?.url ?? null,
+      date_reference: freshness?.date_reference ?? null,
+      age_mois: freshness?.age_mois ?? null,
+      fraicheur: freshness?.fraicheur ?? null,
+      a_actualiser: freshness?.a_actualiser ?? null,
+      remplacement: freshness?.a_actualiser ? oldest?.remplacement ?? null : null,
+      melange_millesimes: mix
+    });
+  }
   await createTable(connection, diagnosticSourcesTable);
   await insertRows(connection, diagnosticSourcesTable, await withPovertyEstimate(connection, rows));
 }

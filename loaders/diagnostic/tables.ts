@@ -242,7 +242,23 @@ export const lieuxAVerifierTable: TableSpec = {
 /** Source and vintage of every indicator column: every figure shown or exported carries them. */
 export const diagnosticSourcesTable: TableSpec = {
   name: "diagnostic_sources",
-  columns: { indicateur: "VARCHAR", libelle: "VARCHAR", source: "VARCHAR", millesime: "VARCHAR", url: "VARCHAR" },
+  columns: {
+    indicateur: "VARCHAR",
+    libelle: "VARCHAR",
+    source: "VARCHAR",
+    millesime: "VARCHAR",
+    url: "VARCHAR",
+    /** Date the data describe (the oldest of the files used), its age in months at the load, and its band. */
+    date_reference: "VARCHAR",
+    age_mois: "INTEGER",
+    fraicheur: "VARCHAR",
+    /** Older than 18 months: shown with « donnée de AAAA, à actualiser ». */
+    a_actualiser: "BOOLEAN",
+    /** The published file that would replace a stale source (from the registry). */
+    remplacement: "VARCHAR",
+    /** Set when communes of one column come from different vintages: which, for how many communes. */
+    melange_millesimes: "VARCHAR"
+  },
   primaryKey: ["indicateur"]
 };
 

@@ -3,11 +3,11 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { isProcessAlive } from "../io/process.ts";
 import { CogIndex } from "./cog.ts";
-import { SourceError } from "../io/errors.ts";
+import { describeLocation, SourceError } from "../io/errors.ts";
 import type { Config } from "../io/config.ts";
 import { createTable, insertRows, openDatabase, type TableSpec } from "../io/db.ts";
-import { acquire, MissingResourceError } from "../io/fetch.ts";
-import { Ledger } from "../io/ledger.ts";
+import { acquire, acquireOptions, MissingResourceError, RefusedFileError, type AcquiredFile } from "../io/fetch.ts";
+import { Ledger, type QuarantinedRow } from "../io/ledger.ts";
 import type { Resource } from "../io/resource.ts";
 import { listMirrorFiles, type LoadContext, type OpenedResource, type Source } from "./source.ts";
 
@@ -30,7 +30,17 @@ export const provenanceTable: TableSpec = {
     rows_loaded: "INTEGER",
     rows_quarantined: "INTEGER",
     duration_ms: "INTEGER",
-    loaded_at: "VARCHAR"
+    loaded_at: "VARCHAR",
+    /** ISO date the data describe (declared, or read from the file by its loader). */
+    date_reference: "VARCHAR",
+    /** How the file was found: `miroir`, `API data.gouv.fr`, `url figée`, `url figée (API injoignable : …)`. */
+    resolution: "VARCHAR",
+    /** For a data.gouv.fr resource: the URL resolved, its `last_modified` and its published checksum. */
+    url_resolue: "VARCHAR",
+    last_modified: "VARCHAR",
+    checksum: "VARCHAR",
+    /** The file that would replace this one once it is old (registry's `replacement`). */
+    remplacement: "VARCHAR"
   }
 };
 
@@ -81,7 +91,7 @@ export async function runLoad(
         const sourceId = current!.id;
         const started = Date.now();
         try {
-          const acquired = await acquire(resource, { mirror: config.mirror, rawDir: config.paths.rawDir });
+          const acquired = await acquire(resource, acquireOptions(config));
           const name = path.basename(acquired.file);
           const entry: Opened = { acquired, ledger: new Ledger(sourceId, name), name, sourceId, started };
           opened.push(entry);
@@ -100,7 +110,9 @@ export async function runLoad(
       current = source;
       const t0 = Date.now();
       log(`chargement : ${source.title}`);
-      await source.load(context);
+      await source.load(context).catch((error: unknown) => {
+        throw namedFailure(error, source, opened.filter((o) => o.sourceId === source.id).at(-1));
+      });
       for (const entry of opened) {
         if (entry.sourceId !== source.id || entry.finished !== undefined) continue;
         entry.finished = Date.now();
@@ -112,6 +124,7 @@ export async function runLoad(
     await writeProvenance(context, opened, absent);
     for (const step of postLoad) await step(context, config);
     await db.connection.run("CHECKPOINT");
+    for (const line of quarantineSummary(opened.map((o) => o.ledger))) log(line);
   } catch (error) {
     db.close();
     await rm(building, { force: true });
@@ -127,23 +140,73 @@ async function writeProvenance(context: LoadContext, opened: Opened[], absent: {
   const loadedAt = new Date().toISOString();
   await createTable(context.connection, provenanceTable);
   await createTable(context.connection, quarantineTable);
-  const rows = opened.map(({ acquired, ledger, sourceId, started, finished }) => {
+  const rows = opened.map((entry) => {
+    const { acquired, ledger, sourceId, started, finished } = entry;
     ledger.check();
     const r = acquired.resource;
     return {
       id: r.id, source: sourceId, title: r.title, publisher: r.publisher, url: r.url, origin: acquired.origin,
       vintage: r.vintage, licence: r.licence, derived: Boolean(r.derived), status: "chargé", sha256: acquired.sha256,
       bytes: acquired.bytes, rows_in: ledger.rowsIn, rows_loaded: ledger.rowsLoaded, rows_quarantined: ledger.rowsQuarantined,
-      duration_ms: (finished ?? Date.now()) - started, loaded_at: loadedAt
+      duration_ms: (finished ?? Date.now()) - started, loaded_at: loadedAt,
+      date_reference: entry.referenceDate ?? r.referenceDate ?? null, ...resolutionColumns(acquired), remplacement: r.replacement ?? null
     };
   });
   const missing = absent.map(({ sourceId, resource: r }) => ({
     id: r.id, source: sourceId, title: r.title, publisher: r.publisher, url: r.url, origin: null, vintage: r.vintage,
     licence: r.licence, derived: Boolean(r.derived), status: "absent", sha256: null, bytes: 0, rows_in: 0, rows_loaded: 0,
-    rows_quarantined: 0, duration_ms: 0, loaded_at: loadedAt
+    rows_quarantined: 0, duration_ms: 0, loaded_at: loadedAt, date_reference: r.referenceDate ?? null, resolution: null,
+    url_resolue: null, last_modified: null, checksum: null, remplacement: r.replacement ?? null
   }));
   await insertRows(context.connection, provenanceTable, [...rows, ...missing]);
   await insertRows(context.connection, quarantineTable, opened.flatMap(({ ledger }) => ledger.quarantined));
+}
+
+/**
+ * A failure that names nothing (`number out of int32 range`, `Maximum call stack size exceeded`, `EISDIR`) said
+ * again with the source and the file it was reading; a SourceError already names them and is kept as it is.
+ */
+function namedFailure(error: unknown, source: Source, last: Opened | undefined): unknown {
+  if (error instanceof SourceError || error instanceof RefusedFileError || error instanceof MissingResourceError || !(error instanceof Error)) return error;
+  if (last && error.message.includes(last.acquired.file)) return error;
+  const where = last ? describeLocation({ source: source.id, file: last.name }) : `source ${source.id}`;
+  const problem = error instanceof RangeError && /call stack/i.test(error.message) ? "structure imbriquée trop profondément pour être lue" : error.message;
+  return new Error(`${problem} — ${where}`, { cause: error });
+}
+
+/**
+ * One line per source that set rows aside: how many, and the most frequent reason (reasons that differ only by
+ * a number, such as "déjà ligne 12", are counted together), so that no quarantine goes unnoticed in a long log.
+ */
+export function quarantineSummary(ledgers: Ledger[]): string[] {
+  const bySource = new Map<string, QuarantinedRow[]>();
+  for (const ledger of ledgers) {
+    if (ledger.quarantined.length === 0) continue;
+    bySource.set(ledger.source, [...(bySource.get(ledger.source) ?? []), ...ledger.quarantined]);
+  }
+  return [...bySource].map(([source, rows]) => {
+    const groups = new Map<string, { example: string; n: number }>();
+    for (const { reason } of rows) {
+      const key = reason.replace(/\d+/g, "#");
+      const group = groups.get(key) ?? { example: reason, n: 0 };
+      group.n++;
+      groups.set(key, group);
+    }
+    const top = [...groups.values()].sort((a, b) => b.n - a.n)[0];
+    const lines = rows.length === 1 ? "1 ligne" : `${rows.length.toLocaleString("fr-FR")} lignes`;
+    return `quarantaine : ${source} — ${lines} ; motif le plus fréquent (${top.n}) : ${top.example}`;
+  });
+}
+
+/** The provenance columns saying where a file was found (a mirror, the packaged file, data.gouv.fr's API). */
+function resolutionColumns(acquired: AcquiredFile) {
+  const resolution = acquired.resolution;
+  return {
+    resolution: resolution?.method ?? (acquired.resource.local ? "paquet npm" : "miroir"),
+    url_resolue: resolution?.url ?? null,
+    last_modified: resolution?.last_modified ?? null,
+    checksum: resolution?.checksum ? `${resolution.checksum.type}:${resolution.checksum.value}` : null
+  };
 }
 
 /** Deletes half-built databases left by runs that were killed (their process no longer exists). */

@@ -13,6 +13,11 @@ export interface OpenedResource {
   ledger: Ledger;
   /** File name shown in messages. */
   name: string;
+  /**
+   * The date the file's own content gives (a workbook's latest quarter, the newest value of a `date` column),
+   * set by the loader when it refines the resource's declared `referenceDate`; recorded in the provenance.
+   */
+  referenceDate?: string;
 }
 
 /** What a source's load step receives. */

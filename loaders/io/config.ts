@@ -8,6 +8,8 @@ export interface Config {
   departements: string[];
   /** Local copy of the official files, laid out like `../shared/opendata`; null to download. */
   mirror: string | null;
+  /** Folders outside the mirror that its files may link into (`SDIN_MIRROR_LINKS`, separated like PATH). */
+  mirrorLinks: string[];
   paths: Paths;
   /** Distance beyond which a commune is out of reach of help, in km. */
   thresholdKm: number;
@@ -60,6 +62,7 @@ export function readConfig(options: ConfigOptions = {}, env: NodeJS.ProcessEnv =
   return {
     departements: parseDepartements(options.dept ?? env.SDIN_DEPT ?? "23"),
     mirror: mirror ? path.resolve(mirror) : null,
+    mirrorLinks: (env.SDIN_MIRROR_LINKS ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.resolve(dir)),
     paths,
     thresholdKm: parseThreshold(options.threshold ?? settings.seuil_km ?? 10),
     weights: parseWeights(options.weights, settings.poids),
@@ -108,6 +111,10 @@ export function parseWeights(cli: string | undefined, fromFile: Partial<IndexWei
     const weight = Number(raw);
     if (!Number.isFinite(weight) || weight < 0) throw new Error(`poids invalide pour ${key} : "${raw}"`);
     weights[key as keyof IndexWeights] = weight;
+  }
+  // Every criterion at 0 leaves no index to compute, yet a ranking would still be drawn from nothing.
+  if (Object.values(weights).reduce((sum, w) => sum + w, 0) === 0) {
+    throw new Error(`pondération invalide : tous les poids sont nuls (${Object.keys(weights).map((k) => `${k}=0`).join(",")}) ; donnez un poids positif à au moins un critère`);
   }
   return weights;
 }

@@ -62,7 +62,7 @@ export async function insertRows(connection: DuckDBConnection, spec: TableSpec, 
         if (value === null || value === undefined || (typeof value === "number" && Number.isNaN(value))) appender.appendNull();
         else if (type === "VARCHAR") appender.appendVarchar(String(value));
         else if (type === "DOUBLE") appender.appendDouble(expectNumber(spec, name, value));
-        else if (type === "INTEGER") appender.appendInteger(Math.round(expectNumber(spec, name, value)));
+        else if (type === "INTEGER") appender.appendInteger(expectInteger(spec, name, value));
         else appender.appendBoolean(Boolean(value));
       }
       appender.endRow();
@@ -73,6 +73,13 @@ export async function insertRows(connection: DuckDBConnection, spec: TableSpec, 
     appender.closeSync();
   }
   return count;
+}
+
+/** An INTEGER cell: DuckDB's own error (`number out of int32 range`) would name neither the table nor the value. */
+function expectInteger(spec: TableSpec, column: string, value: unknown): number {
+  const n = Math.round(expectNumber(spec, column, value));
+  if (n < -2_147_483_648 || n > 2_147_483_647) throw new Error(`valeur ${value} hors de l'intervalle des entiers pour ${spec.name}.${column}`);
+  return n;
 }
 
 function expectNumber(spec: TableSpec, column: string, value: unknown): number {

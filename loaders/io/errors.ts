@@ -36,3 +36,31 @@ export function describeLocation({ source, file, line, column }: Location): stri
   if (column !== undefined) parts.push(`colonne "${column}"`);
   return parts.join(", ");
 }
+
+/** Plain words for the system errors a file operation meets. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOSPC: "disque plein",
+  EDQUOT: "quota disque dépassé",
+  EACCES: "permission refusée",
+  EPERM: "opération non permise",
+  EROFS: "système de fichiers en lecture seule",
+  ENOENT: "fichier ou dossier introuvable",
+  ENOTDIR: "un élément du chemin n'est pas un dossier",
+  EISDIR: "c'est un dossier, pas un fichier",
+  EEXIST: "existe déjà",
+  ENOTEMPTY: "dossier non vide",
+  EMFILE: "trop de fichiers ouverts",
+  EBUSY: "ressource occupée"
+};
+
+/**
+ * A file-system failure as a message that names what was being done and the path, whatever Node put in its own
+ * message (`ENOSPC: no space left on device, write` names no file): `écriture de l'export … : disque plein (ENOSPC)`.
+ */
+export function fileFailure(error: unknown, what: string, file: string): Error {
+  const { code, path: failing } = (error ?? {}) as { code?: string; path?: string };
+  if (!code) return error instanceof Error ? error : new Error(String(error));
+  const reason = SYSTEM_ERRORS[code] ?? (error as Error).message;
+  const where = failing && failing !== file ? `${file} (${failing})` : file;
+  return new Error(`${what} ${where} : ${reason} (${code})`, { cause: error });
+}

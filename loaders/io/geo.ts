@@ -23,7 +23,19 @@ export type ArealFeature = Feature<Areal, Record<string, unknown> | null>;
 
 /** True for the geometries a commune or département outline can have. */
 export function isAreal(geometry: Geometry | null | undefined): geometry is Areal {
-  return geometry?.type === "Polygon" || geometry?.type === "MultiPolygon";
+  // The nesting is checked too: coordinates nested deeper than a polygon's (a broken or hostile file) would
+  // overflow the stack of every recursive walk over them, with a message that names nothing.
+  if (geometry?.type === "Polygon") return isPolygonCoordinates(geometry.coordinates);
+  if (geometry?.type === "MultiPolygon") return Array.isArray(geometry.coordinates) && geometry.coordinates.every(isPolygonCoordinates);
+  return false;
+}
+
+function isPolygonCoordinates(rings: unknown): boolean {
+  return Array.isArray(rings) && rings.every((ring) => Array.isArray(ring) && ring.every(isPosition));
+}
+
+function isPosition(p: unknown): boolean {
+  return Array.isArray(p) && p.length >= 2 && typeof p[0] === "number" && typeof p[1] === "number";
 }
 
 /**

@@ -17,6 +17,10 @@ export interface DecodedText {
  */
 export function decodeText(bytes: Uint8Array, where: { source: string; file: string }): DecodedText {
   let body = bytes;
+  const utf16 = utf16Kind(body);
+  if (utf16) {
+    throw new SourceError({ ...where, line: 1 }, `fichier encodé en ${utf16} (enregistré en « Unicode » par un tableur ?) : réenregistrez-le en UTF-8`);
+  }
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
   if (body.length === 0 || /^\s*$/.test(Buffer.from(body.subarray(0, 64)).toString("latin1"))) {
     throw new SourceError({ ...where, line: 1 }, "fichier vide");
@@ -40,6 +44,27 @@ export function decodeText(bytes: Uint8Array, where: { source: string; file: str
     throw new SourceError({ ...where, line: 1 }, "page HTML reçue à la place des données (erreur du serveur ou lien périmé ?)");
   }
   return { text, encoding };
+}
+
+/**
+ * UTF-16 (what spreadsheets call "Unicode text"): a byte-order mark, or text whose every other byte is 0 at the
+ * start. Read as UTF-8 or Windows-1252 it would look like a renamed column or mixed encodings.
+ */
+function utf16Kind(bytes: Uint8Array): string | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "UTF-16 LE";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "UTF-16 BE";
+  const sample = bytes.subarray(0, Math.min(bytes.length, 200) & ~1);
+  if (sample.length < 8) return null;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < sample.length; i += 2) {
+    if (sample[i] === 0) evenZeros++;
+    if (sample[i + 1] === 0) oddZeros++;
+  }
+  const half = sample.length / 2;
+  if (oddZeros > half * 0.8 && evenZeros === 0) return "UTF-16 LE";
+  if (evenZeros > half * 0.8 && oddZeros === 0) return "UTF-16 BE";
+  return null;
 }
 
 export async function readText(file: string, source: string): Promise<DecodedText> {

@@ -57,3 +57,25 @@ export function normaliseDepartementCode(raw: string | null | undefined): string
 export function departementOf(code: string): string {
   return code.startsWith("97") ? code.slice(0, 3) : code.slice(0, 2);
 }
+
+/** The largest count a DuckDB INTEGER column holds. */
+export const MAX_COUNT = 2_147_483_647;
+
+/** A count read from a cell: its value (null when the cell says "no value"), or why it is not a plausible count. */
+export type CountReading = { value: number | null; problem?: undefined } | { value?: undefined; problem: string };
+
+/**
+ * Reads a count of people or places: a non-negative integer, spaces grouping thousands (`" 1 394 "`), a
+ * spreadsheet's `"8724.0"` accepted. A decimal (`"144.7"`), a dot that may group thousands (`"1.394"`), a
+ * negative or an out-of-range number is not rounded into a wrong figure: the reading says what is wrong,
+ * and the caller quarantines the row with that reason.
+ */
+export function parseCount(raw: string | null | undefined, max = MAX_COUNT): CountReading {
+  const n = parseNumber(raw);
+  if (n === null) return { value: null };
+  if (Number.isNaN(n)) return { problem: "effectif illisible (nombre attendu)" };
+  if (n < 0) return { problem: "effectif négatif" };
+  if (!Number.isInteger(n)) return { problem: "effectif non entier (décimale ou point séparateur de milliers ambigu)" };
+  if (n > max) return { problem: `effectif hors limites (plus de ${max.toLocaleString("fr-FR")})` };
+  return { value: n };
+}

@@ -189,6 +189,15 @@ export interface SourceIndicateur {
   source: string | null;
   millesime: string | null;
   url: string | null;
+  /** Date the data describe (oldest file used), age in months at the load, band, and the stale flag's trigger. */
+  date_reference: string | null;
+  age_mois: number | null;
+  fraicheur: string | null;
+  a_actualiser: boolean | null;
+  /** The file that would replace a stale source (registry). */
+  remplacement: string | null;
+  /** Set when the column's communes come from different editions. */
+  melange_millesimes: string | null;
 }
 
 /** One file of the provenance register. */
@@ -209,6 +218,13 @@ export interface Provenance {
   rows_loaded: number | null;
   rows_quarantined: number | null;
   loaded_at: string | null;
+  /** ISO date the file's data describe; how it was found (mirror, data.gouv.fr API, pinned URL); its replacement. */
+  date_reference: string | null;
+  resolution: string | null;
+  url_resolue: string | null;
+  last_modified: string | null;
+  checksum: string | null;
+  remplacement: string | null;
 }
 
 /** Quarantined rows of one file, summarised by reason. */
@@ -344,12 +360,14 @@ export function readModel(connection: DuckDBConnection, departement: string): De
     }),
     sources: once(async () => {
       await requireDiagnostic(connection, ["diagnostic_sources"]);
-      return queryRows<SourceIndicateur>(connection, "SELECT indicateur, libelle, source, millesime, url FROM diagnostic_sources ORDER BY indicateur");
+      return queryRows<SourceIndicateur>(connection, `SELECT indicateur, libelle, source, millesime, url, date_reference, age_mois, fraicheur, a_actualiser, remplacement, melange_millesimes
+         FROM diagnostic_sources ORDER BY indicateur`);
     }),
     provenance: optional<Provenance>(
       "provenance",
       `SELECT id, source, title, publisher, url, origin, vintage, licence, derived, status, sha256, bytes,
-              rows_in, rows_loaded, rows_quarantined, loaded_at FROM provenance ORDER BY source, id`
+              rows_in, rows_loaded, rows_quarantined, loaded_at, date_reference, resolution, url_resolue, last_modified, checksum, remplacement
+       FROM provenance ORDER BY source, id`
     ),
     quarantine: optional<QuarantineSummary>(
       "quarantine",

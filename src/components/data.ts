@@ -1,5 +1,3 @@
-import { ficheAddress } from "./routes.js";
-
 /** Helpers to read the site's JSON files. */
 
 /** A table sent as `{columns, rows}` by the data loaders (see loaders/outputs/site/loader.ts). */
@@ -12,9 +10,12 @@ export function fromColumnar<T = Record<string, unknown>>({ columns, rows }: Col
   return rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i]])) as T);
 }
 
-/** The fiche of a commune, relative to a page at the site's root (`prefix` "" ) or inside communes/ ("../"). */
+/**
+ * The fiche of a commune, relative to a page of the département (`prefix` "") or inside communes/ ("../"): one
+ * fiche page per département reads the commune's code from the address.
+ */
 export function communeHref(code: string, prefix = ""): string {
-  return ficheAddress === "query" ? `${prefix}communes/fiche.html?code=${encodeURIComponent(code)}` : `${prefix}communes/${encodeURIComponent(code)}.html`;
+  return `${prefix}communes/fiche.html?code=${encodeURIComponent(code)}`;
 }
 
 /** The code of the commune a fiche shows when the fiche reads it from the address (`?code=23096`). */

@@ -135,23 +135,109 @@ export interface DepartementMapOptions {
   scheme?: string;
 }
 
-/** A choropleth of the départements (TopoJSON object `departements`); each is one path in the group "departements". */
+/** Overseas départements (971 Guadeloupe … 976 Mayotte): drawn as insets beside metropolitan France. */
+const isOverseas = (code: string) => /^97/.test(code);
+
+type DepartementFeature = CommuneFeature;
+
+/**
+ * A choropleth of the départements (TopoJSON object `departements`); each is one path in a group "departements".
+ * With overseas départements, the usual French layout: metropolitan France fills the main frame and each
+ * overseas département gets its own small frame (its own projection, so that it is legible) in a column beside
+ * it, all on one colour scale. Without them, one map.
+ */
 export function departementMap(topology: Topology, { width = 640, value, title, href, label, domain, scheme = "YlOrRd" }: DepartementMapOptions) {
+  const all = (feature(topology, topology.objects.departements as GeometryCollection<{ nom: string }>) as unknown as FeatureCollection<Geometry, { nom: string }>).features as DepartementFeature[];
+  const overseas = all.filter((d) => isOverseas(String(d.id)));
+  width = Math.max(width, minWidth);
+  const values = all.map((d) => value(String(d.id))).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const color = { type: "linear" as const, scheme: scheme as Plot.ColorScheme, domain: domain ?? (values.length ? [Math.min(...values), Math.max(...values)] as [number, number] : undefined), label, unknown: "#d9d9d9" };
+  const mark = (features: DepartementFeature[]) => Plot.geo(features, {
+    fill: (d: DepartementFeature) => value(String(d.id)) ?? NaN,
+    stroke: "white",
+    strokeWidth: 0.8,
+    title: (d: DepartementFeature) => title(String(d.id), d.properties.nom),
+    href: (d: DepartementFeature) => href(String(d.id)) ?? undefined,
+    ariaLabel: (d: DepartementFeature) => d.properties.nom,
+    className: "departements"
+  });
+  if (!overseas.length) {
+    const collection: FeatureCollection = { type: "FeatureCollection", features: all };
+    return Plot.plot({ width, height: heightFor(width), projection: projection(collection), color: { ...color, legend: true }, marks: [mark(all)] });
+  }
+  const metropole = all.filter((d) => !isOverseas(String(d.id)));
+  const insetWidth = Math.max(56, Math.round(width * 0.16));
+  const mainWidth = width - insetWidth - 8;
+  const main = Plot.plot({
+    width: mainWidth,
+    height: heightFor(mainWidth),
+    projection: projection({ type: "FeatureCollection", features: metropole }),
+    color: { ...color, legend: true },
+    marks: [mark(metropole)]
+  });
+  const insets = overseas.map((d) => el("figure", { class: "carte-encart" },
+    Plot.plot({
+      width: insetWidth,
+      height: Math.round(insetWidth * 0.85),
+      margin: 4,
+      projection: { type: "mercator", domain: d, inset: 4 },
+      color,
+      marks: [Plot.frame({ stroke: "#bbb", ariaHidden: "true" }), mark([d])]
+    }),
+    el("figcaption", {}, d.properties.nom)));
+  return el("div", { class: "carte-france", style: `display:flex;gap:8px;align-items:flex-end;max-width:${width}px` },
+    el("div", { class: "carte-encarts", style: `display:flex;flex-direction:column;gap:4px;width:${insetWidth}px;flex:none` }, ...insets),
+    el("div", { class: "carte-metropole", style: "flex:1 1 auto;min-width:0" }, main));
+}
+
+export interface CommunePoint {
+  code_insee: string;
+  nom: string;
+  point_lon: number | null;
+  point_lat: number | null;
+}
+
+/**
+ * A région: its départements' outlines (links to their pages) and each commune as a dot at its representative
+ * point, coloured by `value` (a région's 4 500 commune outlines would weigh megabytes).
+ */
+export function regionMap<T extends CommunePoint>(topology: Topology, communes: T[], { width = 640, value, title, href, departementHref, label, domain, scheme = "YlOrRd" }: {
+  width?: number;
+  value: (d: T) => number | null | undefined;
+  title: (d: T) => string;
+  href: (d: T) => string | null;
+  departementHref: (code: string) => string | null;
+  label: string;
+  domain?: [number, number];
+  scheme?: string;
+}) {
   const departements = feature(topology, topology.objects.departements as GeometryCollection<{ nom: string }>) as unknown as FeatureCollection<Geometry, { nom: string }> & { features: CommuneFeature[] };
+  const located = communes.filter((c) => c.point_lon !== null && c.point_lat !== null);
+  width = Math.max(width, minWidth);
   return Plot.plot({
-    width: Math.max(width, minWidth),
+    width,
     height: heightFor(width),
     projection: projection(departements),
     color: { type: "linear", scheme: scheme as Plot.ColorScheme, domain, legend: true, label, unknown: "#d9d9d9" },
     marks: [
       Plot.geo(departements.features, {
-        fill: (d: CommuneFeature) => value(String(d.id)) ?? NaN,
-        stroke: "white",
-        strokeWidth: 0.8,
-        title: (d: CommuneFeature) => title(String(d.id), d.properties.nom),
-        href: (d: CommuneFeature) => href(String(d.id)) ?? undefined,
+        fill: "#f6f6f6",
+        stroke: "#333",
+        strokeWidth: 1,
+        title: (d: CommuneFeature) => `${d.properties.nom} (${d.id})`,
+        href: (d: CommuneFeature) => departementHref(String(d.id)) ?? undefined,
         ariaLabel: (d: CommuneFeature) => d.properties.nom,
         className: "departements"
+      }),
+      Plot.dot(located, {
+        x: "point_lon",
+        y: "point_lat",
+        r: located.length > 2000 ? 1.6 : 2.4,
+        fill: (d: T) => value(d) ?? NaN,
+        title,
+        href: (d: T) => href(d) ?? undefined,
+        ariaLabel: (d: T) => d.nom,
+        className: "communes"
       })
     ]
   });

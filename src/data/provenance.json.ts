@@ -1,5 +1,5 @@
 import { runLoader } from "../../loaders/outputs/site/loader.ts";
 import { provenancePayload } from "../../loaders/outputs/site/payloads.ts";
 
-/** See provenancePayload in loaders/outputs/site/payloads.ts (shared with the site of several départements). */
+/** Every file loaded and the quarantined rows (shared by the pages of every département). */
 await runLoader("provenance.json", provenancePayload);

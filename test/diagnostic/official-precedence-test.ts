@@ -79,9 +79,19 @@ describe("official INSEE bases take precedence", () => {
     expect(epci).toEqual({ taux_pauvrete: expect.closeTo(0.154, 12), taux_pauvrete_source: "epci" });
   });
 
-  it("labels the shares with the census, not the derived file", async () => {
-    const [row] = await queryRows<{ source: string; millesime: string }>(db.connection, `SELECT source, millesime FROM diagnostic_sources WHERE indicateur = 'part_65_plus'`);
-    expect(row.source).toBe("INSEE");
-    expect(row.millesime).toMatch(/RP 2021/);
+  it("labels the shares with the census first, and says which communes still come from the derived file", async () => {
+    const [row] = await queryRows<{ source: string; millesime: string; melange_millesimes: string; date_reference: string }>(
+      db.connection,
+      `SELECT source, millesime, melange_millesimes, date_reference FROM diagnostic_sources WHERE indicateur = 'part_65_plus'`
+    );
+    expect(row.source).toMatch(/^INSEE, Data for Good/);
+    expect(row.millesime).toMatch(/^RP 2021/);
+    // The census fixtures hold a few communes only: the others keep the derived 2017 rates, and the row says so.
+    const [{ insee, derive }] = await queryRows<{ insee: number; derive: number }>(
+      db.connection,
+      `SELECT count(*) FILTER (WHERE source_publics = 'insee')::INTEGER AS insee, count(*) FILTER (WHERE source_publics = 'derive')::INTEGER AS derive FROM diagnostic_communes`
+    );
+    expect(row.melange_millesimes).toBe(`recensement INSEE pour ${insee} communes, fichier dérivé (RP 2017) pour ${derive} communes`);
+    expect(row.date_reference).toBe("2017-01-01");
   });
 });

@@ -6,6 +6,7 @@ import { hashFile } from "../../loaders/io/fetch.ts";
 import { projectRoot } from "../../loaders/io/paths.ts";
 import { fault } from "./harness.ts";
 import { mirrorText, tempMirror } from "./mirror.ts";
+import { mirrorLinks } from "../helpers.ts";
 import { dataDirWithGoodDatabase, expectGoodDatabaseIntact, goodDatabase, load, query } from "./pipeline.ts";
 
 /** The database side: `sdin load` killed half-way, and failing on bad input, over a previous good database. */
@@ -23,7 +24,7 @@ function sdinLoad(dataDir: string, mirror: string, killWhen?: (stderr: string) =
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, "load", "--data", dataDir], {
       cwd: projectRoot,
-      env: { ...process.env, SDIN_MIRROR: mirror, SDIN_DEBUG: "" },
+      env: { ...process.env, SDIN_MIRROR: mirror, SDIN_MIRROR_LINKS: mirrorLinks, SDIN_DEBUG: "" },
       stdio: ["ignore", "ignore", "pipe"]
     });
     let stderr = "";

@@ -11,6 +11,9 @@ import "./network.ts";
 import "./security.ts";
 import "./xlsx.ts";
 import "./database.ts";
+import "./outputs.ts";
+import "./hostile.ts";
+import "./site.ts";
 
 /**
  * The fault suite: feeds the pipeline the ways open data and networks really break, and ends with one line,

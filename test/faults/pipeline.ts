@@ -8,13 +8,13 @@ import { hashFile } from "../../loaders/io/fetch.ts";
 import { runLoad, type PostLoadStep } from "../../loaders/ingest/load.ts";
 import type { Source } from "../../loaders/ingest/source.ts";
 import { referentiel } from "../../loaders/ingest/sources/referentiel.ts";
-import { mirrorDir } from "../helpers.ts";
+import { mirrorDir, mirrorLinks } from "../helpers.ts";
 import { faultDir } from "./tmp.ts";
 import { fromProvenance, type ResourceCount } from "./harness.ts";
 
 /** A configuration reading `mirror`, writing into a fresh data folder (or `dataDir`). */
 export function faultConfig(mirror: string, dataDir = faultDir("sdin-fault-data-")): Config {
-  return readConfig({ mirror, data: dataDir, exports: faultDir("sdin-fault-exports-"), dept: "23" }, {});
+  return readConfig({ mirror, data: dataDir, exports: faultDir("sdin-fault-exports-"), dept: "23" }, { SDIN_MIRROR_LINKS: mirrorLinks });
 }
 
 /** Loads the referential then `sources` from `mirror`; resolves with the configuration and the load log. */

@@ -56,3 +56,34 @@ describe.each([
     expect(readFileSync(exported).subarray(0, 2).toString()).toBe("PK");
   });
 });
+
+describe("schéma of Creuse: freshness", () => {
+  let text: string;
+  beforeAll(async () => {
+    const db = await openDatabase(inject("database"), { readOnly: true });
+    try {
+      const files = await writeSchema(db.connection, "23", tempDir("sdin-schema-23-fraicheur-"), { date: new Date("2025-11-26T00:00:00Z"), seuilKm: 10 });
+      text = docxText(files.docx);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("flags the FttH share as 2018 data in the connectivity section", () => {
+    // The mirror holds only the Arcep T1 2018 edition (2018-03-31), more than 18 months before any load.
+    expect(text).toMatch(/raccordables à la fibre optique jusqu'à l'abonné \(FttH\), soit [^\n]*Source : Arcep[^\n]*T1 2018 — donnée de 2018, à actualiser\./);
+  });
+
+  it("lists the stale files first in the method section, oldest first, each with its replacement", () => {
+    const start = text.indexOf("Données à actualiser");
+    expect(start).toBeGreaterThan(0);
+    expect(start).toBeLessThan(text.indexOf("Indicateurs, sources et millésimes"));
+    const arcep = text.indexOf("Arcep, déploiements FttH T1 2018 : locaux raccordables par commune", start);
+    const dataforgood = text.indexOf("Data for Good, indicateurs de fragilité numérique", start);
+    expect(dataforgood).toBeGreaterThan(start);
+    expect(arcep).toBeGreaterThan(dataforgood); // 2017-01-01 before 2018-03-31
+    expect(text.slice(arcep, text.indexOf("\n", arcep))).toMatch(
+      /— données au 2018-03-31 \(\d+ mois, donnée de 2018, à actualiser\) ; à remplacer par : classeur trimestriel AAAAtN-obs-hd-thd-deploiement\.xlsx du jeu data\.gouv\.fr le-marche-du-haut-et-tres-haut-debit-fixe-deploiements/
+    );
+  });
+});

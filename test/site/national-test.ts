@@ -6,7 +6,7 @@ import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readConfig } from "../../loaders/io/config.ts";
-import { openDatabase } from "../../loaders/io/db.ts";
+import { openDatabase, queryRows, withDatabase } from "../../loaders/io/db.ts";
 import { projectRoot } from "../../loaders/io/paths.ts";
 import { buildSite } from "../../loaders/outputs/site/build.ts";
 import { serveStatic } from "../../loaders/outputs/site/serve.ts";
@@ -104,6 +104,30 @@ describe("site of several départements", () => {
     await page.close();
   });
 
+  it.skipIf(!hasChromium)("shows metropolitan France in the main frame and each overseas département in a legible inset", async () => {
+    const { page, errors } = await open(browser, base + "index.html");
+    await expect.poll(() => page.locator(".carte-france g.departements path").count()).toBeGreaterThanOrEqual(90);
+    const boxes = await page.evaluate(() => {
+      const map = document.querySelector(".carte-france")!.getBoundingClientRect();
+      const rects = (selector: string) => [...document.querySelectorAll(selector)].map((p) => {
+        const r = p.getBoundingClientRect();
+        return { label: p.closest("a")?.getAttribute("aria-label") ?? "", left: r.left, right: r.right, width: r.width };
+      });
+      return { mapWidth: map.width, metropole: rects(".carte-metropole g.departements path"), outremer: rects(".carte-encarts g.departements path") };
+    });
+    const left = Math.min(...boxes.metropole.map((b) => b.left));
+    const right = Math.max(...boxes.metropole.map((b) => b.right));
+    expect(right - left).toBeGreaterThanOrEqual(boxes.mapWidth / 2);
+    // Guadeloupe, Martinique, Guyane, La Réunion, Mayotte: every one whose outline the database holds.
+    const overseas = await withDatabase(inject("database"), { readOnly: true }, ({ connection }) =>
+      queryRows<{ nom: string }>(connection, "SELECT nom FROM contours_departements WHERE code_departement LIKE '97%' ORDER BY nom"));
+    expect(overseas.length).toBeGreaterThan(0);
+    expect(boxes.outremer.map((b) => b.label).sort()).toEqual(overseas.map((d) => d.nom).sort());
+    for (const inset of boxes.outremer) expect(inset.width, inset.label).toBeGreaterThanOrEqual(20);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it.skipIf(!hasChromium)("draws the 255 communes of Creuse and opens a fiche from its table", async () => {
     const { page, errors } = await open(browser, base + "23/publics.html");
     expect(await page.locator("svg g.communes").first().locator("path").count()).toBe(255);
@@ -156,4 +180,32 @@ describe("site of every département", () => {
     }
     expect(seconds).toBeLessThan(900);
   }, 900_000);
+});
+
+describe.skipIf(!hasChromium)("site of a région", () => {
+  it("opens on the région (Corse): its communes and départements on a map, its EPCI ranked 1..N across départements, links to each département", async () => {
+    const dir = path.join(outputDir, "site-region-94");
+    const config = readConfig({ data: inject("dataDir"), exports: inject("exportsDir") }, {});
+    const outputs = await buildSite(config, { outputDir: dir, regions: ["94"], log: () => {} });
+    expect(outputs).toEqual(["2A", "2B"].map((code) => path.join(dir, code)));
+    expect(readFileSync(path.join(dir, "index.html"), "utf8")).toContain('content="0; url=./regions/94/index.html"');
+    const server = await serveStatic(dir, { port: 0 });
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    try {
+      const { page, errors } = await open(browser, `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
+      await expect.poll(() => page.locator("h1").first().textContent()).toContain("Corse");
+      const [{ n }] = await withDatabase(inject("database"), { readOnly: true }, ({ connection }) =>
+        queryRows<{ n: number }>(connection, "SELECT count(*)::INTEGER AS n FROM diagnostic_communes WHERE code_region = '94'"));
+      expect(await page.locator("svg g.communes a").count()).toBe(n);
+      expect(await page.locator('table a[href$="2A/index.html"]').count()).toBeGreaterThan(0);
+      const ranks = (await page.locator('[aria-label="Classement des EPCI de la région"] tbody tr td:nth-child(1)').allTextContents()).map((t) => Number(t.trim()));
+      expect(ranks).toEqual(ranks.map((_, i) => i + 1));
+      expect(errors).toEqual([]);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.screenshot({ path: path.join(outputDir, "site-region-94.png"), fullPage: true });
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  }, 600_000);
 });

@@ -14,6 +14,7 @@ import { open, pointInCommune, seriousViolations } from "./browser.ts";
  * The built site in headless Chromium, for Creuse and the Aisne, from the suite's database (built from the
  * mirror by test/global-setup.ts): every page loads without error and without a serious accessibility
  * violation, the map draws every commune, a click on a commune opens its fiche, the weights re-rank.
+ * A département's pages are under `<code>/` (the parameterized pages `src/[dept]/…`); `index.html` leads there.
  */
 
 const chromiumPath = "/usr/bin/chromium";
@@ -34,7 +35,14 @@ async function buildAndServe(dept: string): Promise<Site> {
   const dir = path.join(outputDir, `site-${dept}`);
   await buildSite(config, { outputDir: dir, log: () => {} });
   const server = await serveStatic(dir, { port: 0 });
-  return { dir, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+  return { dir, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/${dept}/` };
+}
+
+/** The name of the first file of `dir/_file/data` matching `pattern` (Framework adds a content hash to names). */
+function firstFile(dir: string, pattern: RegExp): string {
+  const name = readdirSync(path.join(dir, "_file", "data")).find((n) => pattern.test(n));
+  if (!name) throw new Error(`aucun fichier ${pattern} dans ${dir}/_file/data`);
+  return name;
 }
 
 function totalBytes(dir: string, pattern: RegExp): number {
@@ -63,18 +71,22 @@ describe("site", () => {
     for (const site of Object.values(sites)) site.server.close();
   });
 
-  it("writes a self-contained site with one fiche per commune and data under 1 Mo per page", () => {
+  it("writes a self-contained site with one fiche page for every commune and data under 1 Mo per page", () => {
     const site = sites["02"];
-    expect(readdirSync(path.join(site.dir, "communes")).filter((f) => /^\d{5}\.html$/.test(f))).toHaveLength(797);
+    // One fiche page that reads the commune from its address, not one rendered page per commune.
+    expect(readdirSync(path.join(site.dir, "02", "communes")).sort()).toEqual(["fiche.html", "index.html"]);
     const text = readdirSync(site.dir, { recursive: true })
       .map(String)
-      .filter((f) => /\.(html|js|css|json)$/.test(f) && !f.startsWith("communes/"))
+      .filter((f) => /\.(html|js|css|json)$/.test(f))
       .map((f) => readFileSync(path.join(site.dir, f), "utf8"))
       .join("\n");
     expect(text).not.toMatch(/cdn\.|jsdelivr|unpkg|googleapis/);
-    expect(readFileSync(path.join(site.dir, "index.html"), "utf8")).toContain('<html lang="fr">');
+    expect(readFileSync(path.join(site.dir, "02", "index.html"), "utf8")).toContain('<html lang="fr">');
+    expect(readFileSync(path.join(site.dir, "index.html"), "utf8")).toContain('<meta http-equiv="refresh" content="0; url=./02/index.html">');
     // The heaviest page (a fiche) reads every data file but provenance and exports.
-    expect(totalBytes(site.dir, /_file\/data\/(communes|carte|territoire|epci|lieux)\.[0-9a-f]+\.json$/)).toBeLessThan(1_000_000);
+    const ficheData = totalBytes(site.dir, /_file\/02\/data\/(communes|carte|territoire|epci|lieux)\.[0-9a-f]+\.json$/);
+    expect(ficheData).toBeGreaterThan(100_000);
+    expect(ficheData).toBeLessThan(1_000_000);
   });
 
   it.skipIf(!hasChromium)("loads every page of Creuse without error nor serious accessibility violation", async () => {
@@ -92,9 +104,9 @@ describe("site", () => {
     await expect.poll(() => page.locator("svg g.communes path").first().count()).toBe(1);
     expect(await page.locator("svg g.communes").first().locator("path").count()).toBe(255);
     const target = await pointInCommune(page, 17);
-    await Promise.all([page.waitForURL(/\/communes\/\d{5}\.html$/), page.mouse.click(target.x, target.y)]);
+    await Promise.all([page.waitForURL(/\/23\/communes\/fiche\.html\?code=\d{5}$/), page.mouse.click(target.x, target.y)]);
     expect(page.url()).toBe(new URL(target.href, sites["23"].base).href);
-    const code = page.url().match(/(\d{5})\.html$/)![1];
+    const code = page.url().match(/code=(\d{5})$/)![1];
     await expect.poll(() => page.locator("h1").first().textContent()).toContain(`(${code})`);
     expect(errors).toEqual([]);
     expect(await seriousViolations(page)).toEqual([]);
@@ -132,6 +144,29 @@ describe("site", () => {
     expect(text).toContain("255communes,115527habitants");
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it.skipIf(!hasChromium)("flags the FttH share of Creuse as 2018 data next to the figure, linking to how to update it", async () => {
+    // The mirror holds only the Arcep T1 2018 edition: diagnostic_sources dates part_locaux_ftth 2018-03-31.
+    const territoire = JSON.parse(readFileSync(path.join(sites["23"].dir, "_file", "data", firstFile(sites["23"].dir, /^territoire\..*\.json$/)), "utf8"));
+    expect(territoire.sources.find((s: { indicateur: string }) => s.indicateur === "part_locaux_ftth")).toMatchObject({ date_reference: "2018-03-31", a_actualiser: true });
+    const { page, errors } = await open(browser, sites["23"].base + "connectivite.html");
+    const card = page.locator(".card", { has: page.locator("h2", { hasText: "Locaux raccordables à la fibre" }) });
+    const flag = card.locator("a.stale-flag");
+    expect(await flag.innerText()).toBe("donnée de 2018, à actualiser");
+    expect(await flag.getAttribute("href")).toBe("./methode.html#mettre-a-jour-les-donnees");
+    expect(errors).toEqual([]);
+    await page.close();
+    const methode = await open(browser, sites["23"].base + "methode.html");
+    const section = methode.page.locator("#mettre-a-jour-les-donnees");
+    expect(await section.innerText()).toBe("Mettre à jour les données");
+    expect(await methode.page.locator("main").innerText()).toContain("classeur trimestriel AAAAtN-obs-hd-thd-deploiement.xlsx");
+    expect(methode.errors).toEqual([]);
+    await methode.page.close();
+    const fiche = await open(browser, sites["23"].base + "communes/23096.html");
+    expect(await fiche.page.locator("a.stale-flag").first().getAttribute("href")).toBe("../methode.html#mettre-a-jour-les-donnees");
+    expect(fiche.errors).toEqual([]);
+    await fiche.page.close();
   });
 
   it.skipIf(!hasChromium)("draws the 797 communes of the Aisne", async () => {

@@ -224,11 +224,23 @@ export function nameKey(nom: string, code_insee: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // Free text and URLs
 
-/** Trimmed text, or null when empty. Markup is kept as published: the site escapes it when it displays it. */
+/**
+ * Trimmed text, or null when empty. Markup is kept as published: the site escapes it when it displays it.
+ * A structured value where text was expected is rendered on purpose, never as `[object Object]` or `Alpha,Beta`:
+ * a list of texts as the `|`-joined multi-valued field the data model uses, anything else as compact JSON.
+ */
 export function cleanText(raw: unknown): string | null {
   if (raw === null || raw === undefined) return null;
-  const s = String(raw).trim();
+  const s = structuredAsText(raw).trim();
   return s === "" ? null : s;
+}
+
+function structuredAsText(raw: unknown): string {
+  if (typeof raw !== "object") return String(raw);
+  if (Array.isArray(raw) && raw.every((v) => v === null || ["string", "number", "boolean"].includes(typeof v))) {
+    return raw.filter((v) => v !== null && String(v).trim() !== "").map((v) => String(v).trim()).join("|");
+  }
+  return JSON.stringify(raw);
 }
 
 /** A `|`-joined multi-valued field with each value trimmed and empty values dropped; null when nothing is left. */

@@ -31,6 +31,9 @@ export const aidantsConnectResource: Resource = {
   url: "https://raw.githubusercontent.com/inclusion-numerique/stack/8cb7b0e7a627793bf9ee10deb71c292b310e6f20/apps/web/public/data/20240212-aidants_connect_structures.csv",
   path: "aidants-connect/20240212-aidants_connect_structures.csv",
   vintage: "Export du 12 février 2024",
+  referenceDate: "2024-02-12",
+  urlConfirmedBy: "dépôt public inclusion-numerique/stack, commit 8cb7b0e7a627 (fichier à ce commit)",
+  replacement: "jeu data.gouv.fr « lieux de médiation numérique … fournis par Aidants Connect » (au standard national, autre format)",
   format: "csv",
   licence: "Licence non précisée (export publié par l'ANCT dans inclusion-numerique/stack)"
 };

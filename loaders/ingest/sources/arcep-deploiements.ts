@@ -36,10 +36,21 @@ export const deploiementsWorkbookResource: Resource = {
   url: "https://static.data.gouv.fr/resources/le-marche-du-haut-et-tres-haut-debit-fixe-deploiements/20251209-164140/2025t3-obs-hd-thd-deploiement-vf.xlsx",
   path: "arcep-deploiements/obs-hd-thd-deploiement.xlsx",
   vintage: "T3 2025",
+  // The quarter actually loaded is read from the workbook's columns (loadWorkbook refines this date).
+  referenceDate: "2025-09-30",
+  urlConfirmedBy: "https://www.data.gouv.fr/fr/datasets/le-marche-du-haut-et-tres-haut-debit-fixe-deploiements/",
+  datagouv: {
+    dataset: "le-marche-du-haut-et-tres-haut-debit-fixe-deploiements",
+    match: { file: /^\d{4}t[1-4]-obs-hd-thd-deploiement.*\.xlsx$/i, format: "xlsx" }
+  },
   format: "xlsx",
   licence: "Licence Ouverte 2.0",
   optional: true
 };
+
+/** What replaces the T1 2018 edition: the current quarterly workbook (resource arcep-deploiements-xlsx). */
+const REPLACEMENT_2018 =
+  "classeur trimestriel AAAAtN-obs-hd-thd-deploiement.xlsx du jeu data.gouv.fr le-marche-du-haut-et-tres-haut-debit-fixe-deploiements (dans le miroir : arcep-deploiements/obs-hd-thd-deploiement.xlsx)";
 
 /** T1 2018 edition, sheet "Communes": premises and zone flags per commune (COG 2018). */
 export const deploiements2018CommunesResource: Resource = {
@@ -49,6 +60,9 @@ export const deploiements2018CommunesResource: Resource = {
   url: `${EXPORT_2018}/communes.csv`,
   path: "arcep-deploiements-2018t1/communes.csv",
   vintage: "T1 2018",
+  referenceDate: "2018-03-31",
+  urlConfirmedBy: "dépôt public NJacq/laravel, commit 4dbb85293913 (export CSV des feuilles du classeur Arcep)",
+  replacement: REPLACEMENT_2018,
   format: "csv",
   licence: "Licence Ouverte 2.0",
   derived: true
@@ -62,6 +76,9 @@ export const deploiements2018FtthResource: Resource = {
   url: `${EXPORT_2018}/ftthCommunes.csv`,
   path: "arcep-deploiements-2018t1/ftthCommunes.csv",
   vintage: "T1 2018",
+  referenceDate: "2018-03-31",
+  urlConfirmedBy: "dépôt public NJacq/laravel, commit 4dbb85293913 (export CSV des feuilles du classeur Arcep)",
+  replacement: REPLACEMENT_2018,
   format: "csv",
   licence: "Licence Ouverte 2.0",
   derived: true
@@ -130,6 +147,13 @@ export function latestQuarterColumn(header: string[]): QuarterColumn | null {
     if (!best || key > best.key) best = { column, key, trimestre: `${m[2]}T${m[1]}` };
   }
   return best && { column: best.column, trimestre: best.trimestre };
+}
+
+/** The last day of a quarter (`2025T3` → `2025-09-30`): the date a quarterly edition describes. */
+export function quarterEnd(trimestre: string | null | undefined): string | null {
+  const m = /^(\d{4})T([1-4])$/.exec(trimestre ?? "");
+  if (!m) return null;
+  return `${m[1]}-${["03-31", "06-30", "09-30", "12-31"][Number(m[2]) - 1]}`;
 }
 
 /** Reads a yes/no flag as Arcep writes it (`1` / ` - `); null when the cell says something else. */
@@ -298,6 +322,7 @@ async function loadWorkbook(context: LoadContext): Promise<FtthRow[]> {
   const table = sheetTable(sheet, where, { headerContains: "Code commune", required: ["Code commune"] });
   const { trimestre, parts, zones } = parseWorkbookCommunes(table, opened.ledger, context.cog, where, EDITION_WORKBOOK);
   context.log(`  classeur Arcep : trimestre ${trimestre}, ${parts.length} communes`);
+  opened.referenceDate = quarterEnd(trimestre) ?? undefined;
   if (!zones) context.log(`  (colonne « Engagements L. 33-13 … » introuvable dans la feuille "${table.sheet}" : zone_fthd laissée vide hors ZTD)`);
   return mergeParts(parts);
 }

@@ -26,6 +26,9 @@ export const eligibilite2019Resource: Resource = {
   url: "https://raw.githubusercontent.com/dataforgoodfr/batch8_mednum/62eb6929bd3606ee8503f00bf03691912968e4b4/data/raw/commune-debit-beta.csv",
   path: "arcep-ma-connexion-internet-2019/commune-debit-beta.csv",
   vintage: "30 septembre 2019 (bêta)",
+  referenceDate: "2019-09-30",
+  urlConfirmedBy: "dépôt public dataforgoodfr/batch8_mednum, commit 62eb6929bd36",
+  replacement: "commune_debit_terrestre.csv, dernière édition de Ma connexion internet (https://www.data.gouv.fr/fr/datasets/ma-connexion-internet/ ; dans le miroir : arcep-ma-connexion-internet/commune_debit_terrestre.csv)",
   format: "csv",
   licence: "Licence Ouverte 2.0"
 };
@@ -41,6 +44,9 @@ export const eligibiliteTerrestreResource: Resource = {
   url: "https://data.arcep.fr/fixe/maconnexioninternet/statistiques/last/commune/commune_debit_terrestre.csv",
   path: "arcep-ma-connexion-internet/commune_debit_terrestre.csv",
   vintage: "dernière édition publiée (date dans la colonne date)",
+  // No referenceDate: "last" is whatever edition is online; the loader records the file's own `date` column.
+  urlConfirmedBy: "https://www.data.gouv.fr/fr/datasets/ma-connexion-internet/ (fichiers sous data.arcep.fr/fixe/maconnexioninternet/statistiques/last/commune/)",
+  datagouv: { dataset: "ma-connexion-internet", match: { file: /^commune_debit_terrestre\.csv$/i, format: "csv" } },
   format: "csv",
   licence: "Licence Ouverte 2.0",
   optional: true
@@ -255,6 +261,8 @@ async function loadResource(context: Parameters<Source["load"]>[0], resource: Re
     throw new SourceError(opened.ledger.at(table.headerLine, "elig_bhd8"), "colonne obligatoire absente (ni elig_bhd8, ni elig_hd8)");
   }
   const { rows, layout } = parseEligibilite(table, opened.ledger, context.cog, opened.name);
+  // The newest `date` of the file is the date it describes (the "last" edition has no date in its name).
+  opened.referenceDate = rows.reduce<string | undefined>((newest, r) => (newest === undefined || r.date > newest ? r.date : newest), undefined);
   if (layout) context.log(`  ${opened.name} : classes ${layout.classes === "exclusive" ? "exclusives (converties en cumulées)" : "cumulées"}, ${layout.unit === "count" ? "en nombres" : "en parts (converties en nombres)"}`);
   return rows;
 }

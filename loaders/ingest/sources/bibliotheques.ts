@@ -19,6 +19,9 @@ export const bibliothequesResource: Resource = {
   url: "https://www.data.gouv.fr/fr/datasets/adresses-des-bibliotheques-publiques-2/",
   path: "bibliotheques/adresses-des-bibliotheques-publiques.csv",
   vintage: "Export 2020 (année d'enquête non indiquée)",
+  // The survey year is not given: the start of the export year is the latest date the data can describe.
+  referenceDate: "2020-01-01",
+  datagouv: { dataset: "adresses-des-bibliotheques-publiques-2", match: { format: "csv" } },
   format: "csv",
   licence: "Licence Ouverte 2.0"
 };

@@ -28,6 +28,8 @@ export const conseillersNumeriquesResource: Resource = {
   url: "https://raw.githubusercontent.com/inclusion-numerique/stack/8cb7b0e7a627793bf9ee10deb71c292b310e6f20/apps/web/public/data/20230405-3925-cnfs.csv",
   path: "conseillers-numeriques/20230405-3925-cnfs.csv",
   vintage: "Extraction du 5 avril 2023",
+  referenceDate: "2023-04-05",
+  urlConfirmedBy: "dépôt public inclusion-numerique/stack, commit 8cb7b0e7a627 (fichier à ce commit)",
   format: "csv",
   licence: "Licence non précisée (export publié par l'ANCT dans inclusion-numerique/stack)"
 };

@@ -17,9 +17,13 @@ export const dataforgoodResource: Resource = {
   id: "dataforgood-ifn-2020-derive",
   title: "Data for Good, indicateurs de fragilité numérique par commune (données dérivées, non officielles)",
   publisher: "Data for Good (bénévoles), pour La MedNum",
-  url: "https://github.com/dataforgoodfr/batch8_mednum/blob/62eb6929bd3606ee8503f00bf03691912968e4b4/data/data_merge.csv",
+  // The raw file, not GitHub's HTML "blob" page (which the download refuses as an HTML page).
+  url: "https://raw.githubusercontent.com/dataforgoodfr/batch8_mednum/62eb6929bd3606ee8503f00bf03691912968e4b4/data/data_merge.csv",
   path: "dataforgood-ifn-2020/data_merge.csv",
   vintage: "indicateurs 2020 calculés par Data for Good d'après RP 2017, Filosofi 2017",
+  referenceDate: "2017-01-01",
+  urlConfirmedBy: "dépôt public dataforgoodfr/batch8_mednum, commit 62eb6929bd36",
+  replacement: "bases communales du recensement INSEE (base-cc-evol-struct-pop, diplomes-formation, coupl-fam-men ; ressources insee-rp-*, dans le miroir : insee-rp-2021/)",
   format: "csv",
   licence: "aucune licence indiquée",
   derived: true

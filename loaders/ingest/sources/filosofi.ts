@@ -26,6 +26,7 @@ function filosofiResource(level: string, title: string, optional: boolean): Reso
     url: FILOSOFI_ZIP,
     path: `${FOLDER}/cc_filosofi_2021_${level}.csv`,
     vintage: VINTAGE,
+    referenceDate: "2021-12-31",
     format: "zip",
     licence: "Licence Ouverte 2.0",
     ...(optional ? { optional: true } : {})

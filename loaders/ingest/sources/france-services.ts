@@ -21,6 +21,11 @@ export const franceServicesResource: Resource = {
   url: "https://www.data.gouv.fr/fr/datasets/r/31576dff-fd61-4de9-819f-32c2f880b142",
   path: "france-services/liste-fs-20240801.csv",
   vintage: "Liste au 1er août 2024",
+  referenceDate: "2024-08-01",
+  // The stable resource id is the one ANCT's own importer (anct-cartographie-nationale/mednum-cli) downloads;
+  // the dataset is named in anct-carto/france_services' README.
+  urlConfirmedBy: "anct-cartographie-nationale/mednum-cli ; jeu https://www.data.gouv.fr/fr/datasets/liste-des-structures-france-services/",
+  datagouv: { dataset: "liste-des-structures-france-services", match: { format: "csv" } },
   format: "csv",
   licence: "Licence Ouverte 2.0"
 };

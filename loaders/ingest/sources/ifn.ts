@@ -23,6 +23,8 @@ function ifnResource(level: "city" | "epci", title: string): Resource {
     url: `${IFN_BASE}/ifn-${level}-all-variation.csv`,
     path: `ifn/ifn-${level}-all-variation.csv`,
     vintage: "IFN 2023 (géographie COG 2023)",
+    referenceDate: "2023-01-01",
+    urlConfirmedBy: `dépôt public inclusion-numerique/stack, commit ${IFN_COMMIT.slice(0, 12)}`,
     format: "csv",
     licence: "aucune licence indiquée pour les données (La MedNum, conditions d'utilisation du site)"
   };

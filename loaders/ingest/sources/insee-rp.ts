@@ -42,6 +42,7 @@ function rpResource(slug: string, page: string, title: string): Resource {
     url: `https://www.insee.fr/fr/statistiques/fichier/${page}/${zip}`,
     path: `${FOLDER}/${zip}`,
     vintage: `RP ${RP_YEAR} (géographie au 1er janvier ${Number(RP_YEAR) + 3})`,
+    referenceDate: `${RP_YEAR}-01-01`,
     format: "zip",
     licence: "Licence Ouverte 2.0",
     optional: true

@@ -42,6 +42,7 @@ export const lieuxMediationNational: Resource = {
   url: "https://www.data.gouv.fr/api/1/datasets/r/398edc71-0d51-4cb6-9cbe-2540a4db573c",
   path: "lieux-mediation-numerique/lieux-de-mediation-numerique.csv",
   vintage: "Export courant (standard des lieux de médiation numérique v1.0.2)",
+  // "The current export": the loader records the newest `date_maj` of the file as its reference date.
   format: "csv",
   licence: "Licence Ouverte 2.0",
   optional: true
@@ -116,6 +117,8 @@ export const lieuxMediation: Source = {
     if (!national) return;
     const stats = new OffreStats();
     const table = readStandardCsv((await readText(national.acquired.file, lieuxMediation.id)).text, national.ledger);
+    // "The current export" is as recent as its newest update date (`date_maj`, AAAA-MM-JJ in the standard).
+    national.referenceDate = table.rows.map((r) => r.values.date_maj?.trim().slice(0, 10) ?? "").filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort().pop();
     // Outlines are read only when a record lacks an INSEE code (national outlines are large).
     const needsOutlines = table.rows.some((r) => r.values.code_insee.trim() === "");
     const placement: Placement = {

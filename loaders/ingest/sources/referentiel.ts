@@ -22,6 +22,8 @@ const cogCommunes: Resource = {
   url: "https://www.insee.fr/fr/statistiques/fichier/8740222/v_commune_2026.csv",
   path: "insee-cog-2026/communes.csv",
   vintage: "COG 2026",
+  referenceDate: "2026-01-01",
+  urlConfirmedBy: "https://www.insee.fr/fr/information/8740222 (page du COG 2026)",
   format: "csv",
   licence: "Licence Ouverte 2.0"
 };
@@ -33,6 +35,8 @@ const cogMouvements: Resource = {
   url: "https://www.insee.fr/fr/statistiques/fichier/8740222/v_mvt_commune_2026.csv",
   path: "insee-cog-2026/mouvements-communes.csv",
   vintage: "COG 2026",
+  referenceDate: "2026-01-01",
+  urlConfirmedBy: "https://www.insee.fr/fr/information/8740222 (page du COG 2026)",
   format: "csv",
   licence: "Licence Ouverte 2.0"
 };
@@ -45,6 +49,8 @@ const decoupage: Resource = {
   path: "",
   local: `${packageDir}data/communes.json`,
   vintage: `COG 2026, EPCI 2026 (paquet ${packageVersion})`,
+  referenceDate: "2026-01-01",
+  urlConfirmedBy: "registre npm (paquet installé)",
   format: "json",
   licence: "Licence Ouverte 2.0"
 };

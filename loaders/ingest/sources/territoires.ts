@@ -55,15 +55,19 @@ export interface TerritoirePair {
 }
 
 /** Territories known to have published their list (mednum-cli inputs); others are found in the mirror folder. */
-const KNOWN: { name: string; title: string; vintage: string }[] = [
-  { name: "la-creuse", title: "Département de la Creuse", vintage: "Fichier de mars-avril 2023" },
-  { name: "maine-et-loire", title: "Département de Maine-et-Loire", vintage: "Fichier de 2020-2023 (dates de mise à jour par lieu)" },
-  { name: "gironde", title: "Département de la Gironde", vintage: "Fichier de 2019-2021 (dates de mise à jour par lieu)" },
+// referenceDate: the start of the latest year the list describes (the Corse list states none).
+const KNOWN: { name: string; title: string; vintage: string; referenceDate?: string }[] = [
+  { name: "la-creuse", title: "Département de la Creuse", vintage: "Fichier de mars-avril 2023", referenceDate: "2023-04-01" },
+  { name: "maine-et-loire", title: "Département de Maine-et-Loire", vintage: "Fichier de 2020-2023 (dates de mise à jour par lieu)", referenceDate: "2023-01-01" },
+  { name: "gironde", title: "Département de la Gironde", vintage: "Fichier de 2019-2021 (dates de mise à jour par lieu)", referenceDate: "2021-01-01" },
   { name: "corse", title: "Collectivité de Corse", vintage: "Fichier transmis à la Cartographie nationale (non daté)" }
 ];
 
 /** The resources of one territory's pair; `local` files (command line) are used as they are. */
-export function territoirePair(name: string, { title = name, vintage = "non daté", local }: { title?: string; vintage?: string; local?: { data: string; config: string } } = {}): TerritoirePair {
+export function territoirePair(
+  name: string,
+  { title = name, vintage = "non daté", referenceDate, local }: { title?: string; vintage?: string; referenceDate?: string; local?: { data: string; config: string } } = {}
+): TerritoirePair {
   const common = {
     publisher: `${title}, via l'ANCT (outil mednum-cli de la Cartographie nationale)`,
     vintage,
@@ -78,6 +82,7 @@ export function territoirePair(name: string, { title = name, vintage = "non dat�
       title: `Lieux de médiation numérique : liste territoriale « ${name} »`,
       url: local ? `file://${local.data}` : `${MEDNUM_CLI}/${name}/${name}.json`,
       path: `${TERRITOIRES_FOLDER}/${name}.json`,
+      ...(referenceDate ? { referenceDate } : {}),
       optional: !local,
       ...(local ? { local: local.data } : {})
     },

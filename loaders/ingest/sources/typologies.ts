@@ -29,6 +29,7 @@ export const frrResource: Resource = {
     "https://www.collectivites-locales.gouv.fr/files/files/3.%20Animer%20les%20territoires/5.%20La%20coh%C3%A9sion%20territoriale%20et%20l'am%C3%A9nagement%20du%20territoire/Liste%20communes%20FRR_juillet2025.xlsx",
   path: "dgcl-france-ruralites/liste-communes-FRR-juillet2025.csv",
   vintage: "Classement au 10 juillet 2025 (COG 2025)",
+  referenceDate: "2025-07-10",
   format: "csv",
   licence: "Licence Ouverte 2.0",
   // The mirror holds a CSV conversion of the official workbook made by a third party (benefriches).
@@ -44,6 +45,9 @@ export const densiteResource: Resource = {
   url: `${SUPERPOSEUR}/grilles/densite.csv`,
   path: "grilles-communales-ot/densite.csv",
   vintage: "Grille de densité (millésime non indiqué), COG 2025",
+  // Vintage not stated; on the COG 2025 geography, so it describes no later than 1 January 2025.
+  referenceDate: "2025-01-01",
+  urlConfirmedBy: "dépôt public anct-carto/superposeur-V2, commit 3f2b0c0b8760",
   format: "csv",
   licence: "Licence Ouverte 2.0 (données INSEE)",
   derived: true
@@ -56,6 +60,9 @@ export const centraliteResource: Resource = {
   url: `${SUPERPOSEUR}/grilles/centralite.csv`,
   path: "grilles-communales-ot/centralite.csv",
   vintage: "Niveaux de centralité (millésime non indiqué), COG 2025",
+  // Vintage not stated; on the COG 2025 geography, so it describes no later than 1 January 2025.
+  referenceDate: "2025-01-01",
+  urlConfirmedBy: "dépôt public anct-carto/superposeur-V2, commit 3f2b0c0b8760",
   format: "csv",
   licence: "Licence Ouverte 2.0",
   derived: true
@@ -68,6 +75,7 @@ export const qpvListeResource: Resource = {
   url: "https://www.data.gouv.fr/api/1/datasets/r/4c6bb7f3-97b6-4834-8a3a-f5f8b3e6735b",
   path: "qpv-2024/listeqp2024-cog2024.csv",
   vintage: "QPV 2024 (COG 2024)",
+  referenceDate: "2024-01-01",
   format: "csv",
   licence: "Licence Ouverte 2.0",
   optional: true
@@ -80,6 +88,8 @@ export const qpvCommunesResource: Resource = {
   url: `${SUPERPOSEUR}/admin/centroide-4326_qpv.geojson`,
   path: "qpv-2024/centroide-4326_qpv.geojson",
   vintage: "QPV 2024 (COG 2024)",
+  referenceDate: "2024-01-01",
+  urlConfirmedBy: "dépôt public anct-carto/superposeur-V2, commit 3f2b0c0b8760",
   format: "geojson",
   licence: "Licence Ouverte 2.0",
   derived: true

@@ -22,7 +22,8 @@ import {
   type IParagraphOptions
 } from "docx";
 import { estimatePageNumbersWith } from "docx/layout";
-import { inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table as TableBlock } from "./model.ts";
+import { sanitizeDocx } from "../sanitize.ts";
+import { asRun, inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table as TableBlock } from "./model.ts";
 
 /**
  * The schéma as a DOCX that opens in Word and LibreOffice: real heading styles (so the navigation pane and the
@@ -41,17 +42,17 @@ const PAGE_WIDTH_TWIPS = 9638;
 const IMAGE_WIDTH_PX = 600;
 const IMAGE_MAX_HEIGHT_PX = 570;
 
+/** Every text reaches the XML through the DOCX sanitiser. */
 function runs(items: Inline[], base: { size?: number; italics?: boolean; bold?: boolean; color?: string } = {}): TextRun[] {
-  return items.map((r) =>
-    typeof r === "string"
-      ? new TextRun({ text: r, ...base })
-      : new TextRun({
-          text: r.text,
-          ...base,
-          bold: r.bold || r.todo || base.bold,
-          italics: r.italic || base.italics,
-          highlight: r.todo ? "yellow" : undefined
-        })
+  return items.map(asRun).map(
+    (r) =>
+      new TextRun({
+        text: sanitizeDocx(r.text),
+        ...base,
+        bold: r.bold || r.todo || base.bold,
+        italics: r.italic || base.italics,
+        highlight: r.todo ? "yellow" : undefined
+      })
   );
 }
 
@@ -137,7 +138,7 @@ function blockChildren(b: Block, width = PAGE_WIDTH_TWIPS): FileChild[] {
               type: "png",
               data: b.png,
               transformation: imageSize(b.width, b.height),
-              altText: { name: b.fileName, title: b.caption, description: b.alt }
+              altText: { name: sanitizeDocx(b.fileName), title: sanitizeDocx(b.caption), description: sanitizeDocx(b.alt) }
             })
           ]
         }),
@@ -192,8 +193,8 @@ export async function toDocx(doc: SchemaDocument, { pageNumbers = false } = {}):
   });
   const document = new Document({
     creator: "sdin",
-    title: doc.title,
-    subject: doc.subject,
+    title: sanitizeDocx(doc.title),
+    subject: sanitizeDocx(doc.subject),
     // Word updates the fields (table of contents, page count) when it opens the file; the estimated page numbers
     // are for applications that show the fields as written (LibreOffice, viewers, PDF conversion).
     features: { updateFields: true },

@@ -1,5 +1,6 @@
 import type { SchemaContext } from "./context.ts";
 import { dateLongue, nombre } from "./format.ts";
+import { staleSources } from "./freshness.ts";
 import { heading, list, paragraph, sourceLine, todo, type Block } from "./model.ts";
 
 /** Cover, table of contents, how the document was produced, context and method. */
@@ -40,6 +41,7 @@ function production(ctx: SchemaContext): Block[] {
         "le département, la région et la France ; aucune moyenne de taux n'est faite. Les communes sont rattachées au code officiel géographique en vigueur. " +
         "Quand une valeur n'est pas publiée (secret statistique), elle est remplacée par celle d'un territoire englobant et signalée comme telle."
     ),
+    ...staleSources(ctx),
     paragraph(
       "Ce que les données ne disent pas : la qualité de l'accompagnement, les horaires réels, la fréquentation des lieux, les besoins exprimés par les habitants. ",
       todo("compléter par les entretiens et ateliers conduits avec les acteurs")

@@ -1,4 +1,5 @@
 import type { DiagnosticData, Indicators } from "./data.ts";
+import { staleFlagOf } from "./freshness.ts";
 import { kilometres, nombre, pourcent } from "./format.ts";
 import { shareOrReason, withheldReason } from "../../../src/lib/diagnostic/index.ts";
 
@@ -66,10 +67,15 @@ const computedFrom: Record<string, string> = {
 };
 
 function ownSource(data: DiagnosticData, indicator: string): string | null {
-  const row = data.sources.get(sourceAliases[indicator] ?? indicator);
+  const key = sourceAliases[indicator] ?? indicator;
+  const row = data.sources.get(key);
   if (!row || !row.source) return null;
   const vintage = row.millesime ?? "";
-  return vintage && !row.source.includes(vintage) ? `${row.source}, ${vintage}` : row.source;
+  const named = vintage && !row.source.includes(vintage) ? `${row.source}, ${vintage}` : row.source;
+  // A column mixing editions says so; data older than 18 months carry their flag next to the figure.
+  const mixed = row.melange_millesimes ? `, éditions mêlées : ${row.melange_millesimes}` : "";
+  const flag = staleFlagOf(data, key);
+  return `${named}${mixed}${flag ? ` — ${flag}` : ""}`;
 }
 
 /** `INSEE, 2021`: the source and vintage of an indicator, from diagnostic_sources. */

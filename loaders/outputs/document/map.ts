@@ -1,3 +1,4 @@
+import { removeXmlForbidden } from "../sanitize.ts";
 import { Canvas, type Point } from "./raster.ts";
 
 /**
@@ -81,7 +82,7 @@ function fit(points: [number, number][], width: number, margin: number): Project
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return removeXmlForbidden(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 function pathData(rings: Point[][]): string {

@@ -1,4 +1,5 @@
-import { inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table } from "./model.ts";
+import { sanitizeMarkdown } from "../sanitize.ts";
+import { asRun, inlineText, type Block, type Field, type Inline, type SchemaDocument, type Table } from "./model.ts";
 
 /**
  * The schéma as Markdown (CommonMark + GFM tables), from the same model as the DOCX. Every text from the data is
@@ -7,16 +8,16 @@ import { inlineText, type Block, type Field, type Inline, type SchemaDocument, t
 
 /** Backslash-escapes the characters that would start markup anywhere in a line. */
 export function escapeMarkdown(text: string): string {
-  return text
+  return sanitizeMarkdown(text)
     .replace(/[\\`*_{}[\]<>|~&!#]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, " ")
     .replace(/^(\s*)([-+=]|\d+[.)])(?=\s|$)/, (_, space: string, marker: string) => `${space}${marker.replace(/([-+=.)])$/, "\\$1")}`);
 }
 
 function inline(runs: Inline[]): string {
   return runs
-    .map((run) => {
-      if (typeof run === "string") return escapeMarkdown(run);
+    .map((inline) => {
+      if (typeof inline === "string") return escapeMarkdown(inline);
+      const run = asRun(inline);
       const text = escapeMarkdown(run.text);
       if (run.todo) return `**${text}**`;
       if (run.bold && run.italic) return `***${text}***`;

@@ -1,3 +1,5 @@
+import { renderValue } from "../sanitize.ts";
+
 /**
  * The plain document model the schéma is built in: sections of headings, paragraphs, lists, tables, fiche fields
  * and images. The DOCX and the Markdown writers both read it, so the two files always say the same thing.
@@ -91,5 +93,15 @@ export function list(items: Inline[][], ordered = false): Block {
 }
 
 export function inlineText(runs: Inline[]): string {
-  return runs.map((run) => (typeof run === "string" ? run : run.text)).join("");
+  return runs.map((run) => asRun(run).text).join("");
+}
+
+/**
+ * An inline as a run. A value from the data that is neither text nor a run (a JSON object or array that reached
+ * the model) is rendered on purpose, as JSON or as its items joined by " ; ", never as `[object Object]` or nothing.
+ */
+export function asRun(inline: Inline): Run {
+  if (typeof inline === "string") return { text: inline };
+  if (inline !== null && typeof inline === "object" && !Array.isArray(inline) && typeof inline.text === "string") return inline;
+  return { text: renderValue(inline) ?? "" };
 }

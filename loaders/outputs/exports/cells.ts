@@ -1,4 +1,5 @@
 import Papa from "papaparse";
+import { capLength, sanitizeCsv, SPREADSHEET_CELL_LIMIT } from "../sanitize.ts";
 
 /** Text a spreadsheet would run as a formula: it starts with `=`, `+`, `-`, `@`, or a tab or carriage return. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -19,10 +20,14 @@ export function roundForExport(value: number): number {
   return Number.isInteger(value) ? value : Number(value.toPrecision(12));
 }
 
-/** A value as the CSV holds it: numbers rounded for export (a non-finite number is empty), the rest as is. */
+/** A value as the CSV holds it: numbers rounded for export (a non-finite number is empty), text sanitised. */
 function csvValue(value: Cell): Cell {
   if (typeof value === "number") return Number.isFinite(value) ? roundForExport(value) : null;
-  return value;
+  if (value === null || value === undefined || typeof value === "boolean") return value;
+  // Through the CSV sanitiser: one line per record, no control characters, structured values rendered, and room
+  // left for the apostrophe of formula escaping within Excel's cell limit.
+  const text = sanitizeCsv(value);
+  return FORMULA_START.test(text) ? capLength(text, SPREADSHEET_CELL_LIMIT - 1) : text;
 }
 
 /**

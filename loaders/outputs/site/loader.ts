@@ -1,13 +1,16 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { defaultWeights, type IndexWeights } from "../../io/config.ts";
 import { hasTable, queryRows, withDatabase } from "../../io/db.ts";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { strToU8, zipSync } from "fflate";
 
 /**
  * Shared runtime of the site's Framework data loaders (`src/data/*.json.ts`). It lives here, outside `src/`, so
  * that Framework never mistakes it for a loader. `buildSite` passes the run's settings through the environment.
  */
 
-/** What a data loader knows about the build it runs in. */
+/** What a data loader of a département knows about the build it runs in. */
 export interface SiteSettings {
   database: string;
   departement: string;
@@ -20,40 +23,87 @@ export interface SiteSettings {
 /** Environment variables set by `buildSite` for the data loaders and the site's config. */
 export const siteEnv = {
   database: "SDIN_SITE_DATABASE",
-  departement: "SDIN_SITE_DEPT",
   thresholdKm: "SDIN_SITE_SEUIL_KM",
   weights: "SDIN_SITE_POIDS",
+  /** The exports root (`exports/`): a département's files are in `<root>/<code>/`. */
   exportsDir: "SDIN_SITE_EXPORTS",
   output: "SDIN_SITE_OUTPUT",
-  /** Site of several départements: the generated source root and the départements (JSON `[{code, nom}]`). */
-  root: "SDIN_SITE_ROOT",
-  departements: "SDIN_SITE_DEPTS"
+  /** The départements and régions that have pages in this site (JSON `[{code, nom}]`) and its entry page. */
+  departements: "SDIN_SITE_DEPTS",
+  regions: "SDIN_SITE_REGIONS",
+  entry: "SDIN_SITE_ENTRY"
 } as const;
 
-export function readSiteSettings(env: NodeJS.ProcessEnv = process.env): SiteSettings {
+/** The settings every loader of the build shares (no département: the entry and région pages read them too). */
+export function readBuildSettings(env: NodeJS.ProcessEnv = process.env): Omit<SiteSettings, "departement" | "exportsDir"> & { exportsRoot: string | null } {
   const database = env[siteEnv.database];
-  const departement = env[siteEnv.departement];
-  if (!database || !departement) {
-    throw new Error(`variables ${siteEnv.database} et ${siteEnv.departement} absentes : construisez le site avec « sdin build --dept CODE »`);
-  }
+  if (!database) throw new Error(`variable ${siteEnv.database} absente : construisez le site avec « sdin build »`);
   const thresholdKm = Number(env[siteEnv.thresholdKm] ?? 10);
   if (!Number.isFinite(thresholdKm) || thresholdKm <= 0) throw new Error(`seuil de distance invalide : "${env[siteEnv.thresholdKm]}"`);
   const weights = env[siteEnv.weights] ? (JSON.parse(env[siteEnv.weights]!) as IndexWeights) : defaultWeights;
-  return { database, departement, thresholdKm, weights, exportsDir: env[siteEnv.exportsDir] || null };
+  return { database, thresholdKm, weights, exportsRoot: env[siteEnv.exportsDir] || null };
+}
+
+/**
+ * The value of a route parameter: Framework runs the loader of a parameterized route (`src/[dept]/data.zip.ts`)
+ * with `--dept=23`. The value becomes part of paths and queries, so it must look like what it names.
+ */
+export function routeParam(name: string, pattern: RegExp, argv: string[] = process.argv): string {
+  const { values } = parseArgs({ args: argv.slice(2), options: { [name]: { type: "string" } }, strict: false });
+  const value = values[name];
+  if (typeof value !== "string" || !pattern.test(value)) throw new Error(`paramètre --${name} invalide ou absent : "${value ?? ""}"`);
+  return value;
+}
+
+/** The pattern of a département code (`01`…`95`, `2A`, `2B`, `971`…`976`). */
+export const departementCode = /^(\d{2}|2A|2B|97\d)$/;
+
+/** The settings of the loader of one département's data (its code from the route, the rest from the environment). */
+export function readSiteSettings(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): SiteSettings {
+  const { exportsRoot, ...build } = readBuildSettings(env);
+  const departement = routeParam("dept", departementCode, argv);
+  return { ...build, departement, exportsDir: exportsRoot ? path.join(exportsRoot, departement) : null };
 }
 
 /**
  * Runs one data loader: opens the database read-only, computes the payload, writes it to stdout once as JSON.
  * Progress and errors go to stderr; a failure exits non-zero so that the build stops with the loader's message.
  */
-export async function runLoader(name: string, produce: (connection: DuckDBConnection, settings: SiteSettings) => Promise<unknown>): Promise<void> {
+export async function runLoader(name: string, produce: (connection: DuckDBConnection) => Promise<unknown>, database = readBuildSettings().database): Promise<void> {
+  await runOnce(name, async () => {
+    const json = JSON.stringify(await withDatabase(database, { readOnly: true }, ({ connection }) => produce(connection)));
+    process.stdout.write(json);
+    return json.length;
+  });
+}
+
+/**
+ * Runs the loader of a département's data files as one ZIP archive (`src/[dept]/data.zip.ts`): Framework
+ * extracts `data/communes.json` and the others from it, so a département costs one process and one connection
+ * rather than one per file (101 départements × 7 files would be 707 processes).
+ */
+export async function runArchiveLoader<S extends { database: string }>(
+  readSettings: () => S,
+  files: Record<string, (connection: DuckDBConnection, settings: S) => Promise<unknown>>
+): Promise<void> {
+  await runOnce("data.zip", async () => {
+    const settings = readSettings();
+    const entries = await withDatabase(settings.database, { readOnly: true }, async ({ connection }) => {
+      const out: Record<string, Uint8Array> = {};
+      for (const [name, produce] of Object.entries(files)) out[name] = strToU8(JSON.stringify(await produce(connection, settings)));
+      return out;
+    });
+    const zip = zipSync(entries, { level: 1 });
+    process.stdout.write(zip);
+    return zip.length;
+  });
+}
+
+async function runOnce(name: string, produce: () => Promise<number>): Promise<void> {
   const started = Date.now();
   try {
-    const settings = readSiteSettings();
-    const payload = await withDatabase(settings.database, { readOnly: true }, ({ connection }) => produce(connection, settings));
-    const json = JSON.stringify(payload);
-    process.stdout.write(json);
-    process.stderr.write(`${name} : ${(json.length / 1024).toFixed(0)} Kio en ${Date.now() - started} ms (département ${settings.departement})\n`);
+    const bytes = await produce();
+    process.stderr.write(`${name} : ${(bytes / 1024).toFixed(0)} Kio en ${Date.now() - started} ms\n`);
   } catch (error) {
     process.stderr.write(`${name} : ${(error as Error).message}\n`);
     process.exitCode = 1;

@@ -1,6 +1,12 @@
-import { existsSync } from "node:fs";
-import { queryRows, withDatabase } from "../../io/db.ts";
-import { siteEnv } from "./loader.ts";
+import { departementCode, siteEnv } from "./loader.ts";
+import { sanitizeHtml } from "../sanitize.ts";
+
+/**
+ * The routes of the site, for observablehq.config.ts. One Framework root (`src/`) and one build whatever the
+ * scope: the pages of a département are the parameterized pages `src/[dept]/…` (`/23/publics.html`), a région's
+ * page is `src/regions/[region]/index.md`, and `src/index.md` is the entry page. `buildSite` says which
+ * départements and régions have pages, and which page a reader lands on, through the environment.
+ */
 
 /** The pages of a département, in the order a reader needs them (the sidebar, or the header of each département). */
 export const departementPages = [
@@ -15,59 +21,96 @@ export const departementPages = [
   { name: "Exports", path: "/exports" }
 ] as const;
 
-/**
- * The fiche commune pages to build (`/communes/<code>`), one per commune of the département, read from the
- * database `buildSite` points to. Without it (Framework run by hand), no fiche is built and the site says so.
- */
-export async function* communePagePaths(env: NodeJS.ProcessEnv = process.env): AsyncGenerator<string> {
-  const database = env[siteEnv.database];
-  const departement = env[siteEnv.departement];
-  if (!database || !departement || !existsSync(database)) return;
-  const codes = await withDatabase(database, { readOnly: true }, ({ connection }) =>
-    queryRows<{ code_insee: string }>(connection, "SELECT code_insee FROM diagnostic_communes WHERE code_departement = $dept ORDER BY code_insee", { dept: departement })
-  );
-  for (const { code_insee } of codes) {
-    // Codes come from the database: refuse anything that is not an INSEE code before it becomes a file name.
-    if (!/^[0-9][0-9AB][0-9]{3}$/.test(code_insee)) throw new Error(`code INSEE invalide dans diagnostic_communes : "${code_insee}"`);
-    yield `/communes/${code_insee}`;
-  }
-}
-
-/** A département of the site of several départements, as `buildSite` passes it to the config. */
-export interface SiteDepartement {
+/** A département or a région that has pages in the site. */
+export interface SiteTerritory {
   code: string;
   nom: string;
 }
 
-/** The départements of a site of several départements (null for the site of one), read from the environment. */
-export function readSiteDepartements(env: NodeJS.ProcessEnv = process.env): SiteDepartement[] | null {
-  const value = env[siteEnv.departements];
-  if (!value) return null;
-  const departements = JSON.parse(value) as SiteDepartement[];
-  for (const { code } of departements) {
-    if (!/^(\d{2}|2A|2B|97\d)$/.test(code)) throw new Error(`code de département invalide : "${code}"`);
-  }
-  return departements;
+/** Where `index.html` leads: the national page, or straight to a région's or a département's pages. */
+export type SiteEntry = { niveau: "france" } | { niveau: "region"; code: string } | { niveau: "departement"; code: string };
+
+/** What one build holds, as `buildSite` passes it to the config and to the entry page's loader. */
+export interface SiteShape {
+  departements: SiteTerritory[];
+  regions: SiteTerritory[];
+  entry: SiteEntry;
 }
 
-/** The pages of every département (`/<code>/publics`…) and its fiche page (`/<code>/communes/fiche`). */
-export function departementPagePaths(departements: SiteDepartement[]): string[] {
-  return departements.flatMap(({ code }) => [...departementPages.map((page) => `/${code}${page.path}`), `/${code}/communes/fiche`]);
+const regionCode = /^\d{2}$/;
+
+function territories(value: string | undefined, pattern: RegExp, kind: string): SiteTerritory[] {
+  const list = value ? (JSON.parse(value) as SiteTerritory[]) : [];
+  for (const { code } of list) if (!pattern.test(code)) throw new Error(`code de ${kind} invalide : "${code}"`);
+  return list;
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The shape of the site being built, read from the environment (no département outside `sdin build`). */
+export function readSiteShape(env: NodeJS.ProcessEnv = process.env): SiteShape {
+  const departements = territories(env[siteEnv.departements], departementCode, "département");
+  const regions = territories(env[siteEnv.regions], regionCode, "région");
+  const [niveau, code] = (env[siteEnv.entry] ?? "france").split(":");
+  const entry: SiteEntry =
+    niveau === "region" && regions.some((r) => r.code === code) ? { niveau, code }
+    : niveau === "departement" && departements.some((d) => d.code === code) ? { niveau, code }
+    : { niveau: "france" };
+  return { departements, regions, entry };
+}
+
+/** The environment `buildSite` gives the build for a shape. */
+export function shapeEnv({ departements, regions, entry }: SiteShape): Record<string, string> {
+  return {
+    [siteEnv.departements]: JSON.stringify(departements),
+    [siteEnv.regions]: JSON.stringify(regions),
+    [siteEnv.entry]: entry.niveau === "france" ? "france" : `${entry.niveau}:${entry.code}`
+  };
+}
+
+/** Every page of the parameterized routes: each département's pages and fiche page, each région's page. */
+export function dynamicPagePaths({ departements, regions }: SiteShape): string[] {
+  return [
+    ...departements.flatMap(({ code }) => [...departementPages.map((page) => `/${code}${page.path}`), `/${code}/communes/fiche`]),
+    ...regions.map(({ code }) => `/regions/${code}/index`)
+  ];
+}
+
+/** The address of the page `index.html` leads to (relative to the root), or null when it is the national page. */
+export function entryTarget(entry: SiteEntry): string | null {
+  if (entry.niveau === "departement") return `./${entry.code}/index.html`;
+  if (entry.niveau === "region") return `./regions/${entry.code}/index.html`;
+  return null;
+}
 
 /**
- * The navigation of a département's page in the site of several départements (Framework's sidebar is the same
- * on every page): back to the national page, then the département's own pages. Nothing on the national page.
+ * The sidebar of a site of one département: its pages. A site of several has no sidebar (Framework's is the same
+ * on every page) but a header on each département's page instead.
  */
-export function departementHeader(departements: SiteDepartement[], pagePath: string): string | null {
+export function sidebarPages(shape: SiteShape): { name: string; path: string }[] {
+  if (shape.departements.length !== 1 || shape.entry.niveau !== "departement") return [];
+  const { code } = shape.departements[0];
+  return departementPages.map(({ name, path }) => ({ name, path: `/${code}${path === "/communes/index" ? "/communes/" : path}` }));
+}
+
+/** Through the HTML sanitiser: no control characters, one line, escaped. */
+const escapeHtml = (text: string) => sanitizeHtml(text);
+
+/**
+ * The navigation of a page in a site of several départements: back to the entry page (and the région), then
+ * the département's own pages. Nothing on the entry page; the région's name on a région's page.
+ */
+export function pageHeader(shape: SiteShape, pagePath: string): string | null {
+  if (pagePath.startsWith("/regions/")) {
+    const region = shape.regions.find((r) => r.code === pagePath.split("/")[2]);
+    if (!region || shape.entry.niveau === "region") return null;
+    return `<nav class="departement-nav" aria-label="Navigation"><a href="/index.html">Tous les départements</a> › <strong>${escapeHtml(region.nom)}</strong></nav>`;
+  }
   const code = pagePath.split("/")[1];
-  const departement = departements.find((d) => d.code === code);
+  const departement = shape.departements.find((d) => d.code === code);
   if (!departement) return null;
   const current = pagePath.replace(`/${code}`, "").replace(/\/fiche$/, "/index");
   const links = departementPages.map(({ name, path }) =>
     `<a href="/${code}${path}.html"${path === current ? ' aria-current="page"' : ""}>${escapeHtml(name)}</a>`
   );
-  return `<nav class="departement-nav" aria-label="Pages du département"><a href="/index.html">Tous les départements</a> › <strong>${escapeHtml(departement.nom)} (${code})</strong> : ${links.join(" · ")}</nav>`;
+  const home = shape.entry.niveau === "region" ? `<a href="/regions/${shape.entry.code}/index.html">${escapeHtml(shape.regions.find((r) => r.code === (shape.entry as { code: string }).code)?.nom ?? "Région")}</a>` : `<a href="/index.html">Tous les départements</a>`;
+  return `<nav class="departement-nav" aria-label="Pages du département">${home} › <strong>${escapeHtml(departement.nom)} (${code})</strong> : ${links.join(" · ")}</nav>`;
 }

@@ -2,15 +2,15 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { hasTable, queryRows } from "../../io/db.ts";
+import { regionTables } from "../exports/region.ts";
 import { exportFileNames } from "./exports.ts";
 import { readModel } from "../read-model.ts";
 import { requireTables, toColumnar, type SiteSettings } from "./loader.ts";
 import { communeTopology, outlineTopology, type ContourRow } from "./topology.ts";
 
 /**
- * What each data file of a département's site holds, computed from the database. The Framework data loaders of
- * the one-département site (`src/data/*.json.ts`) run one of these each; the site of several départements calls
- * them in one process for every département (loaders/outputs/site/national.ts), reusing one connection.
+ * What each data file of a département's pages holds, computed from the database. The loader of the
+ * parameterized route `src/[dept]/data.zip.ts` runs them all for its département on one connection.
  */
 export type Payload = (connection: DuckDBConnection, settings: SiteSettings) => Promise<unknown>;
 
@@ -73,11 +73,15 @@ export const lieuxPayload: Payload = async (connection, { departement }) => {
   return toColumnar(lieux.map(({ code_departement: _d, ...lieu }) => lieu), 6);
 };
 
+/** What the pages show of each indicator's source: its vintage, its freshness and whether editions are mixed. */
+export const siteSourceColumns = "indicateur, libelle, source, millesime, url, date_reference, age_mois, fraicheur, a_actualiser, remplacement, melange_millesimes";
+
 /** Every file loaded (source, vintage, URL, sha256, rows) and the quarantined rows summarised by reason. */
-export const provenancePayload: Payload = async (connection, { departement }) => {
-  const model = readModel(connection, departement);
+export async function provenancePayload(connection: DuckDBConnection): Promise<unknown> {
+  // The register is the database's, not a département's: any code opens the read model.
+  const model = readModel(connection, "");
   return { fichiers: await model.provenance(), quarantaine: await model.quarantine() };
-};
+}
 
 /**
  * The département, its région and France side by side (diagnostic_territoires), the source and vintage of each
@@ -103,7 +107,7 @@ export const territoirePayload: Payload = async (connection, settings) => {
   };
 };
 
-/** The data files of one département's pages, by file name (`data/<name>`); provenance is shared by all. */
+/** The data files of one département's pages, by file name (`<code>/data/<name>`); provenance is shared by all. */
 export const departementPayloads: Record<string, Payload> = {
   "territoire.json": territoirePayload,
   "communes.json": communesPayload,
@@ -139,6 +143,83 @@ export async function departementsTopology(connection: DuckDBConnection): Promis
   const rows = await queryRows<ContourRow>(
     connection,
     "SELECT code_departement AS code_insee, nom, geometry FROM contours_departements WHERE geometry IS NOT NULL ORDER BY code_departement"
+  );
+  return rows.length ? outlineTopology(rows, "departements", { keep: 0.3 }) : null;
+}
+
+/**
+ * The entry page: every département of the diagnostic (with whether it has pages here), every région (with
+ * whether it has a page), the threshold and the sources of the figures.
+ */
+export async function francePayload(connection: DuckDBConnection, { departements, regions, thresholdKm }: { departements: string[]; regions: string[]; thresholdKm: number }): Promise<unknown> {
+  const table = await departementsTable(connection, departements);
+  const sources = await queryRows(connection, `SELECT ${siteSourceColumns} FROM diagnostic_sources ORDER BY indicateur`);
+  return { seuil_km: thresholdKm, departements: table, regions: await regionsTable(connection, regions), sources };
+}
+
+/** Every région of the diagnostic with its figures, its départements and whether it has a page in this site. */
+export async function regionsTable(connection: DuckDBConnection, built: string[]): Promise<Record<string, unknown>[]> {
+  const rows = await queryRows(
+    connection,
+    `SELECT t.code, t.nom, t.nb_communes, t.population, t.indice_fragilite, t.population_hors_portee, t.part_population_hors_portee, t.part_locaux_ftth,
+            (SELECT string_agg(DISTINCT c.code_departement, ',' ORDER BY c.code_departement) FROM diagnostic_communes c WHERE c.code_region = t.code) AS departements
+     FROM diagnostic_territoires t WHERE t.niveau = 'region' ORDER BY t.code`
+  );
+  const site = new Set(built);
+  return rows.map((row) => ({ ...row, site: site.has(String(row.code)) }));
+}
+
+/** The settings of a région's loader: the région (from the route) and the départements that have pages here. */
+export interface RegionSettings {
+  region: string;
+  thresholdKm: number;
+  departements: string[];
+}
+
+/**
+ * A région's page: the région beside France, its départements (figures, whether they have pages here), its EPCI
+ * ranked across its départements with the same priority score and tie rule as within a département, and its
+ * communes' figures and representative points (the région's map draws each commune as a point over the
+ * départements' outlines: 4 500 commune outlines would weigh megabytes and take seconds to simplify).
+ */
+export async function regionPayload(connection: DuckDBConnection, { region, thresholdKm, departements: built }: RegionSettings): Promise<unknown> {
+  await requireTables(connection, ["diagnostic_territoires", "diagnostic_communes", "diagnostic_epci", "diagnostic_sources"]);
+  const territoires = await queryRows(
+    connection,
+    "SELECT * FROM diagnostic_territoires WHERE (niveau = 'region' AND code = $region) OR niveau = 'france' ORDER BY niveau DESC",
+    { region }
+  );
+  if (!territoires.some((t) => t.niveau === "region")) throw new Error(`région ${region} absente de diagnostic_territoires`);
+  const site = new Set(built);
+  // The région's tables and its EPCI ranking are those of `sdin export --region` (one rule, one place).
+  const tables = await regionTables(connection, region);
+  const departements = tables.departements.map((d) => ({
+    code: d.code, nom: d.nom, nb_communes: d.nb_communes, population: d.population, indice_fragilite: d.indice_fragilite,
+    population_hors_portee: d.population_hors_portee, part_population_hors_portee: d.part_population_hors_portee, part_locaux_ftth: d.part_locaux_ftth,
+    site: site.has(String(d.code))
+  }));
+  const ranked = tables.epci.map((e) => ({
+    rang_region: e.rang_region, epci_siren: e.epci_siren, epci_nom: e.epci_nom, nature: e.nature, code_departement: e.code_departement,
+    nb_communes: e.nb_communes, population: e.population, indice_fragilite: e.indice_fragilite, population_hors_portee: e.population_hors_portee,
+    part_population_hors_portee: e.part_population_hors_portee, part_locaux_ftth: e.part_locaux_ftth, score_priorite: e.score_priorite, rang_departement: e.rang_priorite
+  }));
+  const communes = tables.communes.map((c) => ({
+    code_insee: c.code_insee, nom: c.nom, code_departement: c.code_departement, population: c.population, indice_fragilite: c.indice_fragilite,
+    part_population_hors_portee: c.part_population_hors_portee, rang_priorite: c.rang_priorite, point_lon: c.point_lon, point_lat: c.point_lat
+  }));
+  const sources = await queryRows(connection, `SELECT ${siteSourceColumns} FROM diagnostic_sources ORDER BY indicateur`);
+  return { seuil_km: thresholdKm, territoires, departements, epci: toColumnar(ranked), communes: toColumnar(communes), sources };
+}
+
+/** The départements' outlines of a région (object `departements`), or null. */
+export async function regionDepartementsTopology(connection: DuckDBConnection, { region }: RegionSettings): Promise<unknown> {
+  if (!(await hasTable(connection, "contours_departements"))) return null;
+  const rows = await queryRows<ContourRow>(
+    connection,
+    `SELECT code_departement AS code_insee, nom, geometry FROM contours_departements
+     WHERE geometry IS NOT NULL AND code_departement IN (SELECT DISTINCT code_departement FROM diagnostic_communes WHERE code_region = $region)
+     ORDER BY code_departement`,
+    { region }
   );
   return rows.length ? outlineTopology(rows, "departements", { keep: 0.3 }) : null;
 }

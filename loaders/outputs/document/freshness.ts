@@ -1,0 +1,46 @@
+import { freshnessOf, staleFlag } from "../../../src/lib/freshness.ts";
+import type { SchemaContext } from "./context.ts";
+import type { DiagnosticData } from "./data.ts";
+import { nombre } from "./format.ts";
+import { list, paragraph, type Block } from "./model.ts";
+
+/**
+ * How old the schéma's figures are: the flag next to a figure whose data are older than 18 months, and the
+ * list of the stale files (oldest first) with the file that would replace each. The rule itself (months, bands,
+ * wording) is the one of src/lib/freshness.ts, shared with the site and the exports.
+ */
+
+/** « donnée de 2018, à actualiser » when the data behind an indicator are older than 18 months, else null. */
+export function staleFlagOf(data: DiagnosticData, indicator: string): string | null {
+  const row = data.sources.get(indicator);
+  if (!row?.date_reference) return null;
+  return staleFlag({ date_reference: row.date_reference, a_actualiser: Boolean(row.a_actualiser) });
+}
+
+/** The loaded files older than 18 months, oldest first, with their age and their replacement. */
+export function staleFiles(data: DiagnosticData) {
+  return data.provenance
+    .filter((p) => p.status !== "absent" && p.date_reference && p.loaded_at)
+    .map((p) => ({ ...p, ...freshnessOf(p.date_reference!, p.loaded_at!) }))
+    .filter((p) => p.a_actualiser)
+    .sort((a, b) => a.date_reference.localeCompare(b.date_reference) || String(a.title).localeCompare(String(b.title)));
+}
+
+/** The method section's first word on the data: which sources are old, and the file that would replace each. */
+export function staleSources(ctx: SchemaContext): Block[] {
+  const stale = staleFiles(ctx.data);
+  if (!stale.length) return [paragraph("Fraîcheur des données : aucun fichier chargé n'a plus de 18 mois à la date du chargement.")];
+  return [
+    paragraph(
+      `Données à actualiser : ${nombre(stale.length)} fichier${stale.length > 1 ? "s" : ""} chargé${stale.length > 1 ? "s ont" : " a"} plus de 18 mois. ` +
+        "Les chiffres qui en dépendent portent la mention « donnée de AAAA, à actualiser ». Fichiers à remplacer, du plus ancien au plus récent :"
+    ),
+    list(
+      stale.map((p) => [
+        { text: p.title ?? p.source ?? "fichier", bold: true },
+        ` — données au ${p.date_reference} (${nombre(p.age_mois)} mois, ${staleFlag(p)}) ; à remplacer par : ${p.remplacement ?? "l'édition la plus récente du même jeu de données"}.`
+      ])
+    ),
+    paragraph("Pour actualiser : « sdin fetch » télécharge la dernière édition publiée sur data.gouv.fr, puis « sdin load » et « sdin export » régénèrent la base et ce document (voir le guide, « Mettre à jour les données »).")
+  ];
+}
