@@ -6,7 +6,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../loaders/io/paths.ts";
-import { formatDuration, formatTable, frenchNumber, type Measure } from "./report.ts";
+import { formatDuration, formatTable, frenchNumber, measureResults, summaryLines, type Measure } from "./report.ts";
 import { formatPageWeights, pageWeights } from "./page-weight.ts";
 import { runInChild } from "./measure.ts";
 import { formatProfile, measureExport, measureLoad, measureNearest, measureSite, type BenchOptions } from "./suite.ts";
@@ -36,12 +36,17 @@ async function main(): Promise<void> {
   log(`banc d'essai : ${runs} essai(s) par côté, miroir ${mirror}, dossier de travail ${workspace}`);
   const started = Date.now();
   try {
+    // Each measure is saved as soon as it is taken: a run cut short still leaves what it measured.
+    const partial = (measures: Measure[]) => savePartial({ date: new Date().toISOString(), machine, runs, mirror, partial: true, measures: measureResults(measures) });
     log("1. chargement");
     const load = await measureLoad(options);
+    await partial([load.measure]);
     log("2. plus proche lieu");
     const nearest = await measureNearest(options, load.dataDir);
+    await partial([load.measure, nearest]);
     log("4. exports");
     const exports = await measureExport(options, load.dataDir);
+    await partial([load.measure, nearest, exports.measure]);
     log("3. site");
     const site = await measureSite(options, load.dataDir, exports.exportsDir);
     const measures: Measure[] = [load.measure, nearest, ...site.slice(0, 1), exports.measure, ...site.slice(1)];
@@ -60,18 +65,25 @@ async function main(): Promise<void> {
         weights,
         "",
         `Durée totale du banc d'essai : ${formatDuration(Date.now() - started)} ; résultats JSON : ${path.relative(projectRoot, outputFile)}`,
+        "",
+        ...summaryLines(measures),
         ""
       ].join("\n")
     );
     await mkdir(path.dirname(outputFile), { recursive: true });
     await writeFile(
       outputFile,
-      JSON.stringify({ date: new Date().toISOString(), machine: { ...machine, loadAtEnd }, runs, mirror, measures, loadProfile: load.profile, baseline: load.baseline }, null, 2) + "\n"
+      JSON.stringify({ date: new Date().toISOString(), machine: { ...machine, loadAtEnd }, runs, mirror, measures: measureResults(measures), loadProfile: load.profile, baseline: load.baseline }, null, 2) + "\n"
     );
   } finally {
     if (values.garder) log(`dossier de travail conservé : ${workspace}`);
     else await rm(workspace, { recursive: true, force: true });
   }
+}
+
+async function savePartial(results: object): Promise<void> {
+  await mkdir(path.dirname(outputFile), { recursive: true });
+  await writeFile(outputFile, JSON.stringify(results, null, 2) + "\n");
 }
 
 /**

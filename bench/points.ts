@@ -4,9 +4,6 @@ import Papa from "papaparse";
 import { hasTable, queryRows, withDatabase } from "../loaders/io/db.ts";
 import type { GeoPoint } from "../src/lib/diagnostic/index.ts";
 
-/** Metropolitan France with Corsica (WGS84 degrees): where the pseudo-random origins are drawn. */
-export const franceBoundingBox = { west: -5.14, east: 9.56, south: 41.33, north: 51.09 };
-
 /** The places of the benchmark: real points of the mirror, counted per file. */
 export interface BenchPlaces {
   points: GeoPoint[];
@@ -14,14 +11,13 @@ export interface BenchPlaces {
   bibliotheques: number;
 }
 
-/** The origins of the benchmark: one per commune of the referential, real where the database has a point. */
+/** The origins of the benchmark: the representative point of every commune of the referential that has an outline. */
 export interface BenchOrigins {
   points: GeoPoint[];
-  /** Commune representative points read from the `contours` table. */
-  real: number;
-  /** Seeded pseudo-random points inside `franceBoundingBox`. */
-  random: number;
-  seed: number;
+  /** Communes of the referential (`communes`). */
+  communes: number;
+  /** Communes of the referential without a point in `contours` (no outline in the mirror): left out, not invented. */
+  withoutPoint: number;
 }
 
 const franceServicesFile = "france-services/liste-fs-20240801.csv";
@@ -54,44 +50,17 @@ function point(lat: string | undefined, lon: string | undefined): GeoPoint | nul
 }
 
 /**
- * One origin per commune of the referential (`count` of `communes`): the representative points of the
- * `contours` table where it has them, then seeded pseudo-random points inside France's bounding box.
+ * One origin per commune of the referential: its representative point, computed by the load from its outline
+ * (`contours.point_lon`, `point_lat`). A commune without one is counted, never replaced by an invented point.
  */
-export async function communeOrigins(database: string, { seed = 20260101, count }: { seed?: number; count?: number } = {}): Promise<BenchOrigins> {
-  const { total, real } = await withDatabase(database, { readOnly: true }, async ({ connection }) => {
+export async function communeOrigins(database: string): Promise<BenchOrigins> {
+  return withDatabase(database, { readOnly: true }, async ({ connection }) => {
     const [{ n }] = await queryRows<{ n: number }>(connection, "SELECT count(*)::INTEGER AS n FROM communes");
     const points = !(await hasTable(connection, "contours")) ? [] : await queryRows<GeoPoint>(
       connection,
       `SELECT point_lon AS lon, point_lat AS lat FROM contours
        WHERE point_lon IS NOT NULL AND point_lat IS NOT NULL AND code_insee IN (SELECT code_insee FROM communes) ORDER BY code_insee`
     );
-    return { total: n, real: points };
+    return { points, communes: n, withoutPoint: n - points.length };
   });
-  return completeOrigins(real, count ?? total, seed);
-}
-
-/** `real` points first (at most `count`), then pseudo-random points up to `count`. */
-export function completeOrigins(real: GeoPoint[], count: number, seed: number): BenchOrigins {
-  const points = real.slice(0, count);
-  const random = randomPoints(count - points.length, seed);
-  return { points: [...points, ...random], real: points.length, random: random.length, seed };
-}
-
-/** Pseudo-random points inside France's bounding box, the same for the same seed. */
-export function randomPoints(count: number, seed: number): GeoPoint[] {
-  const next = mulberry32(seed);
-  const { west, east, south, north } = franceBoundingBox;
-  return Array.from({ length: count }, () => ({ lon: west + next() * (east - west), lat: south + next() * (north - south) }));
-}
-
-/** A small seeded generator (Mulberry32): enough for benchmark inputs, not for anything else. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

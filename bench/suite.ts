@@ -2,7 +2,10 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { queryRows, withDatabase } from "../loaders/io/db.ts";
 import { measurePair, median, runInChild, summarise, TaskError, type Sample, type Series } from "./measure.ts";
-import { formatDuration, frenchNumber, ratioOf, type Measure } from "./report.ts";
+import { formatDuration, frenchNumber, goalTarget, ratioOf, type Measure } from "./report.ts";
+
+/** The goals of issue 13: each measure's ratio must not exceed its goal. */
+export const goals = { chargement: 1.5, "plus-proche": 0.05, site: 3, "exports-tous": 30 } as const;
 import { baselineFiles, type BaselineFile } from "./tasks.ts";
 
 export interface BenchOptions {
@@ -57,7 +60,8 @@ export async function measureLoad(o: BenchOptions): Promise<{ measure: Measure; 
     measured: { label: "runLoad de toutes les sources enregistrées + étapes après chargement (diagnostic)", series: loads },
     reference: { label: `read_csv_auto / read_json_auto des mêmes fichiers dans des tables (${files.files.length} fichiers, ${sources.size} sources)`, series: raws },
     ratio,
-    target: ratio === null ? undefined : { text: "< 3×", met: ratio < 3 },
+    goal: goals.chargement,
+    target: goalTarget(ratio, goals.chargement),
     notes: [
       `fichiers de la référence : ${files.files.map((f) => `${shortName(f.file)} (${f.reader === "read_csv_auto" ? "csv" : "json"})`).join(", ")}`,
       ...(files.excluded.length ? [`exclus de la référence (lus par le chargement seulement) : ${files.excluded.map((e) => `${shortName(e.file)} — ${e.reason}`).join(" ; ")}`] : []),
@@ -122,9 +126,11 @@ export async function measureNearest(o: BenchOptions, dataDir: string): Promise<
     measured: { label: `index k-d (kdbush + geokdbush), construction comprise — temps absolu ${formatDuration(indexed.medianMs)}`, series: indexed },
     reference: { label: "force brute (haversine vers chaque lieu)", series: brute },
     ratio: ratioOf(indexed, brute),
-    target: { text: "index < 1 s", met: indexed.medianMs < 1000 },
+    goal: goals["plus-proche"],
+    target: goalTarget(ratioOf(indexed, brute), goals["plus-proche"]),
     notes: [
-      `origines : ${frenchNumber(info.origins, 0)} (une par commune du référentiel) dont ${frenchNumber(info.realOrigins, 0)} points représentatifs réels (table contours) et ${frenchNumber(info.randomOrigins, 0)} points pseudo-aléatoires (graine ${info.seed}) dans le rectangle de la France métropolitaine`,
+      `index : ${formatDuration(indexed.medianMs)} en temps absolu (${indexed.medianMs < 1000 ? "moins" : "plus"} d'une seconde)`,
+      `origines : ${frenchNumber(info.origins, 0)} points représentatifs réels (table contours, calculés par le chargement à partir du contour) pour ${frenchNumber(info.communes, 0)} communes du référentiel${info.withoutPoint ? ` (${frenchNumber(info.withoutPoint, 0)} sans contour dans le miroir, laissées de côté)` : " : toutes"}`,
       `lieux : ${frenchNumber(info.places, 0)} points réels du miroir (${frenchNumber(info.franceServices, 0)} France Services, ${frenchNumber(info.bibliotheques, 0)} bibliothèques)`,
       same ? `mêmes distances par les deux méthodes (somme ${frenchNumber(info.distanceSumKm, 1)} km, max ${frenchNumber(info.maxDistanceKm, 1)} km)` : "ATTENTION : les deux méthodes ne trouvent pas les mêmes distances"
     ]
@@ -140,6 +146,7 @@ export async function measureExport(o: BenchOptions, dataDir: string): Promise<{
     o.runs,
     o.longRuns
   );
+  const national = o.site ? await measureNationalSite(o, dataDir, path.join(o.workspace, "exports-all")) : null;
   await rm(path.join(o.workspace, "exports-all"), { recursive: true, force: true });
   const counts = await communeCounts(dataDir);
   const folders = all.samples[0].info.folders as number;
@@ -148,15 +155,33 @@ export async function measureExport(o: BenchOptions, dataDir: string): Promise<{
     measure: {
       id: "exports-tous",
       title: "4. exports : tous les départements / Creuse",
-      measured: { label: `runExport --dept all (${folders} dossiers, ${all.samples.length} essai(s) : --essais-longs)`, series: all },
-      reference: { label: "runExport --dept 23", series: one },
+      measured: { label: `sdin export --dept all, documents compris, deux processus sur des listes disjointes (${folders} dossiers, ${all.samples.length} essai(s) : --essais-longs)`, series: all },
+      reference: { label: "sdin export --dept 23 (un processus)", series: one },
       ratio: ratioOf(all, one),
+      goal: goals["exports-tous"],
+      target: goalTarget(ratioOf(all, one), goals["exports-tous"]),
       notes: [
         `${counts.departements} départements et ${frenchNumber(counts.total, 0)} communes contre ${counts.creuse} pour la Creuse (×${frenchNumber(counts.total / counts.creuse, 0)} en communes)`,
-        `par commune : ${formatDuration(all.medianMs / counts.total)} (tous) contre ${formatDuration(one.medianMs / counts.creuse)} (Creuse)`
-      ]
+        `par commune : ${formatDuration(all.medianMs / counts.total)} (tous) contre ${formatDuration(one.medianMs / counts.creuse)} (Creuse)`,
+        national === null ? "sdin build --dept all : non mesuré (--sans-site)"
+          : "error" in national ? `sdin build --dept all : échec (${national.error})`
+          : `sdin build --dept all (site national des ${counts.departements} départements, sur ces exports, un essai) : ${formatDuration(national.ms)}, mémoire max ${frenchNumber(national.peak_mb, 0)} Mo`
+      ],
+      extra: national === null ? undefined : { site_national: national }
     }
   };
+}
+
+/** `sdin build --dept all` once, on the exports of every département: its time and the peak of its largest process. */
+async function measureNationalSite(o: BenchOptions, dataDir: string, exportsDir: string): Promise<{ ms: number; peak_mb: number } | { error: string }> {
+  o.log("  site national (sdin build --dept all)");
+  try {
+    const sample = await runInChild("site", { dataDir, exportsDir, outputDir: path.join(o.workspace, "site-national"), departements: ["all"] });
+    await rm(path.join(o.workspace, "site-national"), { recursive: true, force: true });
+    return { ms: sample.ms, peak_mb: Math.round(sample.maxRssKb / 1024) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 async function communeCounts(dataDir: string): Promise<{ total: number; creuse: number; departements: number }> {
@@ -181,13 +206,13 @@ export async function measureSite(o: BenchOptions, dataDir: string, exportsDir: 
     runInChild("site", { dataDir, exportsDir, outputDir: path.join(o.workspace, `site-${departements.join("-")}`), departements })
   );
   const title = "3. site de la Creuse / page vide Framework";
-  if (!o.site) return [{ id: "site", title, measured: null, reference: null, ratio: null, unavailable: "non demandée (--sans-site)", notes: [] }];
+  if (!o.site) return [{ id: "site", title, measured: null, reference: null, ratio: null, goal: goals.site, unavailable: "non demandée (--sans-site)", notes: [] }];
   let first: Sample;
   try {
     first = await site(["23"])();
   } catch (error) {
     const emptySeries = await measureAlone(empty, o.runs);
-    return [{ id: "site", title, measured: null, reference: { label: "observable build d'un projet à une page vide (mêmes node_modules)", series: emptySeries }, ratio: null, unavailable: siteFailure(error), notes: [] }];
+    return [{ id: "site", title, measured: null, reference: { label: "observable build d'un projet à une page vide (mêmes node_modules)", series: emptySeries }, ratio: null, goal: goals.site, unavailable: siteFailure(error), notes: [] }];
   }
   const [sites, empties] = await measurePair(async () => first, empty, 1);
   const [moreSites, moreEmpties] = o.runs > 1 ? await measurePair(site(["23"]), empty, o.runs - 1) : [null, null];
@@ -202,6 +227,8 @@ export async function measureSite(o: BenchOptions, dataDir: string, exportsDir: 
     measured: { label: "buildSite --dept 23 (observable build du site, pages communes comprises)", series: siteSeries },
     reference: { label: "observable build d'un projet à une page vide (mêmes node_modules)", series: emptySeries },
     ratio: ratioOf(siteSeries, emptySeries),
+    goal: goals.site,
+    target: goalTarget(ratioOf(siteSeries, emptySeries), goals.site),
     notes: [
       `coût propre au site : ${formatDuration(siteSeries.medianMs - emptySeries.medianMs)}, soit ${formatDuration(perCommune)} par commune de la Creuse (${counts.creuse})`,
       `tous les départements en un site chacun : non mesuré (trop long ici) ; estimation ${formatDuration(estimate)} = ${counts.departements} × coût fixe + ${frenchNumber(counts.total, 0)} communes × coût par commune`

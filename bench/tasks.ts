@@ -5,7 +5,7 @@ import path from "node:path";
 import { readConfig } from "../loaders/io/config.ts";
 import { openDatabase, queryRows, quoteIdentifier, withDatabase } from "../loaders/io/db.ts";
 import { nearestBruteForce, nearestIndexed, type Nearest } from "../loaders/diagnostic/nearest.ts";
-import { runExport } from "../loaders/outputs/exports/index.ts";
+import { runExportParallel } from "../loaders/outputs/exports/parallel.ts";
 import { runLoad, type PostLoadStep } from "../loaders/ingest/load.ts";
 import { projectRoot } from "../loaders/io/paths.ts";
 import type { Source } from "../loaders/ingest/source.ts";
@@ -114,7 +114,7 @@ export async function nearestTask({ method, database, mirror }: { method: "index
 
 function describePoints(origins: BenchOrigins, places: BenchPlaces): Record<string, number> {
   return {
-    origins: origins.points.length, realOrigins: origins.real, randomOrigins: origins.random, seed: origins.seed,
+    origins: origins.points.length, communes: origins.communes, withoutPoint: origins.withoutPoint,
     places: places.points.length, franceServices: places.franceServices, bibliotheques: places.bibliotheques
   };
 }
@@ -134,12 +134,12 @@ export function summarise(found: (Nearest | null)[]): { distanceSumKm: number; m
   return { distanceSumKm, maxDistanceKm, missing };
 }
 
-/** `runExport` of the given départements (`["all"]` for every one) from an existing database. */
+/** `sdin export` of the given départements (`["all"]` for every one, on both cores) from an existing database. */
 export async function exportTask({ dataDir, exportsDir, departements }: { dataDir: string; exportsDir: string; departements: string[] }): Promise<TaskResult> {
   await rm(exportsDir, { recursive: true, force: true });
   const config = readConfig({ data: dataDir, exports: exportsDir, dept: departements.join(",") }, {});
   const t0 = performance.now();
-  await runExport(config);
+  await runExportParallel(config, { log: () => {} });
   const ms = performance.now() - t0;
   return { ms, info: { folders: (await readdir(exportsDir)).length } };
 }

@@ -2,42 +2,61 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { median, runInChild, summarise } from "../bench/measure.ts";
-import { completeOrigins, mulberry32, randomPoints, franceBoundingBox } from "../bench/points.ts";
-import { formatDuration, formatRatio, formatTable, ratioOf } from "../bench/report.ts";
+import { communeOrigins } from "../bench/points.ts";
+import { formatDuration, formatRatio, formatTable, goalTarget, measureResults, ratioOf, summaryLines, type Measure } from "../bench/report.ts";
+import { openDatabase } from "../loaders/io/db.ts";
 import { summarise as summariseNearest } from "../bench/tasks.ts";
 import { nearestBruteForce, nearestIndexed } from "../loaders/diagnostic/nearest.ts";
 import { tempDir } from "./helpers.ts";
 
 // The benchmark's pieces on tiny inputs, so that `npm run bench` cannot rot between two runs of it.
 describe("benchmark suite", () => {
-  it("draws the same pseudo-random points for the same seed, inside France's box", () => {
-    expect(randomPoints(3, 7)).toEqual(randomPoints(3, 7));
-    expect(randomPoints(3, 7)).not.toEqual(randomPoints(3, 8));
-    for (const p of randomPoints(500, 1)) {
-      expect(p.lon).toBeGreaterThanOrEqual(franceBoundingBox.west);
-      expect(p.lon).toBeLessThanOrEqual(franceBoundingBox.east);
-      expect(p.lat).toBeGreaterThanOrEqual(franceBoundingBox.south);
-      expect(p.lat).toBeLessThanOrEqual(franceBoundingBox.north);
+  it("takes one origin per commune from the contours table and counts the communes without one", async () => {
+    const dir = tempDir("sdin-bench-origins-");
+    const database = path.join(dir, "petite.duckdb");
+    const db = await openDatabase(database);
+    try {
+      await db.connection.run("CREATE TABLE communes (code_insee VARCHAR); INSERT INTO communes VALUES ('23096'), ('02691'), ('75056')");
+      await db.connection.run(`CREATE TABLE contours (code_insee VARCHAR, point_lon DOUBLE, point_lat DOUBLE);
+        INSERT INTO contours VALUES ('23096', 1.87, 46.17), ('02691', 3.28, 49.85), ('99999', 0, 0)`);
+    } finally {
+      db.close();
     }
-    const next = mulberry32(42);
-    expect(next()).not.toBe(next());
-  });
-
-  it("completes the real origins with random ones up to the commune count", () => {
-    const origins = completeOrigins([{ lon: 1.87, lat: 46.17 }], 4, 3);
-    expect(origins).toMatchObject({ real: 1, random: 3 });
-    expect(origins.points[0]).toEqual({ lon: 1.87, lat: 46.17 });
-    expect(origins.points).toHaveLength(4);
+    const origins = await communeOrigins(database);
+    expect(origins).toEqual({ points: [{ lon: 3.28, lat: 49.85 }, { lon: 1.87, lat: 46.17 }], communes: 3, withoutPoint: 1 });
   });
 
   it("finds the same distances through the index and by brute force", () => {
-    const origins = randomPoints(300, 11);
-    const places = randomPoints(120, 12);
+    // A 20 × 15 grid of origins over metropolitan France and 120 places on a shifted grid.
+    const grid = (nx: number, ny: number, shift: number) =>
+      Array.from({ length: nx * ny }, (_, i) => ({ lon: -4.5 + ((i % nx) + shift) * (13.5 / nx), lat: 42.5 + (Math.floor(i / nx) + shift) * (8.5 / ny) }));
+    const origins = grid(20, 15, 0);
+    const places = grid(12, 10, 0.37);
     const indexed = summariseNearest(nearestIndexed(origins, places));
     const brute = summariseNearest(nearestBruteForce(origins, places));
     expect(indexed.missing).toBe(0);
     expect(indexed.distanceSumKm).toBeCloseTo(brute.distanceSumKm, 6);
     expect(indexed.maxDistanceKm).toBeCloseTo(brute.maxDistanceKm, 6);
+  });
+
+  it("ends with one line per measure against its goal, and keeps id, ratio, goal and peak memory", () => {
+    const series = (ms: number, kb: number) => summarise([{ ms, maxRssKb: kb, info: {} }]);
+    const measures: Measure[] = [
+      { id: "chargement", title: "1", measured: { label: "a", series: series(3000, 900 * 1024) }, reference: { label: "b", series: series(2000, 300 * 1024) }, ratio: 1.5, goal: 1.5, notes: [] },
+      { id: "exports-tous", title: "4", measured: { label: "a", series: series(62_000, 700 * 1024) }, reference: { label: "b", series: series(2000, 1200 * 1024) }, ratio: 31, goal: 30, notes: [] },
+      { id: "site", title: "3", measured: null, reference: null, ratio: null, goal: 3, unavailable: "non demandée", notes: [] }
+    ];
+    expect(summaryLines(measures)).toEqual([
+      "chargement 1,50× (objectif ≤ 1,5×) atteint",
+      "exports-tous 31,0× (objectif ≤ 30×) non atteint",
+      "site — (objectif ≤ 3×) non atteint"
+    ]);
+    expect(measureResults(measures).map(({ id, ratio, goal, peak_mb }) => ({ id, ratio, goal, peak_mb }))).toEqual([
+      { id: "chargement", ratio: 1.5, goal: 1.5, peak_mb: 900 },
+      { id: "exports-tous", ratio: 31, goal: 30, peak_mb: 1200 },
+      { id: "site", ratio: null, goal: 3, peak_mb: null }
+    ]);
+    expect(goalTarget(1.49, 1.5)).toEqual({ text: "≤ 1,5×", met: true });
   });
 
   it("takes medians and formats the table in French", () => {
@@ -64,5 +83,5 @@ describe("benchmark suite", () => {
     expect(sample.info).toEqual({ files: 1, rows: 2 });
     expect(sample.ms).toBeGreaterThan(0);
     expect(sample.maxRssKb).toBeGreaterThan(10_000);
-  }, 20_000);
+  }, 60_000);
 });

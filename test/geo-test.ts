@@ -87,6 +87,17 @@ describe("pointInCommune", () => {
     expect(pointInCommune(12, 1.5, index)).toBeNull();
     expect(pointInCommune(50, 50, index)).toBeNull();
   });
+
+  it("gives the first outline in index order on a shared border, across grid cells", () => {
+    // A and B share the edge x = 1; (1, 0.5) lies on both, and A comes first. (0.1, 0.1) is on a 0.1° cell
+    // corner; (-0.05, 0.5) is in A's cell but outside every outline.
+    expect(pointInCommune(1, 0.5, index)).toBe("A");
+    expect(pointInCommune(0.1, 0.1, index)).toBe("A");
+    expect(pointInCommune(1.999, 0.999, index)).toBe("B");
+    expect(pointInCommune(-0.05, 0.5, index)).toBeNull();
+    const reversed = communeIndex([feature("B", square(1, 0, 2, 1)), feature("A", square(0, 0, 1, 1))]);
+    expect(pointInCommune(1, 0.5, reversed)).toBe("B");
+  });
 });
 
 describe("haversineKm", () => {

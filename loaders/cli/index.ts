@@ -6,7 +6,7 @@ import { runLoad } from "../ingest/load.ts";
 import { sources, sourcesFor } from "../ingest/sources/index.ts";
 import { formatStatus, readStatus } from "./status.ts";
 import { postLoadSteps } from "./steps.ts";
-import { runExport } from "../outputs/exports/index.ts";
+import { runExportParallel } from "../outputs/exports/parallel.ts";
 import { runRegionExport } from "../outputs/exports/region.ts";
 import { buildCommand, ensureDatabase, withDatabaseParameters } from "./ensure.ts";
 
@@ -99,7 +99,7 @@ program
       await runRegionExport(await withDatabaseParameters(config), regions, { documents });
       if (command.getOptionValueSource("dept") !== "cli") return;
     }
-    await runExport(await withDatabaseParameters(config), { documents });
+    await runExportParallel(await withDatabaseParameters(config), { documents });
   });
 
 program

@@ -74,6 +74,9 @@ export async function runLoad(
   await rm(building, { force: true });
   await rm(`${building}.wal`, { force: true });
   const db = await openDatabase(building);
+  // One checkpoint at the end rather than one each time the write-ahead log passes 16 MB: the outlines alone
+  // write ~50 MB, and every automatic checkpoint rewrites the tables built so far.
+  await db.connection.run("SET checkpoint_threshold = '1GB'");
   const opened: Opened[] = [];
   const absent: { sourceId: string; resource: Resource }[] = [];
   try {

@@ -129,6 +129,15 @@ interface IndexEntry {
 /** Outlines ready for point-in-polygon look-ups. Build with `communeIndex`. */
 export interface CommuneIndex {
   entries: IndexEntry[];
+  /** Entry positions by grid cell (`gridKey`), ascending: the outlines whose bounding box meets the cell. */
+  grid: Map<number, number[]>;
+}
+
+/** Grid cell size in degrees: about 11 km, a few communes per cell. */
+const CELL = 0.1;
+
+function gridKey(col: number, row: number): number {
+  return (row + 2000) * 4000 + (col + 2000);
 }
 
 /**
@@ -146,7 +155,18 @@ export function communeIndex(
     if (!code || !isAreal(f.geometry)) continue;
     entries.push({ code, bbox: turfBbox(f.geometry), geometry: f.geometry });
   }
-  return { entries };
+  const grid = new Map<number, number[]>();
+  entries.forEach(({ bbox }, i) => {
+    for (let row = Math.floor(bbox[1] / CELL); row <= Math.floor(bbox[3] / CELL); row++) {
+      for (let col = Math.floor(bbox[0] / CELL); col <= Math.floor(bbox[2] / CELL); col++) {
+        const key = gridKey(col, row);
+        const cell = grid.get(key);
+        if (cell) cell.push(i);
+        else grid.set(key, [i]);
+      }
+    }
+  });
+  return { entries, grid };
 }
 
 /**
@@ -155,7 +175,10 @@ export function communeIndex(
  */
 export function pointInCommune(lon: number, lat: number, index: CommuneIndex): string | null {
   const p = point([lon, lat]);
-  for (const { code, bbox, geometry } of index.entries) {
+  // Only the outlines whose box meets the point's grid cell, in the index's order: the first match is the
+  // same as scanning every entry.
+  for (const i of index.grid.get(gridKey(Math.floor(lon / CELL), Math.floor(lat / CELL))) ?? []) {
+    const { code, bbox, geometry } = index.entries[i];
     if (lon < bbox[0] || lon > bbox[2] || lat < bbox[1] || lat > bbox[3]) continue;
     if (booleanPointInPolygon(p, geometry)) return code;
   }

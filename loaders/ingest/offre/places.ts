@@ -356,11 +356,28 @@ export function findCommuneByName(index: CommuneNames, name: string | null, post
   return kept.length === 1 ? kept[0].code : null;
 }
 
+/** The outlines the `contours` source just wrote through a connection, in the table's code order. */
+const writtenContours = new WeakMap<DuckDBConnection, Feature<Geometry | null, Record<string, unknown>>[]>();
+
+/**
+ * Called by the `contours` source with the outlines it wrote (each the geometry whose JSON text is stored): the
+ * index is then built from them rather than by parsing 50 MB of text back from the table. Same coordinates,
+ * same order (`ORDER BY code_insee`), hence the same answers.
+ */
+export function rememberContours(connection: DuckDBConnection, outlines: { code_insee: string; geometry: Geometry }[]): void {
+  const sorted = [...outlines].sort((a, b) => (a.code_insee < b.code_insee ? -1 : a.code_insee > b.code_insee ? 1 : 0));
+  writtenContours.set(connection, sorted.map((r) => ({ type: "Feature", properties: { code_insee: r.code_insee }, geometry: r.geometry })));
+}
+
 /**
  * Reads the `contours` table (written by the `contours` source) into a point-in-polygon index; null when the
  * table is absent, so that the caller falls back to commune names.
  */
 export async function readContoursIndex(connection: DuckDBConnection): Promise<CommuneIndex | null> {
+  const written = writtenContours.get(connection);
+  // Handed over once: the outlines are not kept in memory for the rest of the load.
+  writtenContours.delete(connection);
+  if (written) return communeIndex(written);
   if (!(await hasTable(connection, "contours"))) return null;
   const rows = await queryRows<{ code_insee: string; geometry: string }>(connection, `SELECT code_insee, geometry FROM contours ORDER BY code_insee`);
   const features: Feature<Geometry | null, Record<string, unknown>>[] = rows.map((r) => ({

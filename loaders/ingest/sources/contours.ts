@@ -7,7 +7,7 @@ import { currentCodeOrQuarantine } from "../cog.ts";
 import { createTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
 import { areaKm2, dissolve, isAreal, parseGeoJsonFeatures, representativePoint, requireProperty, roundCoordinates, type Areal } from "../../io/geo.ts";
 import type { Ledger } from "../../io/ledger.ts";
-import { inFrance } from "../offre/places.ts";
+import { inFrance, rememberContours } from "../offre/places.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, OpenedResource, Source } from "../source.ts";
 import { normaliseCommuneCode, normaliseDepartementCode } from "../../io/values.ts";
@@ -145,9 +145,10 @@ async function loadCommunes(context: LoadContext): Promise<void> {
   const parts: CommunePart[] = [];
   for (const opened of files) parts.push(...(await readCommuneParts(context, opened)));
   const names = await communeNames(context.connection);
-  const rows = [...groupByCode(parts)].map(([code, group]) => communeRow(code, group, names.get(code) ?? null));
+  const outlines = [...groupByCode(parts)].map(([code, group]) => communeRow(code, group, names.get(code) ?? null));
   await createTable(context.connection, contoursTable);
-  await insertRows(context.connection, contoursTable, rows);
+  await insertRows(context.connection, contoursTable, outlines.map((o) => o.row));
+  rememberContours(context.connection, outlines.map((o) => ({ code_insee: o.row.code_insee, geometry: o.geometry })));
   const missing = await communesWithoutContour(context.connection);
   if (missing.length > 0) {
     context.log(`  attention : ${missing.length} commune(s) sans contour dans les départements couverts : ${missing.slice(0, 20).join(", ")}`);
@@ -202,11 +203,11 @@ function groupByCode(parts: CommunePart[]): Map<string, CommunePart[]> {
   return groups;
 }
 
-/** One `contours` row: merged communes dissolved, coordinates rounded, point and area computed on what is stored. */
+/** One `contours` row (and the geometry its text encodes): merged communes dissolved, coordinates rounded, point and area computed on what is stored. */
 function communeRow(code: string, group: CommunePart[], nom: string | null) {
   const geometry = roundCoordinates(dissolve(group.map((p) => p.geometry)));
   const [point_lon, point_lat] = representativePoint(geometry);
-  return {
+  const row = {
     code_insee: code,
     nom,
     geometry: JSON.stringify(geometry),
@@ -215,6 +216,7 @@ function communeRow(code: string, group: CommunePart[], nom: string | null) {
     surface_km2: Math.round(areaKm2(geometry) * 1000) / 1000,
     source_file: [...new Set(group.map((p) => p.file))].join(", ")
   };
+  return { row, geometry };
 }
 
 /** Names come from the referential (current COG), never from the outline file (older vintage). */
