@@ -1,4 +1,5 @@
 import { freshnessOf, staleFlag } from "../../../src/lib/freshness.ts";
+import { sources } from "../../ingest/sources/index.ts";
 import type { SchemaContext } from "./context.ts";
 import type { DiagnosticData } from "./data.ts";
 import { nombre } from "./format.ts";
@@ -26,18 +27,40 @@ export function staleFiles(data: DiagnosticData) {
     .sort((a, b) => a.date_reference.localeCompare(b.date_reference) || String(a.title).localeCompare(String(b.title)));
 }
 
+/**
+ * The stale files gathered by source, date and replacement: the outlines come as one file per département, and a
+ * reader needs one line saying they are old, not a hundred.
+ */
+export function staleGroups(data: DiagnosticData) {
+  const titles = new Map(sources.map((source) => [source.id, source.title]));
+  const groups = new Map<string, { first: ReturnType<typeof staleFiles>[number]; files: number }>();
+  for (const file of staleFiles(data)) {
+    const key = [file.source, file.date_reference, file.remplacement ?? ""].join("|");
+    const group = groups.get(key);
+    if (group) group.files += 1;
+    else groups.set(key, { first: file, files: 1 });
+  }
+  return [...groups.values()].map(({ first, files }) => ({
+    ...first,
+    files,
+    label: files === 1 ? (first.title ?? first.source ?? "fichier") : `${(first.source && titles.get(first.source)) ?? first.title ?? first.source} (${nombre(files)} fichiers)`
+  }));
+}
+
 /** The method section's first word on the data: which sources are old, and the file that would replace each. */
 export function staleSources(ctx: SchemaContext): Block[] {
-  const stale = staleFiles(ctx.data);
+  const stale = staleGroups(ctx.data);
+  const files = stale.reduce((sum, group) => sum + group.files, 0);
   if (!stale.length) return [paragraph("Fraîcheur des données : aucun fichier chargé n'a plus de 18 mois à la date du chargement.")];
   return [
     paragraph(
-      `Données à actualiser : ${nombre(stale.length)} fichier${stale.length > 1 ? "s" : ""} chargé${stale.length > 1 ? "s ont" : " a"} plus de 18 mois. ` +
-        "Les chiffres qui en dépendent portent la mention « donnée de AAAA, à actualiser ». Fichiers à remplacer, du plus ancien au plus récent :"
+      `Données à actualiser : ${nombre(files)} fichier${files > 1 ? "s" : ""} chargé${files > 1 ? "s ont" : " a"} plus de 18 mois` +
+        (stale.length < files ? ` (${nombre(stale.length)} jeux de données)` : "") +
+        ". Les chiffres qui en dépendent portent la mention « donnée de AAAA, à actualiser ». Fichiers à remplacer, du plus ancien au plus récent :"
     ),
     list(
       stale.map((p) => [
-        { text: p.title ?? p.source ?? "fichier", bold: true },
+        { text: p.label, bold: true },
         ` — données au ${p.date_reference} (${nombre(p.age_mois)} mois, ${staleFlag(p)}) ; à remplacer par : ${p.remplacement ?? "l'édition la plus récente du même jeu de données"}.`
       ])
     ),
