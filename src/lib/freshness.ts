@@ -74,3 +74,19 @@ export function staleFlagText(referenceDate: string): string {
 export function staleFlag(freshness: Pick<Freshness, "date_reference" | "a_actualiser"> | null | undefined): string | null {
   return freshness?.a_actualiser ? staleFlagText(freshness.date_reference) : null;
 }
+
+/**
+ * Files of one data set with the same date and replacement, gathered into the first of them with their count:
+ * the outlines come as one file per département, and a reader needs one line saying they are old, not a hundred.
+ * Order is kept (the first file of each group stands for it).
+ */
+export function gatherFiles<T extends { source?: string | null; date_reference?: string | null; remplacement?: string | null }>(files: T[]): (T & { files: number })[] {
+  const groups = new Map<string, T & { files: number }>();
+  for (const file of files) {
+    const key = [file.source ?? "", file.date_reference ?? "", file.remplacement ?? ""].join("|");
+    const group = groups.get(key);
+    if (group) group.files += 1;
+    else groups.set(key, { ...file, files: 1 });
+  }
+  return [...groups.values()];
+}

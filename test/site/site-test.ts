@@ -38,11 +38,12 @@ async function buildAndServe(dept: string): Promise<Site> {
   return { dir, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/${dept}/` };
 }
 
-/** The name of the first file of `dir/_file/data` matching `pattern` (Framework adds a content hash to names). */
-function firstFile(dir: string, pattern: RegExp): string {
-  const name = readdirSync(path.join(dir, "_file", "data")).find((n) => pattern.test(n));
-  if (!name) throw new Error(`aucun fichier ${pattern} dans ${dir}/_file/data`);
-  return name;
+/** The path of the first data file of a département's pages matching `pattern` (Framework adds a content hash to names). */
+function dataFile(dir: string, dept: string, pattern: RegExp): string {
+  const data = path.join(dir, "_file", dept, "data");
+  const name = readdirSync(data).find((n) => pattern.test(n));
+  if (!name) throw new Error(`aucun fichier ${pattern} dans ${data}`);
+  return path.join(data, name);
 }
 
 function totalBytes(dir: string, pattern: RegExp): number {
@@ -127,12 +128,17 @@ describe("site", () => {
     });
     expect(order).toBeGreaterThan(0);
     const main = await page.locator("main").innerText();
-    const sources = JSON.parse(readFileSync(path.join(sites["23"].dir, readdirSync(path.join(sites["23"].dir, "_file", "data")).map((f) => path.join("_file", "data", f)).find((f) => /territoire\.[0-9a-f]+\.json$/.test(f))!), "utf8")).sources as { source: string | null; millesime: string | null }[];
+    const sources = JSON.parse(readFileSync(dataFile(sites["23"].dir, "23", /^territoire\.[0-9a-f]+\.json$/), "utf8")).sources as { source: string | null; millesime: string | null }[];
     for (const s of sources.filter((s) => s.source && s.source.length > 30)) {
       const sentence = [s.source, s.millesime ? `millésime ${s.millesime}` : null].filter(Boolean).join(", ");
       expect(main.split(sentence).length - 1, sentence).toBeLessThanOrEqual(1);
     }
-    expect(await page.locator('.card a[href="./methode.html#indicateurs-source-et-millesime"]').count()).toBeGreaterThanOrEqual(8);
+    // Every key-figure card names its source in a few words linking to the method page (the sources table, or
+    // the page itself for a figure sdin computes).
+    const cards = page.locator(".card", { has: page.locator("div.big") });
+    expect(await cards.count()).toBeGreaterThanOrEqual(7);
+    for (const card of await cards.all()) expect(await card.locator('a[href^="./methode.html"]').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('.card a[href="./methode.html#indicateurs-source-et-millesime"]').count()).toBeGreaterThanOrEqual(6);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -149,7 +155,7 @@ describe("site", () => {
   });
 
   it.skipIf(!hasChromium)("prints a fiche commune on one A4 page", async () => {
-    const { page } = await open(browser, sites["23"].base + "communes/23096.html");
+    const { page } = await open(browser, sites["23"].base + "communes/fiche.html?code=23096");
     await page.emulateMedia({ media: "print" });
     const pdf = await page.pdf({ format: "A4" });
     expect(pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
@@ -158,7 +164,8 @@ describe("site", () => {
 
   it.skipIf(!hasChromium)("re-ranks the communes when a weight moves", async () => {
     const { page, errors } = await open(browser, sites["23"].base + "priorites.html");
-    const top = () => page.locator("#classement tbody tr td:nth-child(2)").allTextContents();
+    // The commune column (the rank column comes first and always reads 1, 2, 3…).
+    const top = () => page.locator("#classement tbody tr td:nth-child(3)").allTextContents();
     const before = await top();
     expect(before.length).toBeGreaterThan(10);
     await page.locator('input[type="range"][aria-label="Poids : Part des 65 ans ou plus"]').fill("5");
@@ -188,7 +195,7 @@ describe("site", () => {
 
   it.skipIf(!hasChromium)("flags the FttH share of Creuse as 2018 data next to the figure, linking to how to update it", async () => {
     // The mirror holds only the Arcep T1 2018 edition: diagnostic_sources dates part_locaux_ftth 2018-03-31.
-    const territoire = JSON.parse(readFileSync(path.join(sites["23"].dir, "_file", "data", firstFile(sites["23"].dir, /^territoire\..*\.json$/)), "utf8"));
+    const territoire = JSON.parse(readFileSync(dataFile(sites["23"].dir, "23", /^territoire\..*\.json$/), "utf8"));
     expect(territoire.sources.find((s: { indicateur: string }) => s.indicateur === "part_locaux_ftth")).toMatchObject({ date_reference: "2018-03-31", a_actualiser: true });
     const { page, errors } = await open(browser, sites["23"].base + "connectivite.html");
     const card = page.locator(".card", { has: page.locator("h2", { hasText: "Locaux raccordables à la fibre" }) });
@@ -203,7 +210,7 @@ describe("site", () => {
     expect(await methode.page.locator("main").innerText()).toContain("classeur trimestriel AAAAtN-obs-hd-thd-deploiement.xlsx");
     expect(methode.errors).toEqual([]);
     await methode.page.close();
-    const fiche = await open(browser, sites["23"].base + "communes/23096.html");
+    const fiche = await open(browser, sites["23"].base + "communes/fiche.html?code=23096");
     expect(await fiche.page.locator("a.stale-flag").first().getAttribute("href")).toBe("../methode.html#mettre-a-jour-les-donnees");
     expect(fiche.errors).toEqual([]);
     await fiche.page.close();

@@ -1,4 +1,4 @@
-import { freshnessOf, staleFlag } from "../../../src/lib/freshness.ts";
+import { freshnessOf, gatherFiles, staleFlag } from "../../../src/lib/freshness.ts";
 import { sources } from "../../ingest/sources/index.ts";
 import type { SchemaContext } from "./context.ts";
 import type { DiagnosticData } from "./data.ts";
@@ -33,17 +33,9 @@ export function staleFiles(data: DiagnosticData) {
  */
 export function staleGroups(data: DiagnosticData) {
   const titles = new Map(sources.map((source) => [source.id, source.title]));
-  const groups = new Map<string, { first: ReturnType<typeof staleFiles>[number]; files: number }>();
-  for (const file of staleFiles(data)) {
-    const key = [file.source, file.date_reference, file.remplacement ?? ""].join("|");
-    const group = groups.get(key);
-    if (group) group.files += 1;
-    else groups.set(key, { first: file, files: 1 });
-  }
-  return [...groups.values()].map(({ first, files }) => ({
-    ...first,
-    files,
-    label: files === 1 ? (first.title ?? first.source ?? "fichier") : `${(first.source && titles.get(first.source)) ?? first.title ?? first.source} (${nombre(files)} fichiers)`
+  return gatherFiles(staleFiles(data)).map((group) => ({
+    ...group,
+    label: group.files === 1 ? (group.title ?? group.source ?? "fichier") : `${(group.source && titles.get(group.source)) ?? group.title ?? group.source} (${nombre(group.files)} fichiers)`
   }));
 }
 

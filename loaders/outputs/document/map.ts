@@ -1,5 +1,5 @@
-import { bisectLeft, quantileSorted } from "d3-array";
-import { geoConicConformal, geoDistance, geoMercator, type GeoProjection } from "d3-geo";
+import { bisectLeft, geoConicConformal, geoDistance, geoMercator, quantileSorted, type GeoProjection } from "d3";
+import { EARTH_RADIUS_KM } from "../../../src/lib/diagnostic/distance.ts";
 import { removeXmlForbidden } from "../sanitize.ts";
 import { Canvas, type Point } from "./raster.ts";
 
@@ -129,7 +129,7 @@ export function scaleBar(projection: GeoProjection, [[x0, y0], [x1, y1]]: [[numb
   const a = projection.invert?.([cx, cy]);
   const b = projection.invert?.([cx + 100, cy]);
   if (!a || !b) return null;
-  const kmPer100 = geoDistance(a, b) * 6371;
+  const kmPer100 = geoDistance(a, b) * EARTH_RADIUS_KM;
   if (!(kmPer100 > 0)) return null;
   const maxKm = (kmPer100 * maxPx) / 100;
   const power = 10 ** Math.floor(Math.log10(maxKm));
