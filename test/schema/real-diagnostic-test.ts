@@ -134,12 +134,15 @@ describe("schéma of Creuse: freshness", () => {
     const start = text.indexOf("Données à actualiser");
     expect(start).toBeGreaterThan(0);
     expect(start).toBeLessThan(text.indexOf("Indicateurs, sources et millésimes"));
-    const arcep = text.indexOf("Arcep, déploiements FttH T1 2018 : locaux raccordables par commune", start);
+    // One line per data set: the two CSV exports of the Arcep T1 2018 workbook (communes, FttH) share theirs.
+    const arcepLine = text.slice(start).split("\n").find((line) => line.includes("— données au 2018-03-31"));
+    expect(arcepLine).toBeDefined();
+    const arcep = text.indexOf(arcepLine!, start);
     const dataforgood = text.indexOf("Data for Good, indicateurs de fragilité numérique", start);
     expect(dataforgood).toBeGreaterThan(start);
     expect(arcep).toBeGreaterThan(dataforgood); // 2017-01-01 before 2018-03-31
-    expect(text.slice(arcep, text.indexOf("\n", arcep))).toMatch(
-      /— données au 2018-03-31 \(\d+ mois, donnée de 2018, à actualiser\) ; à remplacer par : classeur trimestriel AAAAtN-obs-hd-thd-deploiement\.xlsx du jeu data\.gouv\.fr le-marche-du-haut-et-tres-haut-debit-fixe-deploiements/
+    expect(arcepLine).toMatch(
+      /Arcep\) \(2 fichiers\) — données au 2018-03-31 \(\d+ mois, donnée de 2018, à actualiser\) ; à remplacer par : classeur trimestriel AAAAtN-obs-hd-thd-deploiement\.xlsx du jeu data\.gouv\.fr le-marche-du-haut-et-tres-haut-debit-fixe-deploiements/
     );
   });
 });
