@@ -59,14 +59,17 @@ export const SAME_NAME_MAX_M = 1000;
  */
 export function ratio(a: string, b: string): number {
   if (a.length + b.length === 0) return 1;
-  // Longest common subsequence, one row at a time: indel distance = |a| + |b| − 2 LCS.
-  let previous = new Array<number>(b.length + 1).fill(0);
+  if (a === b) return 1;
+  // Longest common subsequence, one row at a time: indel distance = |a| + |b| − 2 LCS. Two rows reused.
+  let previous = new Uint16Array(b.length + 1);
+  let current = new Uint16Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
-    const current = new Array<number>(b.length + 1).fill(0);
+    const ca = a.charCodeAt(i - 1);
+    current[0] = 0;
     for (let j = 1; j <= b.length; j++) {
-      current[j] = a[i - 1] === b[j - 1] ? previous[j - 1] + 1 : Math.max(previous[j], current[j - 1]);
+      current[j] = ca === b.charCodeAt(j - 1) ? previous[j - 1] + 1 : Math.max(previous[j], current[j - 1]);
     }
-    previous = current;
+    [previous, current] = [current, previous];
   }
   return (2 * previous[b.length]) / (a.length + b.length);
 }
@@ -125,11 +128,25 @@ export function distinctiveName(nom: string): string {
   return kept || name;
 }
 
+/** What the comparison reads of a record, normalised once rather than once per pair. */
+interface Keys {
+  distinctive: string;
+  street: string | null;
+  name: string;
+}
+
+function keysOf(place: DedupPlace): Keys {
+  return { distinctive: distinctiveName(place.nom), street: normaliseStreet(place.adresse), name: normalisePlaceName(place.nom) };
+}
+
 /** The score of two records: the mean of the components that can be computed. */
 export function pairScore(a: DedupPlace, b: DedupPlace): PairScore {
-  const nom = ratio(distinctiveName(a.nom), distinctiveName(b.nom));
-  const [ra, rb] = [normaliseStreet(a.adresse), normaliseStreet(b.adresse)];
-  const rue = ra !== null && rb !== null ? ratio(ra, rb) : null;
+  return scoreKeys(a, b, keysOf(a), keysOf(b));
+}
+
+function scoreKeys(a: DedupPlace, b: DedupPlace, ka: Keys, kb: Keys): PairScore {
+  const nom = ratio(ka.distinctive, kb.distinctive);
+  const rue = ka.street !== null && kb.street !== null ? ratio(ka.street, kb.street) : null;
   const distanceM = distanceMetres(a, b);
   const distance = distanceM === null ? null : distanceScore(distanceM);
   const parts = [nom, rue, distance].filter((v): v is number => v !== null);
@@ -147,10 +164,10 @@ const SHARED_SIRET = /^siret:356000000/;
  * La Poste's) for a pair already in the grey zone — an organisation often gives its head office's SIRET for
  * every site, so a SIRET alone never merges two unlike records.
  */
-function sameStructure(a: DedupPlace, b: DedupPlace, score: PairScore, settings: DedupSettings): boolean {
+function sameStructure(a: DedupPlace, b: DedupPlace, sameName: boolean, score: PairScore, settings: DedupSettings): boolean {
   const sameSiret = !!a.cle_dedoublonnage?.startsWith("siret:") && a.cle_dedoublonnage === b.cle_dedoublonnage && !SHARED_SIRET.test(a.cle_dedoublonnage);
   if (sameSiret && score.score >= settings.a_verifier) return true;
-  return normalisePlaceName(a.nom) === normalisePlaceName(b.nom) && (score.distanceM === null || score.distanceM <= SAME_NAME_MAX_M);
+  return sameName && (score.distanceM === null || score.distanceM <= SAME_NAME_MAX_M);
 }
 
 /** Result of the de-duplication: a group id for every record, and the pairs to review by hand. */
@@ -173,7 +190,12 @@ export function deduplicate(places: DedupPlace[], settings: DedupSettings): Dedu
     if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
   };
   const byCommune = new Map<string, number[]>();
-  places.forEach((p, i) => byCommune.set(p.code_insee, [...(byCommune.get(p.code_insee) ?? []), i]));
+  places.forEach((p, i) => {
+    const members = byCommune.get(p.code_insee);
+    if (members) members.push(i);
+    else byCommune.set(p.code_insee, [i]);
+  });
+  const keys = places.map(keysOf);
   const grey: { i: number; j: number; pair: ScoredPair }[] = [];
   for (const members of byCommune.values()) {
     for (let x = 0; x < members.length; x++) {
@@ -181,8 +203,8 @@ export function deduplicate(places: DedupPlace[], settings: DedupSettings): Dedu
         const [i, j] = [members[x], members[y]];
         const [a, b] = [places[i], places[j]];
         if (!compatibleTypes(a.typologie, b.typologie)) continue;
-        const score = pairScore(a, b);
-        const merged = score.score >= settings.fusion || sameStructure(a, b, score, settings);
+        const score = scoreKeys(a, b, keys[i], keys[j]);
+        const merged = score.score >= settings.fusion || sameStructure(a, b, keys[i].name === keys[j].name, score, settings);
         if (merged) union(i, j);
         else if (score.score >= settings.a_verifier) grey.push({ i, j, pair: { a, b, ...score, merged } });
       }

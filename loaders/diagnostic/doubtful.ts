@@ -58,25 +58,39 @@ function citable(name: string): boolean {
   return name.includes(" ") || (name.length >= 4 && !GENERIC_NAMES.has(name));
 }
 
+/** A commune name as the index holds it; `first` is its first word, which a name citing it must contain. */
+interface CitableCommune {
+  code: string;
+  name: string;
+  label: string;
+  first: string;
+}
+
 /** Index of the département's commune names, longest first (so « Saint-Jean-de-Luz » wins over « Luz »). */
-export function communeNameIndex(communes: CommuneName[]): Map<string, { code: string; name: string; label: string }[]> {
-  const index = new Map<string, { code: string; name: string; label: string }[]>();
+export function communeNameIndex(communes: CommuneName[]): Map<string, CitableCommune[]> {
+  const index = new Map<string, CitableCommune[]>();
   for (const c of communes) {
     const name = nameTokens(c.nom);
     if (!citable(name)) continue;
-    index.set(c.code_departement, [...(index.get(c.code_departement) ?? []), { code: c.code_insee, name, label: c.nom }]);
+    const entry = { code: c.code_insee, name, label: c.nom, first: name.split(" ")[0] };
+    const list = index.get(c.code_departement);
+    if (list) list.push(entry);
+    else index.set(c.code_departement, [entry]);
   }
   for (const list of index.values()) list.sort((a, b) => b.name.length - a.name.length);
   return index;
 }
 
 /** The other commune a place's name cites, or null (none, or its own commune is cited too). */
-export function otherCommuneCited(place: PlaceToCheck, index: Map<string, { code: string; name: string; label: string }[]>): string | null {
-  const name = ` ${nameTokens(place.nom)} `;
+export function otherCommuneCited(place: PlaceToCheck, index: Map<string, CitableCommune[]>): string | null {
+  const tokens = nameTokens(place.nom);
+  const name = ` ${tokens} `;
   const own = place.commune ? nameTokens(place.commune) : null;
   if (own && name.includes(` ${own} `)) return null;
+  // A commune is cited only if its first word is a word of the name: the other names need not be searched.
+  const words = new Set(tokens.split(" "));
   for (const c of index.get(place.code_departement ?? "") ?? []) {
-    if (c.code === place.code_insee) continue;
+    if (c.code === place.code_insee || !words.has(c.first)) continue;
     // A commune whose name is part of the own commune's name (« Pau » in « Pau-Lescar »?) is no evidence.
     if (own && ` ${own} `.includes(` ${c.name} `)) continue;
     if (name.includes(` ${c.name} `)) return c.label;

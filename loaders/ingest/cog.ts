@@ -9,6 +9,13 @@ export interface CogMove {
   mod: string;
 }
 
+/** A `CogIndex` as plain arrays (see `toData`). */
+export interface CogData {
+  current: string[];
+  parent: [string, string][];
+  successor: [string, string][];
+}
+
 /**
  * Maps commune codes of any vintage to the current COG: current communes map to themselves, communes
  * déléguées / associées and arrondissements municipaux to their parent, merged communes follow the chain of
@@ -24,6 +31,17 @@ export class CogIndex {
     for (const [child, parent] of parents) this.parent.set(child, parent);
     const ordered = [...moves].sort((a, b) => a.date.localeCompare(b.date));
     for (const move of ordered) if (move.from !== move.to) this.successor.set(move.from, move.to);
+  }
+
+  /** The index as plain data (to hand to a worker thread); `CogIndex.fromData` makes the same index again. */
+  toData(): CogData {
+    return { current: [...this.current], parent: [...this.parent], successor: [...this.successor] };
+  }
+
+  static fromData(data: CogData): CogIndex {
+    const index = new CogIndex(data.current, data.parent, []);
+    for (const [from, to] of data.successor) index.successor.set(from, to);
+    return index;
   }
 
   isCurrent(code: string): boolean {

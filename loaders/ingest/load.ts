@@ -5,7 +5,8 @@ import { isProcessAlive } from "../io/process.ts";
 import { CogIndex } from "./cog.ts";
 import { describeLocation, SourceError } from "../io/errors.ts";
 import type { Config } from "../io/config.ts";
-import { createTable, insertRows, openDatabase, type TableSpec } from "../io/db.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { createTable, insertRows, openDatabase, type Database, type TableSpec } from "../io/db.ts";
 import { acquire, acquireOptions, MissingResourceError, RefusedFileError, type AcquiredFile } from "../io/fetch.ts";
 import { Ledger, type QuarantinedRow } from "../io/ledger.ts";
 import type { Resource } from "../io/resource.ts";
@@ -56,6 +57,8 @@ interface Opened extends OpenedResource {
   sourceId: string;
   started: number;
   finished?: number;
+  /** Order in which the file was opened in this load. */
+  sequence: number;
 }
 
 /**
@@ -79,48 +82,48 @@ export async function runLoad(
   await db.connection.run("SET checkpoint_threshold = '1GB'");
   const opened: Opened[] = [];
   const absent: { sourceId: string; resource: Resource }[] = [];
-  try {
-    let current: Source | null = null;
-    const context: LoadContext = {
-      connection: db.connection,
-      cog: new CogIndex([], [], []),
-      fromMirror: config.mirror !== null,
-      log,
-      listMirror: (folder, pattern) => listMirrorFiles(config.mirror, folder, pattern),
-      async open(resource) {
-        const sourceId = current!.id;
-        const started = Date.now();
-        try {
-          const acquired = await acquire(resource, acquireOptions(config));
-          const name = path.basename(acquired.file);
-          const entry: Opened = { acquired, ledger: new Ledger(sourceId, name), name, sourceId, started };
-          opened.push(entry);
-          return entry;
-        } catch (error) {
-          if (error instanceof MissingResourceError && resource.optional) {
-            absent.push({ sourceId, resource });
-            log(`  (absent du miroir, ignoré) ${resource.title}`);
-            return null;
-          }
-          throw error;
+  // What every source's context shares: the COG index the referential builds, and the session key.
+  const shared = { cog: new CogIndex([], [], []), session: {} };
+  let requested = 0;
+  const contextFor = (sourceId: string, connection: DuckDBConnection): LoadContext => ({
+    connection,
+    get cog() {
+      return shared.cog;
+    },
+    set cog(cog: CogIndex) {
+      shared.cog = cog;
+    },
+    session: shared.session,
+    fromMirror: config.mirror !== null,
+    log,
+    listMirror: (folder, pattern) => listMirrorFiles(config.mirror, folder, pattern),
+    async open(resource) {
+      const started = Date.now();
+      // Numbered when asked for, not when found: files opened side by side keep the order they were asked in.
+      const sequence = requested++;
+      try {
+        const acquired = await acquire(resource, acquireOptions(config));
+        const name = path.basename(acquired.file);
+        const entry: Opened = { acquired, ledger: new Ledger(sourceId, name), name, sourceId, started, sequence };
+        opened.push(entry);
+        return entry;
+      } catch (error) {
+        if (error instanceof MissingResourceError && resource.optional) {
+          absent.push({ sourceId, resource });
+          log(`  (absent du miroir, ignoré) ${resource.title}`);
+          return null;
         }
+        throw error;
       }
-    };
-    for (const source of sources) {
-      current = source;
-      const t0 = Date.now();
-      log(`chargement : ${source.title}`);
-      await source.load(context).catch((error: unknown) => {
-        throw namedFailure(error, source, opened.filter((o) => o.sourceId === source.id).at(-1));
-      });
-      for (const entry of opened) {
-        if (entry.sourceId !== source.id || entry.finished !== undefined) continue;
-        entry.finished = Date.now();
-        // A published file with a header and no data is a truncated download or a broken export, not an empty territory.
-        if (entry.ledger.rowsIn === 0) throw new SourceError(entry.ledger.at(2), "aucune ligne de données après l'en-tête (fichier tronqué ou export vide ?)");
-      }
-      log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
+  });
+  try {
+    await loadSources(sources, db, contextFor, opened, log);
+    const context = contextFor("étapes après chargement", db.connection);
+    // Sources ran side by side: provenance lists their files in the sources' order, then each source's own order.
+    const order = new Map(sources.map((s, i) => [s.id, i]));
+    opened.sort((a, b) => order.get(a.sourceId)! - order.get(b.sourceId)! || a.sequence - b.sequence);
+    absent.sort((a, b) => order.get(a.sourceId)! - order.get(b.sourceId)!);
     await writeProvenance(context, opened, absent);
     for (const step of postLoad) await step(context, config);
     await db.connection.run("CHECKPOINT");
@@ -134,6 +137,81 @@ export async function runLoad(
   db.close();
   await rm(`${target}.wal`, { force: true });
   await rename(building, target);
+}
+
+/**
+ * Sources loading at the same time: two, one whose heavy work runs in a worker thread (the outlines) and one using
+ * this thread; more would only interleave on this thread and hold more files in memory at once.
+ */
+const SOURCES_AT_ONCE = 2;
+
+/** A counting semaphore: `await take()` waits for a free place and returns the function that frees it. */
+function semaphore(places: number): () => Promise<() => void> {
+  let free = places;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  return async () => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (!released) release();
+      released = true;
+    };
+  };
+}
+
+/**
+ * Loads every source, each as soon as the sources it needs (`after`) are loaded, beside the others running then
+ * (each on its own connection; the outlines' geometry runs in a worker thread, so the sources that do not need it
+ * use this thread meanwhile). On a failure no further source starts; the ones running finish, then the failure of
+ * the first source in the list's order is thrown, named after its source and file.
+ */
+async function loadSources(
+  sources: Source[],
+  db: Database,
+  contextFor: (sourceId: string, connection: DuckDBConnection) => LoadContext,
+  opened: Opened[],
+  log: (m: string) => void
+): Promise<void> {
+  const done = new Map<string, Promise<void>>();
+  const failures = new Map<number, unknown>();
+  const slot = semaphore(SOURCES_AT_ONCE);
+  sources.forEach((source, index) => {
+    // Declared needs all earlier in this run: wait for them. Otherwise (no declaration, or a run of a few sources
+    // that leaves a need out or puts it later), wait for every source before this one, as a plain list would.
+    const earlier = sources.slice(0, index).map((s) => s.id);
+    const declared = source.after?.every((id) => earlier.includes(id)) ? source.after : earlier;
+    const needs = declared.map((id) => done.get(id));
+    done.set(source.id, (async () => {
+      await Promise.all(needs);
+      const release = await slot();
+      if (failures.size > 0) return release();
+      const connection = await db.connect();
+      const t0 = Date.now();
+      log(`chargement : ${source.title}`);
+      try {
+        await source.load(contextFor(source.id, connection));
+        for (const entry of opened) {
+          if (entry.sourceId !== source.id || entry.finished !== undefined) continue;
+          entry.finished = Date.now();
+          // A published file with a header and no data is a truncated download or a broken export, not an empty territory.
+          if (entry.ledger.rowsIn === 0) throw new SourceError(entry.ledger.at(2), "aucune ligne de données après l'en-tête (fichier tronqué ou export vide ?)");
+        }
+        log(`  ${source.id} : ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      } catch (error) {
+        failures.set(index, namedFailure(error, source, opened.filter((o) => o.sourceId === source.id).at(-1)));
+      } finally {
+        release();
+      }
+    })());
+  });
+  await Promise.all(done.values());
+  if (failures.size > 0) throw failures.get(Math.min(...failures.keys()));
 }
 
 async function writeProvenance(context: LoadContext, opened: Opened[], absent: { sourceId: string; resource: Resource }[]): Promise<void> {

@@ -32,6 +32,11 @@ export interface LoadContext {
   /** True when files come from a local mirror rather than the official URLs. */
   fromMirror: boolean;
   log(message: string): void;
+  /**
+   * An object shared by every source of one load, and by nothing else: the key under which a source hands a
+   * later one what it computed (the outlines, for placing points in communes).
+   */
+  session: object;
 }
 
 /** One open-data source: its resources and how to load them. */
@@ -39,6 +44,12 @@ export interface Source {
   id: string;
   title: string;
   resources: Resource[];
+  /**
+   * The sources this one needs loaded first (it reads their tables, the COG index or the outlines); absent, every
+   * source before it in the list. A source starts as soon as those are loaded, beside the others running then,
+   * each on its own connection: declare every need, or leave `after` out.
+   */
+  after?: readonly string[];
   load(context: LoadContext): Promise<void>;
 }
 

@@ -12,18 +12,27 @@ export interface TableSpec {
 
 export type Row = Record<string, string | number | boolean | null>;
 
-/** An open database: one instance per process, one connection, closed together. */
+/** An open database: one instance per process, its connections, closed together. */
 export interface Database {
   connection: DuckDBConnection;
+  /** Another connection to the same database (for work running beside the first one's), closed with it. */
+  connect(): Promise<DuckDBConnection>;
   close(): void;
 }
 
 export async function openDatabase(file: string, { readOnly = false } = {}): Promise<Database> {
   const instance = await DuckDBInstance.create(file, readOnly ? { access_mode: "READ_ONLY" } : {});
   const connection = await instance.connect();
+  const others: DuckDBConnection[] = [];
   return {
     connection,
+    async connect() {
+      const other = await instance.connect();
+      others.push(other);
+      return other;
+    },
     close() {
+      for (const other of others) other.closeSync();
       connection.closeSync();
       instance.closeSync();
     }

@@ -12,10 +12,13 @@ export interface Location {
  */
 export class SourceError extends Error {
   readonly location: Location;
+  /** The problem alone, without its location (to say it again, for instance from a worker thread). */
+  readonly problem: string;
   constructor(location: Location, problem: string) {
     super(`${problem} — ${describeLocation(location)}`);
     this.name = "SourceError";
     this.location = location;
+    this.problem = problem;
   }
 }
 

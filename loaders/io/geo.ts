@@ -38,6 +38,27 @@ function isPosition(p: unknown): boolean {
   return Array.isArray(p) && p.length >= 2 && typeof p[0] === "number" && typeof p[1] === "number";
 }
 
+/** [south, north, west, east] in degrees, generous by a few km so that coastal and border places pass. */
+type Box = readonly [number, number, number, number];
+
+/**
+ * Bounding boxes of France: metropolitan France with Corsica, and the five overseas départements.
+ * Saint-Martin and Saint-Barthélemy fall inside the Guadeloupe box (their codes are then refused by the COG).
+ */
+export const FRANCE_BOXES: Readonly<Record<string, Box>> = {
+  metropole: [41.0, 51.6, -5.8, 10.0],
+  guadeloupe: [15.8, 18.2, -63.2, -60.8],
+  martinique: [14.3, 15.0, -61.3, -60.7],
+  guyane: [2.0, 6.0, -54.8, -51.3],
+  reunion: [-21.5, -20.8, 55.1, 56.0],
+  mayotte: [-13.1, -12.5, 44.9, 45.4]
+};
+
+/** True when (lat, lon) lies in one of France's boxes. */
+export function inFrance(latitude: number, longitude: number): boolean {
+  return Object.values(FRANCE_BOXES).some(([s, n, w, e]) => latitude >= s && latitude <= n && longitude >= w && longitude <= e);
+}
+
 /**
  * A point guaranteed to lie inside the polygon, for labels and distances. The centre of mass is used when it
  * falls strictly inside (the common case, and the most natural point). For C-shaped or multi-part communes it

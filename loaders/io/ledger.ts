@@ -48,6 +48,13 @@ export class Ledger {
     });
   }
 
+  /** What another ledger of the same file counted (in a worker thread): its rows and quarantined rows added to these. */
+  absorb(other: { rowsIn: number; rowsLoaded: number; quarantined: readonly QuarantinedRow[] }): void {
+    this.rowsIn += other.rowsIn;
+    this.rowsLoaded += other.rowsLoaded;
+    this.quarantined.push(...other.quarantined);
+  }
+
   get rowsQuarantined(): number {
     return this.quarantined.length;
   }

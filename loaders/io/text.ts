@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import Papa from "papaparse";
@@ -28,7 +29,9 @@ export function decodeText(bytes: Uint8Array, where: { source: string; file: str
   let text: string;
   let encoding: DecodedText["encoding"] = "utf-8";
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+    // Checked first (fast, no copy), then decoded by Buffer: the same text as a strict TextDecoder, in less time.
+    if (!isUtf8(body)) throw new Error("pas UTF-8");
+    text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
   } catch {
     const lenient = new TextDecoder("utf-8").decode(body);
     // Valid multi-byte UTF-8 beside invalid bytes: two encodings in one file (files concatenated, rows edited in

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Feature, Geometry } from "geojson";
 import { hasTable, insertRows, queryRows, quoteIdentifier, type TableSpec } from "../../io/db.ts";
-import { communeIndex, pointInCommune, type CommuneIndex } from "../../io/geo.ts";
+import { communeIndex, inFrance, pointInCommune, type CommuneIndex } from "../../io/geo.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { CogIndex } from "../cog.ts";
@@ -106,26 +106,7 @@ export async function insertLieuxAide(connection: DuckDBConnection, rows: LieuAi
 // ---------------------------------------------------------------------------------------------------------
 // Coordinates
 
-/** [south, north, west, east] in degrees, generous by a few km so that coastal and border places pass. */
-type Box = readonly [number, number, number, number];
-
-/**
- * Bounding boxes of France: metropolitan France with Corsica, and the five overseas départements.
- * Saint-Martin and Saint-Barthélemy fall inside the Guadeloupe box (their codes are then refused by the COG).
- */
-export const FRANCE_BOXES: Readonly<Record<string, Box>> = {
-  metropole: [41.0, 51.6, -5.8, 10.0],
-  guadeloupe: [15.8, 18.2, -63.2, -60.8],
-  martinique: [14.3, 15.0, -61.3, -60.7],
-  guyane: [2.0, 6.0, -54.8, -51.3],
-  reunion: [-21.5, -20.8, 55.1, 56.0],
-  mayotte: [-13.1, -12.5, 44.9, 45.4]
-};
-
-/** True when (lat, lon) lies in one of France's boxes. */
-export function inFrance(latitude: number, longitude: number): boolean {
-  return Object.values(FRANCE_BOXES).some(([s, n, w, e]) => latitude >= s && latitude <= n && longitude >= w && longitude <= e);
-}
+export { FRANCE_BOXES, inFrance } from "../../io/geo.ts";
 
 /** Outcome of a coordinate check; `latitude`/`longitude` are what may be stored. */
 export type CoordinateCheck =
@@ -356,30 +337,31 @@ export function findCommuneByName(index: CommuneNames, name: string | null, post
   return kept.length === 1 ? kept[0].code : null;
 }
 
-/** The outlines the `contours` source just wrote through a connection, in the table's code order. */
-const writtenContours = new WeakMap<DuckDBConnection, Feature<Geometry | null, Record<string, unknown>>[]>();
+/** The outlines the `contours` source just wrote in a load (keyed by the load's `session`), in code order. */
+const writtenContours = new WeakMap<object, { code_insee: string; geometry: string }[]>();
 
 /**
- * Called by the `contours` source with the outlines it wrote (each the geometry whose JSON text is stored): the
- * index is then built from them rather than by parsing 50 MB of text back from the table. Same coordinates,
- * same order (`ORDER BY code_insee`), hence the same answers.
+ * Called by the `contours` source with the rows it wrote: the index is then built from them rather than by
+ * reading 50 MB of text back from the table. Same text, same order (`ORDER BY code_insee`), hence the same answers.
  */
-export function rememberContours(connection: DuckDBConnection, outlines: { code_insee: string; geometry: Geometry }[]): void {
-  const sorted = [...outlines].sort((a, b) => (a.code_insee < b.code_insee ? -1 : a.code_insee > b.code_insee ? 1 : 0));
-  writtenContours.set(connection, sorted.map((r) => ({ type: "Feature", properties: { code_insee: r.code_insee }, geometry: r.geometry })));
+export function rememberContours(session: object, rows: readonly { code_insee: string; geometry: string }[]): void {
+  const sorted = rows.map(({ code_insee, geometry }) => ({ code_insee, geometry }));
+  sorted.sort((a, b) => (a.code_insee < b.code_insee ? -1 : a.code_insee > b.code_insee ? 1 : 0));
+  writtenContours.set(session, sorted);
 }
 
 /**
- * Reads the `contours` table (written by the `contours` source) into a point-in-polygon index; null when the
- * table is absent, so that the caller falls back to commune names.
+ * The outlines of the `contours` source as a point-in-polygon index: those it handed over in this load, else
+ * the table's; null when the table is absent, so that the caller falls back to commune names.
  */
-export async function readContoursIndex(connection: DuckDBConnection): Promise<CommuneIndex | null> {
-  const written = writtenContours.get(connection);
+export async function readContoursIndex(context: Pick<LoadContext, "connection" | "session">): Promise<CommuneIndex | null> {
+  let rows = writtenContours.get(context.session);
   // Handed over once: the outlines are not kept in memory for the rest of the load.
-  writtenContours.delete(connection);
-  if (written) return communeIndex(written);
-  if (!(await hasTable(connection, "contours"))) return null;
-  const rows = await queryRows<{ code_insee: string; geometry: string }>(connection, `SELECT code_insee, geometry FROM contours ORDER BY code_insee`);
+  writtenContours.delete(context.session);
+  if (!rows) {
+    if (!(await hasTable(context.connection, "contours"))) return null;
+    rows = await queryRows<{ code_insee: string; geometry: string }>(context.connection, `SELECT code_insee, geometry FROM contours ORDER BY code_insee`);
+  }
   const features: Feature<Geometry | null, Record<string, unknown>>[] = rows.map((r) => ({
     type: "Feature",
     properties: { code_insee: r.code_insee },

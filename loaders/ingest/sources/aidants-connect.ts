@@ -102,6 +102,8 @@ function communeOf(
 export const aidantsConnect: Source = {
   id: "aidants-connect",
   title: "Aidants Connect : structures habilitées",
+  // Appends to `lieux_aide`: one offer source at a time.
+  after: ["france-services"],
   resources: [aidantsConnectResource],
   load: (context) =>
     loadOffreCsv(context, aidantsConnectResource, "aidants-connect", async (text, ledger, stats) =>

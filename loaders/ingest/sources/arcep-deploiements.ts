@@ -479,6 +479,8 @@ export function premisesByPublishedCode(parts: FtthPart[]): { code_ancien: strin
 export const arcepDeploiements: Source = {
   id: SOURCE_ID,
   title: "Déploiements FttH et zones réglementaires par commune (Arcep)",
+  // Needs the COG index.
+  after: ["referentiel"],
   resources: [deploiements2018CommunesResource, deploiements2018FtthResource, deploiementsWorkbookResource],
   async load(context) {
     const edition2018 = await load2018(context);

@@ -271,6 +271,8 @@ async function loadResource(context: Parameters<Source["load"]>[0], resource: Re
 export const arcepEligibilite: Source = {
   id: SOURCE_ID,
   title: "Éligibilité aux débits fixes par commune (Arcep, Ma connexion internet)",
+  // Needs the COG index.
+  after: ["referentiel"],
   resources: [eligibilite2019Resource, eligibiliteTerrestreResource],
   async load(context) {
     const rows = [...(await loadResource(context, eligibilite2019Resource)), ...(await loadResource(context, eligibiliteTerrestreResource))];

@@ -103,6 +103,8 @@ export function parseBibliotheques(text: string, ledger: Ledger, cog: CogIndex, 
 export const bibliotheques: Source = {
   id: "bibliotheques",
   title: "Bibliothèques publiques (Ministère de la Culture)",
+  // Needs the COG index.
+  after: ["referentiel"],
   resources: [bibliothequesResource],
   async load(context) {
     const opened = await context.open(bibliothequesResource);

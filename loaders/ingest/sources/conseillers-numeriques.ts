@@ -83,6 +83,8 @@ export function parseConseillersNumeriques(text: string, ledger: Ledger, cog: Co
 export const conseillersNumeriques: Source = {
   id: "conseillers-numeriques",
   title: "Conseillers numériques France Services : structures d'accueil",
+  // Appends to `lieux_aide`: one offer source at a time.
+  after: ["aidants-connect"],
   resources: [conseillersNumeriquesResource],
   load: (context) =>
     loadOffreCsv(context, conseillersNumeriquesResource, "conseillers-numeriques", (text, ledger, stats) =>

@@ -1,16 +1,11 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { bbox } from "@turf/turf";
-import type { Feature, Geometry } from "geojson";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { currentCodeOrQuarantine } from "../cog.ts";
-import { createTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
-import { areaKm2, dissolve, isAreal, parseGeoJsonFeatures, representativePoint, requireProperty, roundCoordinates, type Areal } from "../../io/geo.ts";
-import type { Ledger } from "../../io/ledger.ts";
-import { inFrance, rememberContours } from "../offre/places.ts";
+import { createTable, hasTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
 import type { Resource } from "../../io/resource.ts";
+import { runInWorker } from "../../io/worker.ts";
+import { rememberContours } from "../offre/places.ts";
 import type { LoadContext, OpenedResource, Source } from "../source.ts";
-import { normaliseCommuneCode, normaliseDepartementCode } from "../../io/values.ts";
+import type { OutlineFile, OutlinesInput, OutlinesOutput } from "./contours-geometry.ts";
 
 /**
  * Commune and département outlines (WGS84), keyed on the current COG. Production reads Etalab's national
@@ -116,113 +111,73 @@ export const contoursDepartementsTable: TableSpec = {
   primaryKey: ["code_departement"]
 };
 
-type AnyFeature = Feature<Geometry | null, Record<string, unknown> | null>;
-
-/** One usable outline read from a file, already keyed on the current commune. */
-interface CommunePart {
-  code: string;
-  geometry: Areal;
-  file: string;
-}
-
-/** Feature numbers stand for line numbers in the quarantine: say so, a GeoJSON file is often one line. */
-const FEATURE_NOTE = "(ligne = numéro de l'entité GeoJSON)";
-
 export const contours: Source = {
   id: "contours",
   title: "Contours des communes et des départements",
+  // Needs the COG index and the names of communes and départements.
+  after: ["referentiel"],
   resources: [etalabCommunes, etalabDepartements, departementsSimplifies],
   async load(context) {
-    await loadCommunes(context);
-    await loadDepartements(context);
+    // The national files cover everything; per-département files are the fallback of a mirror without them.
+    const national = await context.open(etalabCommunes);
+    const communeFiles = national ? [national] : await openMirrorFiles(context, COMMUNE_FILE);
+    const departementFiles = await openDepartementFiles(context);
+    const opened = [...communeFiles, ...departementFiles];
+    // The geometry (≈ 10 s of CPU for France) runs on another thread: the next sources load meanwhile.
+    const output = await runInWorker<OutlinesInput, OutlinesOutput>(new URL("./contours-geometry.ts", import.meta.url), "computeOutlines", {
+      source: contours.id,
+      communes: communeFiles.map(outlineFile),
+      departements: departementFiles.map(outlineFile),
+      cog: context.cog.toData(),
+      communeNames: await names(context.connection, "communes", "SELECT code_insee AS code, nom FROM communes"),
+      departementNames: await names(context.connection, "departements", "SELECT code_departement AS code, nom FROM departements")
+    }, { youngGenerationMb: 64 });
+    output.counts.forEach((counts, i) => opened[i].ledger.absorb(counts));
+    await createTable(context.connection, contoursTable);
+    await insertRows(context.connection, contoursTable, output.communes);
+    rememberContours(context.session, output.communes);
+    await createTable(context.connection, contoursDepartementsTable);
+    await insertRows(context.connection, contoursDepartementsTable, output.departements);
+    const missing = await communesWithoutContour(context.connection);
+    if (missing.length > 0) {
+      context.log(`  attention : ${missing.length} commune(s) sans contour dans les départements couverts : ${missing.slice(0, 20).join(", ")}`);
+    }
   }
 };
 
-async function loadCommunes(context: LoadContext): Promise<void> {
-  // The national file covers everything; per-département files are the fallback of a mirror without it.
-  const national = await context.open(etalabCommunes);
-  const files = national ? [national] : await openMirrorFiles(context, COMMUNE_FILE);
-  const parts: CommunePart[] = [];
-  for (const opened of files) parts.push(...(await readCommuneParts(context, opened)));
-  const names = await communeNames(context.connection);
-  const outlines = [...groupByCode(parts)].map(([code, group]) => communeRow(code, group, names.get(code) ?? null));
-  await createTable(context.connection, contoursTable);
-  await insertRows(context.connection, contoursTable, outlines.map((o) => o.row));
-  rememberContours(context.connection, outlines.map((o) => ({ code_insee: o.row.code_insee, geometry: o.geometry })));
-  const missing = await communesWithoutContour(context.connection);
-  if (missing.length > 0) {
-    context.log(`  attention : ${missing.length} commune(s) sans contour dans les départements couverts : ${missing.slice(0, 20).join(", ")}`);
-  }
+function outlineFile(opened: OpenedResource): OutlineFile {
+  return { file: opened.acquired.file, name: opened.name };
 }
 
+/**
+ * Opens every per-département file of the mirror at once (their checksums are computed side by side, rather than
+ * one file after another between the other sources' work), kept in name order.
+ */
 async function openMirrorFiles(context: LoadContext, pattern: RegExp): Promise<OpenedResource[]> {
-  const opened: OpenedResource[] = [];
-  for (const mirrorPath of await context.listMirror(MIRROR_FOLDER, pattern)) {
-    const file = await context.open(departementFileResource(mirrorPath));
-    if (file) opened.push(file);
-  }
-  return opened;
+  const files = await context.listMirror(MIRROR_FOLDER, pattern);
+  const opened = await Promise.all(files.map((mirrorPath) => context.open(departementFileResource(mirrorPath))));
+  return opened.filter((file): file is OpenedResource => file !== null);
 }
 
-async function readFeatures(opened: OpenedResource, property: string): Promise<AnyFeature[]> {
-  const features = parseGeoJsonFeatures(await readFile(opened.acquired.file), { source: contours.id, file: opened.name });
-  requireProperty(features, property, opened.ledger);
-  return features;
+/**
+ * Département outlines: the national Etalab file; else, in a mirror, the detailed per-département files
+ * first and the simplified national file for the others.
+ */
+async function openDepartementFiles(context: LoadContext): Promise<OpenedResource[]> {
+  const national = await context.open(etalabDepartements);
+  if (national) return [national];
+  const files = await openMirrorFiles(context, DEPARTEMENT_FILE);
+  const simplified = await context.open(departementsSimplifies);
+  return simplified ? [...files, simplified] : files;
 }
 
-/** Reads a commune file: each feature is counted, then kept (re-keyed on the current COG) or quarantined. */
-async function readCommuneParts(context: LoadContext, opened: OpenedResource): Promise<CommunePart[]> {
-  const { ledger } = opened;
-  const parts: CommunePart[] = [];
-  (await readFeatures(opened, "code")).forEach((feature, i) => {
-    ledger.read();
-    const line = i + 1;
-    const raw = String(feature.properties?.code ?? "");
-    if (!isAreal(feature.geometry)) {
-      ledger.quarantine(line, "geometry", feature.geometry?.type ?? null, `géométrie absente ou non surfacique ${FEATURE_NOTE}`);
-      return;
-    }
-    // An outline abroad (longitude and latitude swapped, a wrong projection) would place the commune's point,
-    // and every distance from it, in another continent.
-    const [west, south, east, north] = bbox(feature.geometry);
-    if (!inFrance(south, west) || !inFrance(north, east)) {
-      ledger.quarantine(line, "geometry", `[${[west, south, east, north].map((v) => v.toFixed(3)).join(", ")}]`, `contour hors de France (longitude et latitude inversées ?) ${FEATURE_NOTE}`);
-      return;
-    }
-    const code = currentCodeOrQuarantine(context.cog, normaliseCommuneCode(raw), raw, ledger, line, `code ${FEATURE_NOTE}`);
-    if (!code) return;
-    parts.push({ code, geometry: feature.geometry, file: opened.name });
-    ledger.loaded(); // merged parts each reach the database, inside their current commune's outline
-  });
-  return parts;
-}
-
-function groupByCode(parts: CommunePart[]): Map<string, CommunePart[]> {
-  const groups = new Map<string, CommunePart[]>();
-  for (const part of parts) groups.set(part.code, [...(groups.get(part.code) ?? []), part]);
-  return groups;
-}
-
-/** One `contours` row (and the geometry its text encodes): merged communes dissolved, coordinates rounded, point and area computed on what is stored. */
-function communeRow(code: string, group: CommunePart[], nom: string | null) {
-  const geometry = roundCoordinates(dissolve(group.map((p) => p.geometry)));
-  const [point_lon, point_lat] = representativePoint(geometry);
-  const row = {
-    code_insee: code,
-    nom,
-    geometry: JSON.stringify(geometry),
-    point_lon,
-    point_lat,
-    surface_km2: Math.round(areaKm2(geometry) * 1000) / 1000,
-    source_file: [...new Set(group.map((p) => p.file))].join(", ")
-  };
-  return { row, geometry };
-}
-
-/** Names come from the referential (current COG), never from the outline file (older vintage). */
-async function communeNames(connection: DuckDBConnection): Promise<Map<string, string>> {
-  const rows = await queryRows<{ code_insee: string; nom: string }>(connection, `SELECT code_insee, nom FROM communes`);
-  return new Map(rows.map((r) => [r.code_insee, r.nom]));
+/**
+ * (code, name) pairs of the referential: names come from the current COG, never from the older outline files.
+ * None without the referential's table (a check of the files alone): every département is then unknown.
+ */
+async function names(connection: DuckDBConnection, table: string, sql: string): Promise<[string, string][]> {
+  if (!(await hasTable(connection, table))) return [];
+  return (await queryRows<{ code: string; nom: string }>(connection, sql)).map((r) => [r.code, r.nom]);
 }
 
 /**
@@ -238,48 +193,4 @@ export async function communesWithoutContour(connection: DuckDBConnection): Prom
      ORDER BY c.code_insee`
   );
   return rows.map((r) => r.code_insee);
-}
-
-/**
- * Département outlines: the national Etalab file; else, in a mirror, the detailed per-département files
- * first and the simplified national file for the others.
- */
-async function loadDepartements(context: LoadContext): Promise<void> {
-  const national = await context.open(etalabDepartements);
-  const files = national ? [national] : await openMirrorFiles(context, DEPARTEMENT_FILE);
-  if (!national) {
-    const simplified = await context.open(departementsSimplifies);
-    if (simplified) files.push(simplified);
-  }
-  const names = new Map(
-    (await queryRows<{ code_departement: string; nom: string }>(context.connection, `SELECT code_departement, nom FROM departements`)).map((r) => [r.code_departement, r.nom])
-  );
-  const rows = new Map<string, { code_departement: string; nom: string; geometry: string; source_file: string }>();
-  for (const opened of files) {
-    (await readFeatures(opened, "code")).forEach((feature, i) => readDepartement(feature, i + 1, opened, names, rows));
-  }
-  await createTable(context.connection, contoursDepartementsTable);
-  await insertRows(context.connection, contoursDepartementsTable, rows.values());
-}
-
-function readDepartement(
-  feature: AnyFeature,
-  line: number,
-  { ledger, name: file }: OpenedResource,
-  names: Map<string, string>,
-  rows: Map<string, { code_departement: string; nom: string; geometry: string; source_file: string }>
-): void {
-  ledger.read();
-  const raw = String(feature.properties?.code ?? "");
-  const code = normaliseDepartementCode(raw);
-  if (!isAreal(feature.geometry)) return quarantine(ledger, line, "geometry", feature.geometry?.type ?? null, "géométrie absente ou non surfacique");
-  if (!code || !names.has(code)) return quarantine(ledger, line, "code", raw, "code de département absent du référentiel");
-  const kept = rows.get(code);
-  if (kept) return quarantine(ledger, line, "code", raw, `département déjà couvert par un contour plus précis (${kept.source_file})`);
-  rows.set(code, { code_departement: code, nom: names.get(code)!, geometry: JSON.stringify(roundCoordinates(feature.geometry)), source_file: file });
-  ledger.loaded();
-}
-
-function quarantine(ledger: Ledger, line: number, column: string, value: unknown, reason: string): void {
-  ledger.quarantine(line, `${column} ${FEATURE_NOTE}`, value, reason);
 }

@@ -173,6 +173,8 @@ export function harmoniseDataforgood(rows: IndicateursRow[], weights: Map<string
 export const dataforgood: Source = {
   id: "dataforgood-ifn-derive",
   title: "Indicateurs de fragilité numérique dérivés (Data for Good, 2020, non officiels)",
+  // Merged communes are weighted by the persons (Filosofi) or premises (Arcep 2018) of their parts.
+  after: ["referentiel", "filosofi", "arcep-deploiements"],
   resources: [dataforgoodResource],
   async load(context) {
     await createTable(context.connection, indicateursDerivesTable);

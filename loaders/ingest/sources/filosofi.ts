@@ -243,6 +243,8 @@ export function parseFilosofiTerritoires(text: string, ledger: Ledger, niveau: s
 export const filosofi: Source = {
   id: "filosofi",
   title: "Revenus et pauvreté des ménages (INSEE, Filosofi)",
+  // Needs the COG index.
+  after: ["referentiel"],
   resources: [filosofiCommunesResource, ...filosofiLevels.map((l) => l.resource)],
   async load(context) {
     await createTable(context.connection, filosofiTable);

@@ -109,6 +109,8 @@ export function parseFranceServices(text: string, ledger: Ledger, cog: CogIndex,
 export const franceServices: Source = {
   id: "france-services",
   title: "France services (ANCT)",
+  // Needs the COG index and communes' names; creates `lieux_aide` if needed.
+  after: ["referentiel"],
   resources: [franceServicesResource],
   load: (context) =>
     loadOffreCsv(context, franceServicesResource, "france-services", (text, ledger, stats) => parseFranceServices(text, ledger, context.cog, stats))

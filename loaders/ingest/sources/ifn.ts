@@ -175,6 +175,8 @@ export function parseIfnEpci(text: string, ledger: Ledger): IfnRow[] {
 export const ifn: Source = {
   id: "ifn",
   title: "Indice de Fragilité Numérique (La MedNum), communes et EPCI",
+  // Merged communes are weighted by the persons (Filosofi) or premises (Arcep 2018) of their parts.
+  after: ["referentiel", "filosofi", "arcep-deploiements"],
   resources: [ifnCommunesResource, ifnEpciResource],
   async load(context) {
     await createTable(context.connection, ifnReferenceTable);

@@ -18,8 +18,9 @@ import { commandLinePair, territoires, territoiresSource } from "./territoires.t
 import { typologies } from "./typologies.ts";
 
 /**
- * Every source, in load order: the referential first (it builds the COG mapping the others use), the
- * boundaries before the places of help (places without an INSEE code are located by point-in-polygon).
+ * Every source, each after the sources it needs (`after`): the referential first (it builds the COG mapping the
+ * others use), the boundaries before the places that are located by point-in-polygon. A source starts as soon as
+ * what it needs is loaded, so the outlines' geometry (in a worker thread) runs beside the statistical sources.
  */
 export const sources: Source[] = [
   referentiel,
@@ -33,12 +34,12 @@ export const sources: Source[] = [
   dataforgood,
   ifn,
   arcepEligibilite,
-  lieuxMediation,
-  territoires,
   franceServices,
   aidantsConnect,
   conseillersNumeriques,
-  bibliotheques
+  bibliotheques,
+  lieuxMediation,
+  territoires
 ];
 
 /** The sources of a run: the territories' reader also takes the lists given on the command line (`--lieux`). */

@@ -183,6 +183,8 @@ export function communeEntryPattern(spec: RpBase): RegExp {
 export const inseeRp: Source = {
   id: "insee-rp",
   title: "Recensement de la population : âges, diplômes, ménages, emploi (INSEE, bases communales)",
+  // Needs the COG index.
+  after: ["referentiel"],
   resources: rpBases.map((b) => b.resource),
   async load(context) {
     for (const spec of rpBases) {

@@ -110,6 +110,8 @@ export function standardToLieux(table: CsvTable, ledger: Ledger, placement: Plac
 export const lieuxMediation: Source = {
   id: "lieux-mediation",
   title: "Lieux de médiation numérique",
+  // Places without a code are placed in the outlines; appends to `lieux_aide` after the other offer sources.
+  after: ["contours", "conseillers-numeriques"],
   resources: [lieuxMediationNational],
   async load(context) {
     const national = await context.open(lieuxMediationNational);
@@ -124,7 +126,7 @@ export const lieuxMediation: Source = {
     const placement: Placement = {
       cog: context.cog,
       names: await readCommuneNames(context.connection),
-      outlines: needsOutlines ? await readContoursIndex(context.connection) : null,
+      outlines: needsOutlines ? await readContoursIndex(context) : null,
       stats,
       seenIds: new Set()
     };

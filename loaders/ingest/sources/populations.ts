@@ -36,6 +36,8 @@ interface PopulationRow {
 export const populations: Source = {
   id: "populations",
   title: "Populations légales (INSEE)",
+  // Reads the COG index and updates `communes`.
+  after: ["referentiel"],
   resources: [populationsResource],
   async load(context) {
     const opened = await context.open(populationsResource);

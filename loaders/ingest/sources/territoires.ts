@@ -119,6 +119,8 @@ export function territoiresSource(extra: TerritoirePair[] = []): Source {
   const source: Source = {
     id: "territoires",
     title: "Lieux de médiation numérique des territoires (listes locales et leur correspondance)",
+    // Places are located in the outlines; appends to `lieux_aide` after the other offer sources.
+    after: ["contours", "lieux-mediation"],
     resources: [...knownPairs.flatMap((p) => [p.data, p.config]), ...extra.flatMap((p) => [p.data, p.config])],
     async load(context) {
       const found = (await context.listMirror(TERRITOIRES_FOLDER, /\.config\.json$/)).map((p) => path.posix.basename(p).replace(/\.config\.json$/, ""));
@@ -129,7 +131,7 @@ export function territoiresSource(extra: TerritoirePair[] = []): Source {
       const placement: Placement = {
         cog: context.cog,
         names: await readCommuneNames(context.connection),
-        outlines: await readContoursIndex(context.connection),
+        outlines: await readContoursIndex(context),
         stats: new OffreStats(),
         seenIds: new Set()
       };

@@ -139,6 +139,8 @@ interface Keyed<T> {
 export const typologies: Source = {
   id: "typologies",
   title: "Typologies des communes (FRR, densité, centralité) et quartiers prioritaires",
+  // Needs the COG index.
+  after: ["referentiel"],
   resources: [frrResource, densiteResource, centraliteResource, qpvListeResource, qpvCommunesResource],
   async load(context) {
     const frr = await loadColumn(context, frrResource, readFrr);

@@ -1,0 +1,178 @@
+import { readFile } from "node:fs/promises";
+import { bbox } from "@turf/turf";
+import type { Feature, Geometry } from "geojson";
+import { CogIndex, currentCodeOrQuarantine, type CogData } from "../cog.ts";
+import { areaKm2, dissolve, inFrance, isAreal, parseGeoJsonFeatures, representativePoint, requireProperty, roundCoordinates, type Areal } from "../../io/geo.ts";
+import { Ledger, type QuarantinedRow } from "../../io/ledger.ts";
+import { normaliseCommuneCode, normaliseDepartementCode } from "../../io/values.ts";
+
+/**
+ * The geometry work of the `contours` source, apart from the database so that it can run in a worker thread
+ * (`runInWorker`) while the other sources load: reading and checking each outline file, re-keying communes on the
+ * current COG, dissolving merged communes, rounding, representative points and areas, the JSON text stored.
+ * Every feature is counted in its file's ledger, loaded or quarantined, as in any source.
+ */
+
+/** A file to read: where it is on disk and the name messages give it. */
+export interface OutlineFile {
+  file: string;
+  name: string;
+}
+
+export interface OutlinesInput {
+  source: string;
+  communes: OutlineFile[];
+  departements: OutlineFile[];
+  cog: CogData;
+  /** Current communes' names (from the referential, never from the older outline files). */
+  communeNames: [string, string][];
+  departementNames: [string, string][];
+}
+
+/** A `contours` row. */
+export interface ContourRow {
+  code_insee: string;
+  nom: string | null;
+  geometry: string;
+  point_lon: number;
+  point_lat: number;
+  surface_km2: number;
+  source_file: string;
+}
+
+/** A `contours_departements` row. */
+export interface DepartementOutlineRow {
+  code_departement: string;
+  nom: string;
+  geometry: string;
+  source_file: string;
+}
+
+/** What one file's features became: counts and quarantined rows, added to that file's ledger by the caller. */
+export interface FileCounts {
+  rowsIn: number;
+  rowsLoaded: number;
+  quarantined: QuarantinedRow[];
+}
+
+export interface OutlinesOutput {
+  communes: ContourRow[];
+  departements: DepartementOutlineRow[];
+  /** One per input file: the commune files', then the département files'. */
+  counts: FileCounts[];
+}
+
+type AnyFeature = Feature<Geometry | null, Record<string, unknown> | null>;
+
+/** One usable outline read from a file, already keyed on the current commune. */
+interface CommunePart {
+  code: string;
+  geometry: Areal;
+  file: string;
+}
+
+/** Feature numbers stand for line numbers in the quarantine: say so, a GeoJSON file is often one line. */
+export const FEATURE_NOTE = "(ligne = numéro de l'entité GeoJSON)";
+
+/** Every row of both tables from the files, in file order (the first outline of a code decides its row's place). */
+export async function computeOutlines(input: OutlinesInput): Promise<OutlinesOutput> {
+  const cog = CogIndex.fromData(input.cog);
+  const counts: FileCounts[] = [];
+  const parts: CommunePart[] = [];
+  for (const file of input.communes) {
+    const ledger = new Ledger(input.source, file.name);
+    parts.push(...readCommuneParts(await readFeatures(file, ledger), file.name, ledger, cog));
+    counts.push(ledgerCounts(ledger));
+  }
+  const names = new Map(input.communeNames);
+  const communes = [...groupByCode(parts)].map(([code, group]) => communeRow(code, group, names.get(code) ?? null));
+  const departementNames = new Map(input.departementNames);
+  const departements = new Map<string, DepartementOutlineRow>();
+  for (const file of input.departements) {
+    const ledger = new Ledger(input.source, file.name);
+    (await readFeatures(file, ledger)).forEach((feature, i) => readDepartement(feature, i + 1, file.name, ledger, departementNames, departements));
+    counts.push(ledgerCounts(ledger));
+  }
+  return { communes, departements: [...departements.values()], counts };
+}
+
+function ledgerCounts(ledger: Ledger): FileCounts {
+  return { rowsIn: ledger.rowsIn, rowsLoaded: ledger.rowsLoaded, quarantined: ledger.quarantined };
+}
+
+async function readFeatures({ file, name }: OutlineFile, ledger: Ledger): Promise<AnyFeature[]> {
+  const features = parseGeoJsonFeatures(await readFile(file), { source: ledger.source, file: name });
+  requireProperty(features, "code", ledger);
+  return features;
+}
+
+/** Reads a commune file: each feature is counted, then kept (re-keyed on the current COG) or quarantined. */
+function readCommuneParts(features: AnyFeature[], file: string, ledger: Ledger, cog: CogIndex): CommunePart[] {
+  const parts: CommunePart[] = [];
+  features.forEach((feature, i) => {
+    ledger.read();
+    const line = i + 1;
+    const raw = String(feature.properties?.code ?? "");
+    if (!isAreal(feature.geometry)) {
+      ledger.quarantine(line, "geometry", feature.geometry?.type ?? null, `géométrie absente ou non surfacique ${FEATURE_NOTE}`);
+      return;
+    }
+    // An outline abroad (longitude and latitude swapped, a wrong projection) would place the commune's point,
+    // and every distance from it, in another continent.
+    const [west, south, east, north] = bbox(feature.geometry);
+    if (!inFrance(south, west) || !inFrance(north, east)) {
+      ledger.quarantine(line, "geometry", `[${[west, south, east, north].map((v) => v.toFixed(3)).join(", ")}]`, `contour hors de France (longitude et latitude inversées ?) ${FEATURE_NOTE}`);
+      return;
+    }
+    const code = currentCodeOrQuarantine(cog, normaliseCommuneCode(raw), raw, ledger, line, `code ${FEATURE_NOTE}`);
+    if (!code) return;
+    parts.push({ code, geometry: feature.geometry, file });
+    ledger.loaded(); // merged parts each reach the database, inside their current commune's outline
+  });
+  return parts;
+}
+
+function groupByCode(parts: CommunePart[]): Map<string, CommunePart[]> {
+  const groups = new Map<string, CommunePart[]>();
+  for (const part of parts) {
+    const group = groups.get(part.code);
+    if (group) group.push(part);
+    else groups.set(part.code, [part]);
+  }
+  return groups;
+}
+
+/** One `contours` row: merged communes dissolved, coordinates rounded, point and area computed on what is stored. */
+function communeRow(code: string, group: CommunePart[], nom: string | null): ContourRow {
+  const geometry = roundCoordinates(dissolve(group.map((p) => p.geometry)));
+  const [point_lon, point_lat] = representativePoint(geometry);
+  return {
+    code_insee: code,
+    nom,
+    geometry: JSON.stringify(geometry),
+    point_lon,
+    point_lat,
+    surface_km2: Math.round(areaKm2(geometry) * 1000) / 1000,
+    source_file: [...new Set(group.map((p) => p.file))].join(", ")
+  };
+}
+
+function readDepartement(
+  feature: AnyFeature,
+  line: number,
+  file: string,
+  ledger: Ledger,
+  names: Map<string, string>,
+  rows: Map<string, DepartementOutlineRow>
+): void {
+  ledger.read();
+  const raw = String(feature.properties?.code ?? "");
+  const code = normaliseDepartementCode(raw);
+  const quarantine = (column: string, value: unknown, reason: string) => ledger.quarantine(line, `${column} ${FEATURE_NOTE}`, value, reason);
+  if (!isAreal(feature.geometry)) return quarantine("geometry", feature.geometry?.type ?? null, "géométrie absente ou non surfacique");
+  if (!code || !names.has(code)) return quarantine("code", raw, "code de département absent du référentiel");
+  const kept = rows.get(code);
+  if (kept) return quarantine("code", raw, `département déjà couvert par un contour plus précis (${kept.source_file})`);
+  rows.set(code, { code_departement: code, nom: names.get(code)!, geometry: JSON.stringify(roundCoordinates(feature.geometry)), source_file: file });
+  ledger.loaded();
+}
