@@ -18,16 +18,28 @@ export interface PageWeight {
  */
 export async function pageWeights(siteDir: string, { pattern = /\.html$/ }: { pattern?: RegExp } = {}): Promise<PageWeight[]> {
   const weights: PageWeight[] = [];
-  for (const name of (await readdir(siteDir)).filter((n) => pattern.test(n)).sort()) {
+  for (const name of await htmlPages(siteDir, pattern)) {
     const html = await readFile(path.join(siteDir, name), "utf8");
     const dataBytes = [...html.matchAll(/registerFile\("[^"]*", \{[^}]*"size":(\d+)\}/g)].reduce((s, m) => s + Number(m[1]), 0);
-    const code = new Set([...html.matchAll(/(?:modulepreload|stylesheet)" (?:type="text\/css" )?href="\.\/([^"]+)"/g)].map((m) => m[1]));
+    // Links are relative to the page (`./_node/…` at the root, `../_node/…` in a département's folder).
+    const code = new Set([...html.matchAll(/(?:modulepreload|stylesheet)" (?:type="text\/css" )?href="(\.{1,2}\/[^"]+)"/g)].map((m) => path.join(path.dirname(name), m[1])));
     let codeBytes = 0;
     for (const file of code) codeBytes += (await stat(path.join(siteDir, file)).catch(() => ({ size: 0 }))).size;
     const htmlBytes = Buffer.byteLength(html);
     weights.push({ page: name, htmlBytes, codeBytes, dataBytes, totalBytes: htmlBytes + codeBytes + dataBytes });
   }
   return weights;
+}
+
+/** The site's pages, in its folders too (`23/index.html`, `23/communes/fiche.html`), without Framework's own files. */
+async function htmlPages(siteDir: string, pattern: RegExp, folder = ""): Promise<string[]> {
+  const pages: string[] = [];
+  for (const entry of (await readdir(path.join(siteDir, folder), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const name = path.join(folder, entry.name);
+    if (entry.isDirectory() && !entry.name.startsWith("_") && entry.name !== "exports") pages.push(...(await htmlPages(siteDir, pattern, name)));
+    else if (entry.isFile() && pattern.test(entry.name)) pages.push(name);
+  }
+  return pages;
 }
 
 /** A French table of page weights, heaviest data first. */

@@ -27,6 +27,8 @@ export interface BenchOptions {
 export interface LoadProfileRow {
   name: string;
   kind: "source" | "étape";
+  /** Median start from the beginning of the load (sources overlap: they load side by side). */
+  startMs: number | null;
   medianMs: number;
   provenanceMs: number | null;
   rowsIn: number | null;
@@ -77,11 +79,12 @@ function shortName(file: string): string {
 }
 
 async function loadProfile(loads: Series, database: string): Promise<LoadProfileRow[]> {
-  const byName = new Map<string, { kind: "source" | "étape"; ms: number[] }>();
+  const byName = new Map<string, { kind: "source" | "étape"; ms: number[]; starts: number[] }>();
   for (const sample of loads.samples) {
-    for (const t of (sample.info.timings ?? []) as { name: string; kind: "source" | "étape"; ms: number }[]) {
-      const entry = byName.get(t.name) ?? { kind: t.kind, ms: [] };
+    for (const t of (sample.info.timings ?? []) as { name: string; kind: "source" | "étape"; ms: number; startMs?: number }[]) {
+      const entry = byName.get(t.name) ?? { kind: t.kind, ms: [], starts: [] };
       entry.ms.push(t.ms);
+      if (t.startMs !== undefined) entry.starts.push(t.startMs);
       byName.set(t.name, entry);
     }
   }
@@ -92,22 +95,28 @@ async function loadProfile(loads: Series, database: string): Promise<LoadProfile
     )
   );
   const provenance = new Map(recorded.map((r) => [r.source, r]));
-  const rows = [...byName].map(([name, { kind, ms }]) => ({
-    name, kind, medianMs: median(ms),
+  const rows: LoadProfileRow[] = [...byName].map(([name, { kind, ms, starts }]) => ({
+    name, kind, medianMs: median(ms), startMs: starts.length ? median(starts) : null,
     provenanceMs: provenance.get(name)?.ms ?? null, rowsIn: provenance.get(name)?.rows_in ?? null, bytes: provenance.get(name)?.bytes ?? null
   }));
-  const rest = loads.medianMs - rows.reduce((s, r) => s + r.medianMs, 0);
-  rows.push({ name: "provenance, CHECKPOINT, renommage", kind: "étape", medianMs: Math.max(0, rest), provenanceMs: null, rowsIn: null, bytes: null });
-  return rows.sort((a, b) => b.medianMs - a.medianMs);
+  // What follows the last step (provenance is written before it): the checkpoint and the rename.
+  const lastEnd = Math.max(0, ...rows.map((r) => (r.startMs ?? 0) + r.medianMs));
+  rows.push({ name: "CHECKPOINT, renommage", kind: "étape", startMs: lastEnd, medianMs: Math.max(0, loads.medianMs - lastEnd), provenanceMs: null, rowsIn: null, bytes: null });
+  return rows.sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0) || b.medianMs - a.medianMs);
 }
 
 export function formatProfile(profile: LoadProfileRow[], totalMs: number): string {
   const lines = profile.map((r) => {
     const share = totalMs > 0 ? `${frenchNumber((100 * r.medianMs) / totalMs, 0)} %` : "";
+    const start = r.startMs === null ? "" : `à ${formatDuration(r.startMs)}`;
     const recorded = r.provenanceMs === null ? "" : ` (provenance.duration_ms ${formatDuration(r.provenanceMs)}, ${frenchNumber(r.rowsIn ?? 0, 0)} lignes lues, ${frenchNumber((r.bytes ?? 0) / 1e6, 1)} Mo)`;
-    return `  ${r.kind === "source" ? "source" : "étape "} ${r.name.padEnd(34)} ${formatDuration(r.medianMs).padStart(9)}  ${share.padStart(5)}${recorded}`;
+    return `  ${r.kind === "source" ? "source" : "étape "} ${r.name.padEnd(34)} ${start.padStart(10)} ${formatDuration(r.medianMs).padStart(9)}  ${share.padStart(5)}${recorded}`;
   });
-  return ["Profil du chargement (médiane par source et par étape) :", ...lines].join("\n");
+  return [
+    "Profil du chargement (médiane par source et par étape : début depuis le départ du chargement, durée, part de la durée totale ;",
+    "les sources se chargent deux à deux, leurs durées se recouvrent) :",
+    ...lines
+  ].join("\n");
 }
 
 /** 2. Nearest place of every commune through the index, against scanning every place. */

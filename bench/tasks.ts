@@ -34,21 +34,23 @@ export async function loadTask({ dataDir, mirror }: { dataDir: string; mirror: s
   const { sources } = await import("../loaders/ingest/sources/index.ts");
   const { postLoadSteps } = await import("../loaders/cli/steps.ts");
   const config = readConfig({ data: dataDir, mirror }, {});
-  const timings: { name: string; kind: "source" | "étape"; ms: number }[] = [];
+  // Sources load side by side: each one's start (from the load's start) is kept with its duration.
+  const timings: { name: string; kind: "source" | "étape"; ms: number; startMs: number }[] = [];
+  let t0 = performance.now();
   const timedSources: Source[] = sources.map((source) => ({
     ...source,
     async load(context) {
-      const t0 = performance.now();
+      const start = performance.now();
       await source.load(context);
-      timings.push({ name: source.id, kind: "source", ms: performance.now() - t0 });
+      timings.push({ name: source.id, kind: "source", ms: performance.now() - start, startMs: start - t0 });
     }
   }));
   const timedSteps: PostLoadStep[] = postLoadSteps.map((step) => async (context, stepConfig) => {
-    const t0 = performance.now();
+    const start = performance.now();
     await step(context, stepConfig);
-    timings.push({ name: step.name || "étape", kind: "étape", ms: performance.now() - t0 });
+    timings.push({ name: step.name || "étape", kind: "étape", ms: performance.now() - start, startMs: start - t0 });
   });
-  const t0 = performance.now();
+  t0 = performance.now();
   await runLoad(config, timedSources, { postLoad: timedSteps, log: () => {} });
   return { ms: performance.now() - t0, info: { database: config.paths.database, timings } };
 }

@@ -8,6 +8,7 @@ import { formatStatus, readStatus } from "./status.ts";
 import { postLoadSteps } from "./steps.ts";
 import { runExportParallel } from "../outputs/exports/parallel.ts";
 import { runRegionExport } from "../outputs/exports/region.ts";
+import { regionCode } from "../outputs/site/loader.ts";
 import { buildCommand, ensureDatabase, withDatabaseParameters } from "./ensure.ts";
 
 /**
@@ -25,7 +26,7 @@ program
 /** `"76"`, `"76,84"`, `"all"` → région codes. */
 function parseRegions(value: string): string[] {
   const codes = value.split(/[,\s]+/).filter(Boolean).map((code) => code.toLowerCase());
-  for (const code of codes) if (code !== "all" && !/^\d{2}$/.test(code)) throw new Error(`code de région invalide : "${code}"`);
+  for (const code of codes) if (code !== "all" && !regionCode.test(code)) throw new Error(`code de région invalide : "${code}"`);
   return codes;
 }
 
@@ -95,8 +96,7 @@ program
     // Commander names the flag `sansDocuments` (only `--no-…` flags set `documents: false`).
     const documents = !options.sansDocuments;
     if (options.region) {
-      const regions = String(options.region).split(",").map((c) => c.trim()).filter(Boolean);
-      await runRegionExport(await withDatabaseParameters(config), regions, { documents });
+      await runRegionExport(await withDatabaseParameters(config), parseRegions(String(options.region)), { documents });
       if (command.getOptionValueSource("dept") !== "cli") return;
     }
     await runExportParallel(await withDatabaseParameters(config), { documents });

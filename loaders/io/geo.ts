@@ -176,6 +176,11 @@ export function communeIndex(
     if (!code || !isAreal(f.geometry)) continue;
     entries.push({ code, bbox: turfBbox(f.geometry), geometry: f.geometry });
   }
+  return { entries, grid: gridOf(entries) };
+}
+
+/** Entry positions by grid cell: the outlines whose bounding box meets each cell, in the entries' order. */
+function gridOf(entries: readonly IndexEntry[]): Map<number, number[]> {
   const grid = new Map<number, number[]>();
   entries.forEach(({ bbox }, i) => {
     for (let row = Math.floor(bbox[1] / CELL); row <= Math.floor(bbox[3] / CELL); row++) {
@@ -187,7 +192,27 @@ export function communeIndex(
       }
     }
   });
-  return { entries, grid };
+  return grid;
+}
+
+/**
+ * The same index from outlines kept as GeoJSON text with their bounding boxes (as the `contours` source hands them
+ * over): an outline is parsed the first time a point falls in its box, so that placing a few hundred points does
+ * not parse 50 MB of outlines. Entries must be valid areal geometries, in the order the index should search them.
+ */
+export function communeIndexFromText(outlines: readonly { code: string; bbox: BBox; geometry: string }[]): CommuneIndex {
+  const entries: IndexEntry[] = outlines.map(({ code, bbox, geometry: text }) => {
+    let parsed: Areal | null = null;
+    return {
+      code,
+      bbox,
+      get geometry(): Areal {
+        parsed ??= JSON.parse(text) as Areal;
+        return parsed;
+      }
+    };
+  });
+  return { entries, grid: gridOf(entries) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { frenchHtml, loadedUrls } from "../../loaders/outputs/site/html.ts";
 import { dynamicPagePaths, entryTarget, readSiteShape, shapeEnv, sidebarPages } from "../../loaders/outputs/site/pages.ts";
-import { routeParam } from "../../loaders/outputs/site/loader.ts";
+import { routeParam } from "../../loaders/outputs/site/precomputed.mjs";
 
 /** The site's routes and the one place that reads or edits Framework's output, without building anything. */
 describe("routes", () => {

@@ -38,6 +38,8 @@ export interface ContourRow {
   point_lat: number;
   surface_km2: number;
   source_file: string;
+  /** Bounding box of the stored outline [west, south, east, north] (not a column: for the point-in-polygon index). */
+  bbox: [number, number, number, number];
 }
 
 /** A `contours_departements` row. */
@@ -153,7 +155,8 @@ function communeRow(code: string, group: CommunePart[], nom: string | null): Con
     point_lon,
     point_lat,
     surface_km2: Math.round(areaKm2(geometry) * 1000) / 1000,
-    source_file: [...new Set(group.map((p) => p.file))].join(", ")
+    source_file: [...new Set(group.map((p) => p.file))].join(", "),
+    bbox: bbox(geometry) as [number, number, number, number]
   };
 }
 

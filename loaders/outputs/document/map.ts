@@ -161,7 +161,9 @@ export function renderChoropleth(
   for (const c of drawn) {
     const points = mode === "contours" ? shapes.get(c.code)!.flat(2) : [[c.lon!, c.lat!] as [number, number]];
     const key = departementOf(c);
-    groups.set(key, [...(groups.get(key) ?? []), ...points]);
+    const group = groups.get(key);
+    if (group) for (const p of points) group.push(p);
+    else groups.set(key, [...points]);
   }
   // The height follows the metropolitan (or single) group's shape.
   const all = [...groups.entries()].filter(([k]) => !k.startsWith("97") || [...groups.keys()].every((g) => g.startsWith("97"))).flatMap(([, p]) => p);

@@ -127,6 +127,12 @@ function parseColor(hex: string): [number, number, number] {
   return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
 }
 
+/**
+ * Compression of the PNG maps: zlib's default. Level 9 made each map 10 % smaller (the DOCX compresses it again) and
+ * took three times as long, a tenth of a second per map, twenty seconds over every département's documents.
+ */
+const PNG_DEFLATE_LEVEL = 6;
+
 /** A PNG of 8-bit RGB rows, each already prefixed with its filter byte. */
 export function encodePng(width: number, height: number, filteredRows: Uint8Array): Uint8Array {
   const header = new Uint8Array(13);
@@ -134,7 +140,7 @@ export function encodePng(width: number, height: number, filteredRows: Uint8Arra
   view.setUint32(0, width);
   view.setUint32(4, height);
   header.set([8, 2, 0, 0, 0], 8);
-  const chunks = [chunk("IHDR", header), chunk("IDAT", deflateSync(filteredRows, { level: 9 })), chunk("IEND", new Uint8Array(0))];
+  const chunks = [chunk("IHDR", header), chunk("IDAT", deflateSync(filteredRows, { level: PNG_DEFLATE_LEVEL })), chunk("IEND", new Uint8Array(0))];
   const signature = [137, 80, 78, 71, 13, 10, 26, 10];
   const out = new Uint8Array(8 + chunks.reduce((n, c) => n + c.length, 0));
   out.set(signature, 0);

@@ -12,6 +12,7 @@ import { exportFileNames } from "./exports.ts";
 import { checkSelfContained, fixBuiltHtml } from "./html.ts";
 import { siteEnv } from "./loader.ts";
 import { shapeEnv, type SiteShape, type SiteTerritory } from "./pages.ts";
+import { precomputeSiteData } from "./precompute.ts";
 
 export { checkSelfContained } from "./html.ts";
 
@@ -104,20 +105,28 @@ async function checkExportsCurrent(config: Config, codes: string[]): Promise<voi
   }
 }
 
-/** Runs Framework into `output`, then fixes the HTML, copies the exports and checks that nothing comes from another host. */
+/**
+ * Computes the site's data files (precompute.ts), runs Framework into `output`, then fixes the HTML, copies the
+ * exports and checks that nothing comes from another host.
+ */
 async function buildInto(config: Config, shape: SiteShape, output: string): Promise<void> {
   await clearLoaderCache();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: `${path.join(projectRoot, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
-    [siteEnv.database]: config.paths.database,
-    [siteEnv.thresholdKm]: String(config.thresholdKm),
-    [siteEnv.weights]: JSON.stringify(config.weights),
-    [siteEnv.exportsDir]: config.paths.exportsDir,
-    [siteEnv.output]: output,
-    ...shapeEnv(shape)
-  };
-  await run(path.join(projectRoot, "node_modules", ".bin", "observable"), ["build"], { cwd: projectRoot, env });
+  // Beside the staging folder (Framework empties its output folder), removed by a later build if this one is killed.
+  const data = output.replace(/\.building-(\d+)$/, ".donnees-$1");
+  await rm(data, { recursive: true, force: true });
+  try {
+    await precomputeSiteData(config, shape, data);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: `${path.join(projectRoot, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
+      [siteEnv.output]: output,
+      [siteEnv.data]: data,
+      ...shapeEnv(shape)
+    };
+    await run(path.join(projectRoot, "node_modules", ".bin", "observable"), ["build"], { cwd: projectRoot, env });
+  } finally {
+    await rm(data, { recursive: true, force: true });
+  }
   await fixBuiltHtml(output);
   for (const { code } of shape.departements) await copyExports(path.join(config.paths.exportsDir, code), path.join(output, code, "exports"), code);
   await checkSelfContained(output);
@@ -163,7 +172,7 @@ async function swapIn(output: string, build: (staging: string) => Promise<void>)
 /** Removes the staging folders of dead builds, and restores a previous site a killed swap left aside. */
 async function cleanAbandoned(parent: string, name: string, output: string): Promise<void> {
   const leftovers = (await readdir(parent)).flatMap((entry) => {
-    const match = entry.match(/^(.*)\.(building|previous)-(\d+)$/);
+    const match = entry.match(/^(.*)\.(building|previous|donnees)-(\d+)$/);
     return match && match[1] === name && !isProcessAlive(Number(match[3])) ? [{ entry, kind: match[2] }] : [];
   });
   for (const { entry, kind } of leftovers) {

@@ -1,4 +1,4 @@
-import { departementCode, siteEnv } from "./loader.ts";
+import { departementCode, regionCode, siteEnv } from "./loader.ts";
 import { sanitizeHtml } from "../sanitize.ts";
 
 /**
@@ -37,7 +37,6 @@ export interface SiteShape {
   entry: SiteEntry;
 }
 
-const regionCode = /^\d{2}$/;
 
 function territories(value: string | undefined, pattern: RegExp, kind: string): SiteTerritory[] {
   const list = value ? (JSON.parse(value) as SiteTerritory[]) : [];
