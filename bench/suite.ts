@@ -229,7 +229,6 @@ export async function measureSite(o: BenchOptions, dataDir: string, exportsDir: 
   const emptySeries = summarise([...empties.samples, ...(moreEmpties?.samples ?? [])]);
   const counts = await communeCounts(dataDir);
   const perCommune = (siteSeries.medianMs - emptySeries.medianMs) / counts.creuse;
-  const estimate = counts.departements * emptySeries.medianMs + counts.total * perCommune;
   const measures: Measure[] = [{
     id: "site",
     title,
@@ -240,7 +239,7 @@ export async function measureSite(o: BenchOptions, dataDir: string, exportsDir: 
     target: goalTarget(ratioOf(siteSeries, emptySeries), goals.site),
     notes: [
       `coût propre au site : ${formatDuration(siteSeries.medianMs - emptySeries.medianMs)}, soit ${formatDuration(perCommune)} par commune de la Creuse (${counts.creuse})`,
-      `tous les départements en un site chacun : non mesuré (trop long ici) ; estimation ${formatDuration(estimate)} = ${counts.departements} × coût fixe + ${frenchNumber(counts.total, 0)} communes × coût par commune`
+      `le site de tous les départements (sdin build --dept all) est mesuré avec les exports (mesure 4)`
     ]
   }];
   if (o.multiSite) measures.push(await measureTwoSites(o, site(["23", "02"]), siteSeries));

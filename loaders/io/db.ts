@@ -20,8 +20,12 @@ export interface Database {
   close(): void;
 }
 
-export async function openDatabase(file: string, { readOnly = false } = {}): Promise<Database> {
-  const instance = await DuckDBInstance.create(file, readOnly ? { access_mode: "READ_ONLY" } : {});
+/**
+ * Opens a database file. `threads` caps DuckDB's own worker threads (its default is one per core): a process that
+ * shares the machine's cores with others doing the same work (`sdin export` on two processes) asks for one.
+ */
+export async function openDatabase(file: string, { readOnly = false, threads }: { readOnly?: boolean; threads?: number } = {}): Promise<Database> {
+  const instance = await DuckDBInstance.create(file, { ...(readOnly ? { access_mode: "READ_ONLY" } : {}), ...(threads ? { threads: String(threads) } : {}) });
   const connection = await instance.connect();
   const others: DuckDBConnection[] = [];
   return {
@@ -40,7 +44,7 @@ export async function openDatabase(file: string, { readOnly = false } = {}): Pro
 }
 
 /** Opens a database, runs `work`, and closes it even when `work` fails. */
-export async function withDatabase<T>(file: string, options: { readOnly?: boolean }, work: (db: Database) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(file: string, options: { readOnly?: boolean; threads?: number }, work: (db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase(file, options);
   try {
     return await work(db);

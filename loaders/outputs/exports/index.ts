@@ -30,8 +30,8 @@ export async function allDepartements(connection: DuckDBConnection): Promise<str
  * vintages, the sensitivity report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
  * final place and renamed into it, so a reader never sees half an export.
  */
-export async function runExport(config: Config, { documents = true }: { documents?: boolean } = {}): Promise<void> {
-  await withDatabase(config.paths.database, { readOnly: true }, async ({ connection }) => {
+export async function runExport(config: Config, { documents = true, threads }: { documents?: boolean; threads?: number } = {}): Promise<void> {
+  await withDatabase(config.paths.database, { readOnly: true, threads }, async ({ connection }) => {
     const known = new Set(await allDepartements(connection));
     const codes = config.departements.includes("all") ? [...known] : config.departements;
     for (const code of codes) {

@@ -8,7 +8,8 @@ if (!job) {
   process.exit(2);
 }
 try {
-  await runExport(job.config, { documents: job.documents });
+  // One core per process: DuckDB's threads would otherwise compete with the other process for both.
+  await runExport(job.config, { documents: job.documents, threads: 1 });
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
