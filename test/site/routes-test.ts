@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { frenchHtml, loadedUrls } from "../../loaders/outputs/site/html.ts";
 import { dynamicPagePaths, entryTarget, readSiteShape, shapeEnv, sidebarPages } from "../../loaders/outputs/site/pages.ts";
-import { routeParam } from "../../loaders/outputs/site/precomputed.mjs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { markPrecomputed } from "../../loaders/outputs/site/precompute.ts";
+import { dataEnv, handOver, precomputedFile, routeParam } from "../../loaders/outputs/site/precomputed.mjs";
+import { tempDir } from "../helpers.ts";
 
 /** The site's routes and the one place that reads or edits Framework's output, without building anything. */
 describe("routes", () => {
@@ -46,5 +50,28 @@ describe("routes", () => {
 
   it("writes the language Framework 1.13 cannot set", () => {
     expect(frenchHtml('<!DOCTYPE html>\n<html>\n<head>')).toBe('<!DOCTYPE html>\n<html lang="fr">\n<head>');
+  });
+
+  it("keeps each computed file where its loader looks for it, and fails with the computation's own message", async () => {
+    const root = tempDir();
+    expect(precomputedFile(root, { kind: "departement", code: "2A" })).toBe(path.join(root, "departements", "2A", "data.zip"));
+    expect(precomputedFile(root, { kind: "region", code: "94" })).toBe(path.join(root, "regions", "94", "data.zip"));
+    expect(precomputedFile(root, { kind: "national", name: "provenance.json" })).toBe(path.join(root, "provenance.json"));
+    const before = process.env[dataEnv];
+    try {
+      delete process.env[dataEnv];
+      await expect(handOver({ kind: "national", name: "provenance.json" })).rejects.toThrow("variable SDIN_SITE_DATA absente : construisez le site avec « sdin build »");
+      process.env[dataEnv] = root;
+      await markPrecomputed(root, { ready: false, message: "table diagnostic_sources absente" });
+      await expect(handOver({ kind: "national", name: "provenance.json" })).rejects.toThrow("calcul des données du site en échec : table diagnostic_sources absente");
+      await markPrecomputed(root, { ready: true });
+      await expect(handOver({ kind: "departement", code: "23" })).rejects.toThrow(`fichier de données absent : ${path.join(root, "departements", "23", "data.zip")}`);
+      mkdirSync(path.join(root, "departements", "23"), { recursive: true });
+      writeFileSync(path.join(root, "departements", "23", "data.zip"), "");
+      await expect(handOver({ kind: "departement", code: "23" })).resolves.toBeUndefined();
+    } finally {
+      if (before === undefined) delete process.env[dataEnv];
+      else process.env[dataEnv] = before;
+    }
   });
 });

@@ -12,7 +12,7 @@ import { exportFileNames } from "./exports.ts";
 import { checkSelfContained, fixBuiltHtml } from "./html.ts";
 import { siteEnv } from "./loader.ts";
 import { shapeEnv, type SiteShape, type SiteTerritory } from "./pages.ts";
-import { precomputeSiteData } from "./precompute.ts";
+import { markPrecomputed, precomputeSiteData } from "./precompute.ts";
 
 export { checkSelfContained } from "./html.ts";
 
@@ -106,16 +106,17 @@ async function checkExportsCurrent(config: Config, codes: string[]): Promise<voi
 }
 
 /**
- * Computes the site's data files (precompute.ts), runs Framework into `output`, then fixes the HTML, copies the
- * exports and checks that nothing comes from another host.
+ * Runs Framework into `output` while the site's data files are computed beside it (precompute.ts: Framework spends
+ * its first seconds on its own start and on the pages, and its loaders wait for the files), then fixes the HTML,
+ * copies the exports and checks that nothing comes from another host.
  */
 async function buildInto(config: Config, shape: SiteShape, output: string): Promise<void> {
   await clearLoaderCache();
   // Beside the staging folder (Framework empties its output folder), removed by a later build if this one is killed.
   const data = output.replace(/\.building-(\d+)$/, ".donnees-$1");
   await rm(data, { recursive: true, force: true });
+  await mkdir(data, { recursive: true });
   try {
-    await precomputeSiteData(config, shape, data);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PATH: `${path.join(projectRoot, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
@@ -123,7 +124,18 @@ async function buildInto(config: Config, shape: SiteShape, output: string): Prom
       [siteEnv.data]: data,
       ...shapeEnv(shape)
     };
-    await run(path.join(projectRoot, "node_modules", ".bin", "observable"), ["build"], { cwd: projectRoot, env });
+    const framework = run(path.join(projectRoot, "node_modules", ".bin", "observable"), ["build"], { cwd: projectRoot, env });
+    const precomputed = precomputeSiteData(config, shape, data, { loaderCache: frameworkCache }).then(
+      () => markPrecomputed(data, { ready: true }),
+      async (error: unknown) => {
+        // The loaders waiting for the files fail with this message, and so does the build.
+        await markPrecomputed(data, { ready: false, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      }
+    );
+    const [frameworkResult, precomputeResult] = await Promise.allSettled([framework, precomputed]);
+    if (precomputeResult.status === "rejected") throw precomputeResult.reason;
+    if (frameworkResult.status === "rejected") throw frameworkResult.reason;
   } finally {
     await rm(data, { recursive: true, force: true });
   }

@@ -3,7 +3,8 @@
 // they hand Framework the files `buildSite` computed before the build (precompute.ts), from the folder named in
 // SDIN_SITE_DATA. Plain JavaScript, importing nothing but Node: Framework runs a `.js` loader with `node` alone,
 // in a few tens of milliseconds, where a TypeScript loader opening the database cost a second per file and route.
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -15,6 +16,15 @@ export const regionCode = /^\d{2}$/;
 
 /** Environment variable naming the folder of the precomputed files (loader.ts, `siteEnv.data`). */
 export const dataEnv = "SDIN_SITE_DATA";
+
+/**
+ * The file `buildSite` writes in that folder once every data file is there (`{"ready": true}`), or when computing
+ * them failed (`{"ready": false, "message": …}`): Framework runs while the files are being computed.
+ */
+export const readyMarker = ".etat.json";
+
+/** How long a loader waits for the files (the data of every département take a minute or two). */
+const WAIT_MS = 30 * 60_000;
 
 /**
  * The value of a route parameter: Framework runs the loader of a parameterized route (`src/[dept]/data.zip.js`)
@@ -50,6 +60,7 @@ export function precomputedFile(root, file) {
 export async function handOver(file) {
   const root = process.env[dataEnv];
   if (!root) throw new Error(`variable ${dataEnv} absente : construisez le site avec « sdin build »`);
+  await waitUntilReady(root);
   const source = precomputedFile(root, file);
   if (!existsSync(source)) throw new Error(`fichier de données absent : ${source} (la construction a-t-elle été interrompue ?)`);
   await new Promise((resolve, reject) => {
@@ -58,4 +69,20 @@ export async function handOver(file) {
     stream.on("end", resolve);
     stream.pipe(process.stdout, { end: false });
   });
+}
+
+/**
+ * Waits for the folder's marker; fails with the message of a failed computation, or after `WAIT_MS`.
+ * @param {string} root
+ */
+async function waitUntilReady(root) {
+  const marker = path.join(root, readyMarker);
+  const deadline = Date.now() + WAIT_MS;
+  while (!existsSync(marker)) {
+    if (Date.now() > deadline) throw new Error(`données du site toujours absentes après ${WAIT_MS / 60_000} min : ${root}`);
+    await sleep(20);
+  }
+  /** @type {{ ready: boolean, message?: string }} */
+  const state = JSON.parse(readFileSync(marker, "utf8"));
+  if (!state.ready) throw new Error(`calcul des données du site en échec : ${state.message ?? "raison inconnue"}`);
 }
