@@ -3,6 +3,7 @@ import type { Config, IndexWeights } from "../io/config.ts";
 import { offerKind } from "../ingest/offre/places.ts";
 import { writeDoubtfulPlaces, writeDuplicates } from "./places.ts";
 import { createTable, insertRows, queryRows, tableNames } from "../io/db.ts";
+import { groupBy } from "../io/group.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
 import { diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
 import { writeParameters } from "./parameters.ts";
@@ -204,17 +205,6 @@ export async function scoreCommunes(connection: DuckDBConnection, config: Config
       part_population_hors_portee = s.population_hors_portee / nullif(d.population, 0)
     FROM commune_scores s WHERE s.code_insee = d.code_insee`);
   await connection.run("DROP TABLE commune_scores");
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }
 
 /** The columns every aggregate level shares: counts added up, shares from added numerators and denominators. */

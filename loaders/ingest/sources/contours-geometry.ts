@@ -3,6 +3,7 @@ import { bbox } from "@turf/turf";
 import type { Feature, Geometry } from "geojson";
 import { CogIndex, currentCodeOrQuarantine, type CogData } from "../cog.ts";
 import { areaKm2, dissolve, inFrance, isAreal, parseGeoJsonFeatures, representativePoint, requireProperty, roundCoordinates, type Areal } from "../../io/geo.ts";
+import { groupBy } from "../../io/group.ts";
 import { Ledger, type QuarantinedRow } from "../../io/ledger.ts";
 import { normaliseCommuneCode, normaliseDepartementCode } from "../../io/values.ts";
 
@@ -87,7 +88,7 @@ export async function computeOutlines(input: OutlinesInput): Promise<OutlinesOut
     counts.push(ledgerCounts(ledger));
   }
   const names = new Map(input.communeNames);
-  const communes = [...groupByCode(parts)].map(([code, group]) => communeRow(code, group, names.get(code) ?? null));
+  const communes = [...groupBy(parts, (p) => p.code)].map(([code, group]) => communeRow(code, group, names.get(code) ?? null));
   const departementNames = new Map(input.departementNames);
   const departements = new Map<string, DepartementOutlineRow>();
   for (const file of input.departements) {
@@ -132,16 +133,6 @@ function readCommuneParts(features: AnyFeature[], file: string, ledger: Ledger, 
     ledger.loaded(); // merged parts each reach the database, inside their current commune's outline
   });
   return parts;
-}
-
-function groupByCode(parts: CommunePart[]): Map<string, CommunePart[]> {
-  const groups = new Map<string, CommunePart[]>();
-  for (const part of parts) {
-    const group = groups.get(part.code);
-    if (group) group.push(part);
-    else groups.set(part.code, [part]);
-  }
-  return groups;
 }
 
 /** One `contours` row: merged communes dissolved, coordinates rounded, point and area computed on what is stored. */

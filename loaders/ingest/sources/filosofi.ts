@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { currentCodeOrQuarantine, type CogIndex } from "../cog.ts";
 import { createTable, hasTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
 import { SourceError } from "../../io/errors.ts";
+import { groupBy } from "../../io/group.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, Source } from "../source.ts";
@@ -164,7 +165,7 @@ function readNumbers<K extends string>(values: Record<string, string>, columns: 
 
 /** Adds up counts and weights the median and the rate by people for communes merged since the file's geography. */
 export function mergeFilosofiParts(parts: FilosofiRow[]): FilosofiRow[] {
-  const groups = groupByCode(parts);
+  const groups = groupBy(parts, (p) => p.code_insee);
   return [...groups.values()].map((group) => {
     const strip = ({ code_insee, millesime, nb_menages_fisc, nb_personnes_fisc, mediane_niveau_vie, taux_pauvrete }: FilosofiRow): FilosofiRow =>
       ({ code_insee, millesime, nb_menages_fisc, nb_personnes_fisc, mediane_niveau_vie, taux_pauvrete });
@@ -180,16 +181,6 @@ export function mergeFilosofiParts(parts: FilosofiRow[]): FilosofiRow[] {
       taux_pauvrete: weightedOrNull(group, (r) => r.taux_pauvrete, weight)
     };
   });
-}
-
-function groupByCode<T extends { code_insee: string }>(rows: T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const group = groups.get(row.code_insee);
-    if (group) group.push(row);
-    else groups.set(row.code_insee, [row]);
-  }
-  return groups;
 }
 
 function sumOrNull(values: (number | null)[]): number | null {
@@ -306,7 +297,7 @@ export function mergeRatesByCode<T extends { code_insee: string; code_ancien: st
   weights: Map<string, number> | CommuneWeights | null
 ): T[] {
   const candidates = weights === null ? [] : Array.isArray(weights) ? weights : [weights];
-  return [...groupByCode(rows).values()].map((group) => {
+  return [...groupBy(rows, (r) => r.code_insee).values()].map((group) => {
     if (group.length === 1) return group[0];
     const known = candidates.find((w) => group.every((r) => w.has(r.code_ancien)));
     const weight = (r: T) => (known ? known.get(r.code_ancien)! : 1);
