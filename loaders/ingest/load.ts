@@ -191,11 +191,10 @@ async function loadSources(
       await Promise.all(needs);
       const release = await slot();
       if (failures.size > 0) return release();
-      const connection = await db.connect();
       const t0 = Date.now();
       log(`chargement : ${source.title}`);
       try {
-        await source.load(contextFor(source.id, connection));
+        await source.load(contextFor(source.id, await db.connect()));
         for (const entry of opened) {
           if (entry.sourceId !== source.id || entry.finished !== undefined) continue;
           entry.finished = Date.now();
