@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect } from "vitest";
@@ -9,7 +9,7 @@ import { fileFailure } from "../../loaders/io/errors.ts";
 import { acquire, RefusedFileError } from "../../loaders/io/fetch.ts";
 import { contours } from "../../loaders/ingest/sources/contours.ts";
 import { populations, populationsResource } from "../../loaders/ingest/sources/populations.ts";
-import { removeAbandonedPartials, runExport, withExportLock } from "../../loaders/outputs/exports/index.ts";
+import { removeAbandonedPartials, removeStaleLock, runExport, withExportLock } from "../../loaders/outputs/exports/index.ts";
 import { mirrorDir } from "../helpers.ts";
 import { fault } from "./harness.ts";
 import { mirrorBytes, mirrorText, tempMirror } from "./mirror.ts";
@@ -130,6 +130,20 @@ describe("export folders", () => {
     expect(readdirSync(exportsDir)).toEqual(["23"]);
     return { outcome: "corrected" };
   }, 20_000);
+
+  fault("exports", "two waiters find the same dead lock: the second does not remove the lock the first has just taken", async () => {
+    const exportsDir = faultDir("sdin-fault-exports-");
+    const lock = path.join(exportsDir, "23.lock");
+    const dead = deadPid();
+    writeFileSync(lock, String(dead));
+    await removeStaleLock(lock, dead); // the first waiter removes the dead run's lock…
+    expect(readdirSync(exportsDir)).toEqual([]);
+    writeFileSync(lock, String(process.pid)); // …and takes it; the second, which had read the dead pid too, comes late
+    await removeStaleLock(lock, dead);
+    expect(readdirSync(exportsDir)).toEqual(["23.lock"]);
+    expect(readFileSync(lock, "utf8")).toBe(String(process.pid));
+    return { outcome: "corrected" };
+  });
 });
 
 describe("messages that name the source, the file and the line", () => {

@@ -79,6 +79,23 @@ export async function removeAbandonedPartials(exportsDir: string): Promise<strin
   return removed;
 }
 
+/**
+ * Removes a lock whose owner is gone. Several waiters may find it so at once: removing it by its path would also
+ * remove the lock one of them has just taken (two exports of one département then run together). So the lock is
+ * moved aside (only one waiter's move succeeds) and read again: if it is no longer the dead owner's, it is put back.
+ */
+export async function removeStaleLock(lock: string, staleOwner: number): Promise<void> {
+  const aside = `${lock}-perime-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    await rename(lock, aside);
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return;
+    throw fileFailure(error, "verrou d'export abandonné impossible à retirer :", lock);
+  }
+  if ((await lockOwner(aside)) !== staleOwner) await link(aside, lock).catch(() => {});
+  await rm(aside, { force: true });
+}
+
 async function lockOwner(file: string): Promise<number> {
   return Number((await readFile(file, "utf8").catch(() => "")).trim()) || 0;
 }
@@ -105,7 +122,7 @@ export async function withExportLock<T>(outDir: string, code: string, task: () =
       if ((error as { code?: string }).code !== "EEXIST") throw fileFailure(error, "verrou d'export impossible à poser :", lock);
       const owner = await lockOwner(lock);
       if (!owner || !isProcessAlive(owner)) {
-        await rm(lock, { force: true });
+        await removeStaleLock(lock, owner);
         continue;
       }
       if (!told) say(`export du département ${code} déjà en cours (processus ${owner}) : attente de sa fin…`);
