@@ -43,7 +43,7 @@ describe.each(["23", "02"])("site and exports of département %s", (dept) => {
   beforeAll(async () => {
     const parameters = await readParameters(db.connection);
     expect(parameters).not.toBeNull();
-    settings = { database: inject("database"), departement: dept, thresholdKm: parameters!.thresholdKm, weights: parameters!.weights, exportsDir: null };
+    settings = { departement: dept, thresholdKm: parameters!.thresholdKm, weights: parameters!.weights, exportsDir: null };
     communes = fromColumnar(overTheWire<Columnar>(await communesPayload(db.connection, settings)));
     territoire = overTheWire(await territoirePayload(db.connection, settings));
   });

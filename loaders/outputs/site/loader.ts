@@ -11,9 +11,8 @@ import { dataEnv, departementCode, regionCode } from "./precomputed.mjs";
  * for a loader.
  */
 
-/** What a data loader of a département knows about the build it runs in. */
+/** What the data files of a département are computed with (precompute.ts). */
 export interface SiteSettings {
-  database: string;
   departement: string;
   thresholdKm: number;
   weights: IndexWeights;

@@ -9,8 +9,8 @@ import { requireTables, toColumnar, type SiteSettings } from "./loader.ts";
 import { communeTopology, outlineTopology, type ContourRow } from "./topology.ts";
 
 /**
- * What each data file of a département's pages holds, computed from the database. The loader of the
- * parameterized route `src/[dept]/data.zip.ts` runs them all for its département on one connection.
+ * What each data file of a département's pages holds, computed from the database. `sdin build` computes them all
+ * for each département on one connection (precompute.ts), as the archive `src/[dept]/data.zip.js` hands over.
  */
 export type Payload = (connection: DuckDBConnection, settings: SiteSettings) => Promise<unknown>;
 
@@ -169,7 +169,7 @@ export async function regionsTable(connection: DuckDBConnection, built: string[]
   return rows.map((row) => ({ ...row, site: site.has(String(row.code)) }));
 }
 
-/** The settings of a région's loader: the région (from the route) and the départements that have pages here. */
+/** The settings of a région's data files: the région and the départements that have pages here. */
 export interface RegionSettings {
   region: string;
   thresholdKm: number;

@@ -31,10 +31,7 @@ export async function precomputeSiteData(config: Config, shape: SiteShape, root:
     await write(national("carte-departements.json"), await jsonFile(async () => (shape.entry.niveau === "france" ? departementsTopology(connection) : null)));
     await write(national("provenance.json"), await jsonFile(() => provenancePayload(connection)));
     for (const departement of departements) {
-      const settings: SiteSettings = {
-        database: config.paths.database, departement, thresholdKm: config.thresholdKm, weights: config.weights,
-        exportsDir: path.join(config.paths.exportsDir, departement)
-      };
+      const settings: SiteSettings = { departement, thresholdKm: config.thresholdKm, weights: config.weights, exportsDir: path.join(config.paths.exportsDir, departement) };
       await write({ kind: "departement", code: departement }, await archiveFile(connection, settings, departementPayloads));
     }
     for (const { code: region } of shape.regions) {
