@@ -280,9 +280,7 @@ export const requiredTables = ["diagnostic_communes", "diagnostic_epci", "diagno
 
 /** Fails with the names of the missing diagnostic tables and how to produce them. */
 export async function requireDiagnostic(connection: DuckDBConnection, tables = requiredTables): Promise<void> {
-  const present = await tableNames(connection);
-  const missing = tables.filter((t) => !present.has(t));
-  if (missing.length) throw new Error(`tables du diagnostic absentes de la base : ${missing.join(", ")} (relancez « sdin load », étape diagnostic comprise)`);
+  requireTables(await tableNames(connection), tables);
 }
 
 /** The read model of one département, each part read on first use. */
@@ -315,21 +313,72 @@ export interface DepartementReadModel {
   contours(): Promise<Contour[]>;
 }
 
-/** Opens the read model of `departement` on an open connection (read-only use). */
-export function readModel(connection: DuckDBConnection, departement: string): DepartementReadModel {
+/**
+ * The reads that are the same for every département (the tables present, the indicators' sources, the provenance
+ * register, the quarantine summary), made once and shared by the read models of a run that goes through many
+ * départements on one unchanging database (`sdin export --dept all`): each département would otherwise read and
+ * convert them again. The rows are frozen, since every département's outputs see the same objects.
+ */
+export interface NationalReads {
+  tables(): Promise<Set<string>>;
+  sources(): Promise<SourceIndicateur[]>;
+  provenance(): Promise<Provenance[]>;
+  quarantine(): Promise<QuarantineSummary[]>;
+}
+
+/**
+ * Opens the national reads on a connection whose database does not change while they are used (a read-only
+ * export run): what they read first is what every later call returns.
+ */
+export function nationalReads(connection: DuckDBConnection): NationalReads {
+  const tables = once(() => tableNames(connection));
+  const frozen = <T>(read: () => Promise<T[]>) => once(async () => Object.freeze((await read()).map((row) => Object.freeze(row))) as T[]);
+  const optional = <T>(table: string, sql: string) => frozen(async () => ((await tables()).has(table) ? queryRows<T>(connection, sql) : []));
+  return {
+    tables,
+    sources: frozen(async () => {
+      requireTables(await tables(), ["diagnostic_sources"]);
+      return queryRows<SourceIndicateur>(connection, sourcesSql);
+    }),
+    provenance: optional<Provenance>("provenance", provenanceSql),
+    quarantine: optional<QuarantineSummary>("quarantine", quarantineSql)
+  };
+}
+
+const sourcesSql = `SELECT indicateur, libelle, source, millesime, url, date_reference, age_mois, fraicheur, a_actualiser, remplacement, melange_millesimes
+         FROM diagnostic_sources ORDER BY indicateur`;
+const provenanceSql = `SELECT id, source, title, publisher, url, origin, vintage, licence, derived, status, sha256, bytes,
+              rows_in, rows_loaded, rows_quarantined, loaded_at, date_reference, resolution, url_resolue, last_modified, checksum, remplacement
+       FROM provenance ORDER BY source, id`;
+const quarantineSql = `SELECT source, file, reason, count(*)::INTEGER AS lignes, min(line)::INTEGER AS premiere_ligne, any_value("column") AS colonne
+       FROM quarantine GROUP BY source, file, reason ORDER BY lignes DESC, source, file, reason LIMIT 200`;
+
+/** Fails like `requireDiagnostic` when one of `tables` is not among `present`. */
+function requireTables(present: Set<string>, tables: string[]): void {
+  const missing = tables.filter((t) => !present.has(t));
+  if (missing.length) throw new Error(`tables du diagnostic absentes de la base : ${missing.join(", ")} (relancez « sdin load », étape diagnostic comprise)`);
+}
+
+/**
+ * Opens the read model of `departement` on an open connection (read-only use). With `national`, the parts that
+ * are the same for every département come from it instead of being read again.
+ */
+export function readModel(connection: DuckDBConnection, departement: string, national?: NationalReads): DepartementReadModel {
   const dep = { dep: departement };
+  const present = async (table: string) => (national ? (await national.tables()).has(table) : hasTable(connection, table));
+  const require = async (tables: string[]) => (national ? requireTables(await national.tables(), tables) : requireDiagnostic(connection, tables));
   const optional = <T>(table: string, sql: string, params?: Record<string, string>) =>
-    once(async () => ((await hasTable(connection, table)) ? queryRows<T>(connection, sql, params) : []));
+    once(async () => ((await present(table)) ? queryRows<T>(connection, sql, params) : []));
   return {
     code: departement,
     communes: once(async () => {
-      await requireDiagnostic(connection, ["diagnostic_communes"]);
+      await require(["diagnostic_communes"]);
       const rows = await queryRows<Commune>(connection, "SELECT * FROM diagnostic_communes WHERE code_departement = $dep ORDER BY code_insee", dep);
       if (rows.length === 0) throw new Error(`aucune commune du département "${departement}" dans diagnostic_communes`);
       return rows;
     }),
     epci: once(async () => {
-      await requireDiagnostic(connection, ["diagnostic_epci", "diagnostic_communes"]);
+      await require(["diagnostic_epci", "diagnostic_communes"]);
       return queryRows<Epci>(
         connection,
         `SELECT * FROM diagnostic_epci WHERE epci_siren IN (SELECT epci_siren FROM diagnostic_communes WHERE code_departement = $dep)
@@ -338,11 +387,11 @@ export function readModel(connection: DuckDBConnection, departement: string): De
       );
     }),
     lieux: once(async () => {
-      await requireDiagnostic(connection, ["diagnostic_lieux"]);
+      await require(["diagnostic_lieux"]);
       return queryRows<Lieu>(connection, "SELECT * FROM diagnostic_lieux WHERE code_departement = $dep ORDER BY commune, nom, id", dep);
     }),
     territoires: once(async () => {
-      await requireDiagnostic(connection, ["diagnostic_territoires", "diagnostic_communes"]);
+      await require(["diagnostic_territoires", "diagnostic_communes"]);
       const [region] = await queryRows<{ code_region: string }>(
         connection,
         "SELECT code_region FROM diagnostic_communes WHERE code_departement = $dep GROUP BY code_region ORDER BY count(*) DESC, code_region LIMIT 1",
@@ -358,22 +407,12 @@ export function readModel(connection: DuckDBConnection, departement: string): De
       if (!departementRow) throw new Error(`département "${departement}" absent de diagnostic_territoires`);
       return { codeRegion: region?.code_region ?? null, departement: departementRow, region: rows.find((t) => t.niveau === "region") ?? null, france: rows.find((t) => t.niveau === "france") ?? null };
     }),
-    sources: once(async () => {
-      await requireDiagnostic(connection, ["diagnostic_sources"]);
-      return queryRows<SourceIndicateur>(connection, `SELECT indicateur, libelle, source, millesime, url, date_reference, age_mois, fraicheur, a_actualiser, remplacement, melange_millesimes
-         FROM diagnostic_sources ORDER BY indicateur`);
+    sources: national?.sources ?? once(async () => {
+      await require(["diagnostic_sources"]);
+      return queryRows<SourceIndicateur>(connection, sourcesSql);
     }),
-    provenance: optional<Provenance>(
-      "provenance",
-      `SELECT id, source, title, publisher, url, origin, vintage, licence, derived, status, sha256, bytes,
-              rows_in, rows_loaded, rows_quarantined, loaded_at, date_reference, resolution, url_resolue, last_modified, checksum, remplacement
-       FROM provenance ORDER BY source, id`
-    ),
-    quarantine: optional<QuarantineSummary>(
-      "quarantine",
-      `SELECT source, file, reason, count(*)::INTEGER AS lignes, min(line)::INTEGER AS premiere_ligne, any_value("column") AS colonne
-       FROM quarantine GROUP BY source, file, reason ORDER BY lignes DESC, source, file, reason LIMIT 200`
-    ),
+    provenance: national?.provenance ?? optional<Provenance>("provenance", provenanceSql),
+    quarantine: national?.quarantine ?? optional<QuarantineSummary>("quarantine", quarantineSql),
     plan: optional<ArretItinerance>("plan_itinerance", "SELECT * FROM plan_itinerance WHERE code_departement = $dep ORDER BY ordre", dep),
     doublons: optional<DoublonAVerifier>("doublons_a_verifier", "SELECT * FROM doublons_a_verifier WHERE code_departement = $dep ORDER BY score DESC, id_1, id_2", dep),
     lieuxAVerifier: optional<LieuAVerifier>("lieux_a_verifier", "SELECT * FROM lieux_a_verifier WHERE code_departement = $dep ORDER BY code_insee, nom, id, motif", dep),

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { readModel, type ArretItinerance, type Commune, type Contour, type Epci, type Lieu, type Provenance, type SourceIndicateur, type Territoire } from "../read-model.ts";
+import { readModel, type ArretItinerance, type Commune, type Contour, type DepartementReadModel, type Epci, type Lieu, type Provenance, type SourceIndicateur, type Territoire } from "../read-model.ts";
 
 /**
  * What the schéma reads from the database: the diagnostic of one département, from the shared read model
@@ -22,9 +22,11 @@ export interface DiagnosticData {
   contours: Contour[];
 }
 
-/** Reads the diagnostic of `departement`; fails with a French message naming what is missing. */
-export async function readDiagnostic(connection: DuckDBConnection, departement: string): Promise<DiagnosticData> {
-  const model = readModel(connection, departement);
+/**
+ * Reads the diagnostic of `departement`; fails with a French message naming what is missing. `model` is the
+ * département's read model when the caller already has one (the export, which has read the same rows for its files).
+ */
+export async function readDiagnostic(connection: DuckDBConnection, departement: string, model: DepartementReadModel = readModel(connection, departement)): Promise<DiagnosticData> {
   const communes = await model.communes();
   const { departement: departementRow, region, france } = await model.territoires();
   return {

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { projectRoot } from "../../io/paths.ts";
+import type { DepartementReadModel } from "../read-model.ts";
 import { buildSchema } from "./build.ts";
 import { buildContext } from "./context.ts";
 import { readDiagnostic } from "./data.ts";
@@ -35,6 +36,8 @@ export interface SchemaOptions {
   leversFile?: string;
   /** Writes the table of contents' page numbers for applications that do not update fields (slower). */
   pageNumbers?: boolean;
+  /** The département's read model, when the caller has already read from it (its rows are not read twice). */
+  model?: DepartementReadModel;
 }
 
 export const defaultRulesFile = path.join(projectRoot, "data", "regles-axes.json");
@@ -51,8 +54,9 @@ export async function writeSchema(
   outDir: string,
   options: SchemaOptions = {}
 ): Promise<{ docx: string; markdown: string; json: string; csv: string }> {
-  const { date = new Date(), mapsSvg = [], seuilKm = null, rulesFile = defaultRulesFile, leversFile = defaultLeversFile, pageNumbers = false } = options;
-  const data = await readDiagnostic(connection, departement);
+  const { date = new Date(), mapsSvg = [], seuilKm = null, rulesFile = defaultRulesFile, leversFile = defaultLeversFile, pageNumbers = false, model } = options;
+  if (model && model.code !== departement) throw new Error(`modèle de lecture du département ${model.code} donné pour le schéma du ${departement}`);
+  const data = await readDiagnostic(connection, departement, model);
   const ctx = buildContext(data, readAxisRules(rulesFile), readLevers(leversFile), date, seuilKm);
   const doc = buildSchema(ctx);
   if (mapsSvg.length) insertExtraMaps(doc.blocks, mapsSvg, departement);

@@ -8,12 +8,12 @@ import { diagnosticCommunesTable, diagnosticEpciTable, diagnosticLieuxTable, dia
 import { safeJoin } from "../../io/paths.ts";
 import { fileFailure } from "../../io/errors.ts";
 import { isProcessAlive } from "../../io/process.ts";
-import { readModel, type Contour } from "../read-model.ts";
+import { nationalReads, readModel, type Contour, type NationalReads } from "../read-model.ts";
 import { toCsv, type Cell } from "./cells.ts";
 import { writeWorkbook } from "./xlsx.ts";
 import { writeSchemaDocuments } from "./schema.ts";
 import { freshnessOf } from "../../../src/lib/freshness.ts";
-import { diagnosticStamp, writeStamp } from "./stamp.ts";
+import { diagnosticStamp, writeStamp, type DiagnosticStamp } from "./stamp.ts";
 
 type Row = Record<string, Cell>;
 
@@ -34,6 +34,9 @@ export async function runExport(config: Config, { documents = true, threads }: {
   await withDatabase(config.paths.database, { readOnly: true, threads }, async ({ connection }) => {
     const known = new Set(await allDepartements(connection));
     const codes = config.departements.includes("all") ? [...known] : config.departements;
+    // The database is open read-only for the whole run: what is the same for every département is read once.
+    const national = nationalReads(connection);
+    let stamp: Promise<DiagnosticStamp | null> | null = null;
     for (const code of codes) {
       if (!known.has(code)) throw new Error(`département inconnu du référentiel : "${code}"`);
       const outDir = safeJoin(config.paths.exportsDir, code);
@@ -48,9 +51,9 @@ export async function runExport(config: Config, { documents = true, threads }: {
         try {
           await rm(partial, { recursive: true, force: true });
           await mkdir(partial, { recursive: true });
-          await exportDepartement(connection, config, code, partial, documents);
+          await exportDepartement(connection, config, code, partial, documents, national);
           // Which computation these files come from: the site build refuses them once the database has moved on.
-          await writeStamp(partial, await diagnosticStamp(connection));
+          await writeStamp(partial, await (stamp ??= diagnosticStamp(connection)));
           await rm(outDir, { recursive: true, force: true });
           await rename(partial, outDir);
         } catch (error) {
@@ -138,8 +141,8 @@ export async function withExportLock<T>(outDir: string, code: string, task: () =
   }
 }
 
-async function exportDepartement(connection: DuckDBConnection, config: Config, code: string, dir: string, documents: boolean): Promise<void> {
-  const model = readModel(connection, code);
+async function exportDepartement(connection: DuckDBConnection, config: Config, code: string, dir: string, documents: boolean, national: NationalReads): Promise<void> {
+  const model = readModel(connection, code, national);
   const communeColumns = Object.keys(diagnosticCommunesTable.columns);
   const communes = (await model.communes()) as unknown as Row[];
   const epciColumns = Object.keys(diagnosticEpciTable.columns);
@@ -175,7 +178,8 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
     { name: "Provenance", columns: provenanceColumns, rows: provenance }
   ]);
   await writeFile(path.join(dir, "communes.geojson"), communesGeoJson(communes, await model.contours()));
-  if (documents) await writeSchemaDocuments(connection, config, code, dir);
+  // The schéma reads the same rows as the files above: from the same model, so they are read and converted once.
+  if (documents) await writeSchemaDocuments(connection, config, code, dir, model);
 }
 
 /** `sources.csv`: each indicator's source and vintage, how old its data are, and whether editions are mixed. */
