@@ -247,5 +247,8 @@ export function renderChoropleth(
   const svgText =
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="Arial, sans-serif" font-size="13" fill="${textColor}">` +
     `<title>${escapeXml(title)}</title><rect width="100%" height="100%" fill="#fff"/>${svg.join("")}${legendSvg.join("")}</svg>`;
-  return { png: canvas.toPng(), svg: svgText, width, height, legend, mode, scaleKm: bar?.km ?? null };
+  const png = canvas.toPng();
+  // Its pixel buffer goes to the next map's canvas.
+  canvas.dispose();
+  return { png, svg: svgText, width, height, legend, mode, scaleKm: bar?.km ?? null };
 }
