@@ -128,30 +128,44 @@ export class Canvas {
     for (let v = 0; v < mean.length; v++) mean[v] = Math.round(v / n);
     const stride = this.width * 3 + 1;
     const raw = new Uint8Array(stride * this.height);
-    const sums = new Uint32Array(this.width * 3);
     const pixels = this.pixels;
+    const w = this.w;
     for (let y = 0; y < this.height; y++) {
-      sums.fill(0);
-      for (let dy = 0; dy < s; dy++) {
-        let p = (y * s + dy) * this.w;
-        for (let x = 0; x < this.width; x++) {
-          let r = 0;
-          let g = 0;
-          let b = 0;
-          for (let dx = 0; dx < s; dx++, p++) {
+      raw[y * stride] = 0;
+      for (let x = 0, o = y * stride + 1; x < this.width; x++, o += 3) {
+        const corner = y * s * w + x * s;
+        // Most blocks lie inside one commune or the background: one colour, whose mean is itself.
+        const first = pixels[corner];
+        let uniform = true;
+        for (let dy = 0; dy < s && uniform; dy++) {
+          for (let dx = 0, p = corner + dy * w; dx < s; dx++, p++) {
+            if (pixels[p] !== first) {
+              uniform = false;
+              break;
+            }
+          }
+        }
+        if (uniform) {
+          raw[o] = red[first];
+          raw[o + 1] = green[first];
+          raw[o + 2] = blue[first];
+          continue;
+        }
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let dy = 0; dy < s; dy++) {
+          for (let dx = 0, p = corner + dy * w; dx < s; dx++, p++) {
             const index = pixels[p];
             r += red[index];
             g += green[index];
             b += blue[index];
           }
-          sums[x * 3] += r;
-          sums[x * 3 + 1] += g;
-          sums[x * 3 + 2] += b;
         }
+        raw[o] = mean[r];
+        raw[o + 1] = mean[g];
+        raw[o + 2] = mean[b];
       }
-      const o = y * stride;
-      raw[o] = 0;
-      for (let k = 0; k < sums.length; k++) raw[o + 1 + k] = mean[sums[k]];
     }
     return encodePng(this.width, this.height, raw);
   }
