@@ -106,7 +106,9 @@ function table(t: TableBlock, width = PAGE_WIDTH_TWIPS): FileChild[] {
     new TableCell({
       width: { size: widths[i], type: WidthType.DXA },
       shading: fill ? { fill, type: ShadingType.CLEAR, color: "auto" } : undefined,
-      children: [paragraphOf([content], { alignment: t.numeric?.[i] && !header ? AlignmentType.RIGHT : AlignmentType.LEFT, keepNext: header }, { size: 17, bold: header })]
+      // Only what differs from the defaults is written (left alignment, not kept with the next, not bold): a
+      // commune annex has thousands of cells, and each property is an object to build and an element to serialise.
+      children: [paragraphOf([content], { alignment: t.numeric?.[i] && !header ? AlignmentType.RIGHT : undefined, keepNext: header || undefined }, { size: 17, bold: header || undefined })]
     });
   const rows = [
     new TableRow({ tableHeader: true, cantSplit: true, children: t.headers.map((h, i) => cell(h, i, true, HEADER_FILL)) }),
