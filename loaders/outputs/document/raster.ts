@@ -1,4 +1,8 @@
 import { deflateSync } from "node:zlib";
+import { crc32 } from "../../io/zip.ts";
+
+// The PNG chunks' checksum is the zip one.
+export { crc32 };
 
 /**
  * A tiny rasteriser for the schéma's maps: filled polygons, circles and thin lines on a supersampled grid of
@@ -232,20 +236,4 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   out.set(data, 8);
   view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
-}
-
-const crcTable = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
