@@ -48,8 +48,14 @@ export function priorityScore({ index, distanceKm, noThdShare }: PriorityInputs,
  * from one run to the next (the exports' `rang_priorite` and the site's table follow this rule).
  */
 export function rankDescending<T>(items: readonly T[], score: (item: T) => number | null, key: (item: T) => string): Map<T, number | null> {
-  const scored = items.filter((item) => score(item) !== null);
-  scored.sort((a, b) => score(b)! - score(a)! || key(a).localeCompare(key(b)));
+  // Each score once: the sort compares n log n times, and a score may be a whole index computation.
+  const scores = new Map<T, number>();
+  for (const item of items) {
+    const s = score(item);
+    if (s !== null) scores.set(item, s);
+  }
+  const scored = items.filter((item) => scores.has(item));
+  scored.sort((a, b) => scores.get(b)! - scores.get(a)! || key(a).localeCompare(key(b)));
   const ranks = new Map<T, number | null>(items.map((item) => [item, null]));
   scored.forEach((item, i) => ranks.set(item, i + 1));
   return ranks;
