@@ -139,24 +139,31 @@ export function scaleBar(projection: GeoProjection, [[x0, y0], [x1, y1]]: [[numb
 
 const LEGEND_ROW = 22;
 
+/** Where the communes of a map are drawn: their outlines, the frames fitted to them, and what they project to. */
+interface Geometry {
+  shapes: Map<string, Rings[]>;
+  mapHeight: number;
+  layout: Frame[];
+  frameOf: Map<string, Frame>;
+  /** Outlines in image coordinates and their SVG path, by INSEE code, filled in as the communes are drawn. */
+  projected: Map<string, Point[][][]>;
+  paths: Map<string, string>;
+}
+
 /**
- * Draws one map. `breaks` and `labels` define the classes (labels.length = breaks.length + 1); communes
- * without a value are grey, highlighted ones (priority communes) get a dark outline.
+ * What the maps of one document share when they draw the same communes from the same outlines (only the colours
+ * change from one to the next): the outlines parsed, the frames fitted, each outline projected and its SVG path.
+ * Given to each `renderChoropleth` of the document, it is computed by the first map and reused by the others.
  */
-export function renderChoropleth(
-  communes: MapCommune[],
-  contours: Map<string, string>,
-  { breaks, labels, title, width = 900, palette = sequentialPalette }: { breaks: number[]; labels: string[]; title: string; width?: number; palette?: string[] }
-): RenderedMap | null {
-  const colors = palette.slice(palette.length - labels.length);
+export class SharedGeometry {
+  /** @internal The last geometry computed, with what it was computed from. */
+  entry: { contours: Map<string, string>; key: string; geometry: Geometry } | null = null;
+}
+
+/** The geometry of `drawn` communes in a map `width` pixels wide. */
+function geometryOf(drawn: MapCommune[], contours: Map<string, string>, mode: "contours" | "points", width: number): Geometry {
   const shapes = new Map<string, Rings[]>();
-  for (const c of communes) {
-    const text = contours.get(c.code);
-    if (text) shapes.set(c.code, parseGeometry(text));
-  }
-  const mode = shapes.size > 0 ? "contours" : "points";
-  const drawn = communes.filter((c) => (mode === "contours" ? shapes.has(c.code) : c.lon !== null && c.lat !== null));
-  if (drawn.length === 0) return null;
+  if (mode === "contours") for (const c of drawn) if (!shapes.has(c.code)) shapes.set(c.code, parseGeometry(contours.get(c.code)!));
   const groups = new Map<string, [number, number][]>();
   for (const c of drawn) {
     const points = mode === "contours" ? shapes.get(c.code)!.flat(2) : [[c.lon!, c.lat!] as [number, number]];
@@ -173,17 +180,41 @@ export function renderChoropleth(
   });
   const ys = all.map((p) => probe(p)?.[1] ?? 0);
   const mapHeight = Math.round(Math.min(Math.max(Math.max(...ys) - Math.min(...ys), width * 0.5), width * 1.3));
-  const legend: MapClass[] = labels.map((label, i) => ({ color: colors[i], label }));
-  if (drawn.some((c) => classify(c.value, breaks) === null)) legend.push({ color: missingColor, label: "donnée non disponible" });
-  const hasHighlight = drawn.some((c) => c.highlighted);
-  const legendRows = legend.length + (hasHighlight ? 1 : 0);
-  const height = mapHeight + 30 + LEGEND_ROW * legendRows + 10;
   const layout = frames(groups, width, mapHeight);
   const frameOf = new Map<string, Frame>();
   for (const c of drawn) {
     const k = departementOf(c);
     frameOf.set(k, layout.length === 1 ? layout[0] : layout.find((f) => (k.startsWith("97") ? f.inset && f.label === (overseasNames[k] ?? k) : !f.inset))!);
   }
+  return { shapes, mapHeight, layout, frameOf, projected: new Map(), paths: new Map() };
+}
+
+/**
+ * Draws one map. `breaks` and `labels` define the classes (labels.length = breaks.length + 1); communes
+ * without a value are grey, highlighted ones (priority communes) get a dark outline. `shared` lets the maps of one
+ * document draw the same outlines without parsing, fitting and projecting them again.
+ */
+export function renderChoropleth(
+  communes: MapCommune[],
+  contours: Map<string, string>,
+  { breaks, labels, title, width = 900, palette = sequentialPalette, shared }: { breaks: number[]; labels: string[]; title: string; width?: number; palette?: string[]; shared?: SharedGeometry }
+): RenderedMap | null {
+  const colors = palette.slice(palette.length - labels.length);
+  const outlined = communes.filter((c) => contours.get(c.code));
+  const mode = outlined.length > 0 ? "contours" : "points";
+  const drawn = mode === "contours" ? outlined : communes.filter((c) => c.lon !== null && c.lat !== null);
+  if (drawn.length === 0) return null;
+  // Points move with each call's coordinates: only outlines, which come from `contours`, are shared.
+  const key = mode === "contours" ? `${width}|${drawn.map((c) => `${c.code}:${departementOf(c)}`).join(",")}` : null;
+  const reuse = key !== null && shared?.entry?.contours === contours && shared.entry.key === key;
+  const geometry = reuse ? shared!.entry!.geometry : geometryOf(drawn, contours, mode, width);
+  if (key !== null && shared && !reuse) shared.entry = { contours, key, geometry };
+  const { shapes, mapHeight, layout, frameOf } = geometry;
+  const legend: MapClass[] = labels.map((label, i) => ({ color: colors[i], label }));
+  if (drawn.some((c) => classify(c.value, breaks) === null)) legend.push({ color: missingColor, label: "donnée non disponible" });
+  const hasHighlight = drawn.some((c) => c.highlighted);
+  const legendRows = legend.length + (hasHighlight ? 1 : 0);
+  const height = mapHeight + 30 + LEGEND_ROW * legendRows + 10;
   const palette2 = [...colors, missingColor, borderColor, highlightColor, textColor];
   const [MISSING, BORDER, HIGHLIGHT, TEXT] = [colors.length, colors.length + 1, colors.length + 2, colors.length + 3];
   const canvas = new Canvas(width, height, palette2);
@@ -204,10 +235,15 @@ export function renderChoropleth(
     const tooltip = `<title>${escapeXml(c.nom)} : ${c.value === null ? "n.d." : escapeXml(String(Math.round(c.value * 100) / 100))}</title>`;
     const stroke = c.highlighted ? `stroke="${highlightColor}" stroke-width="1.6"` : `stroke="${borderColor}" stroke-width="0.4"`;
     if (mode === "contours") {
-      const projected = shapes.get(c.code)!.map((rings) => rings.map((ring) => ring.map(([lon, lat]) => project(lon, lat))));
+      let projected = geometry.projected.get(c.code);
+      if (!projected) {
+        projected = shapes.get(c.code)!.map((rings) => rings.map((ring) => ring.map(([lon, lat]) => project(lon, lat))));
+        geometry.projected.set(c.code, projected);
+        geometry.paths.set(c.code, projected.map(pathData).join(""));
+      }
       for (const rings of projected) canvas.fillPolygon(rings, color);
       for (const rings of projected) for (const ring of rings) canvas.strokeRing(ring, c.highlighted ? HIGHLIGHT : BORDER, c.highlighted ? 5 : 1);
-      svg.push(`<path d="${projected.map(pathData).join("")}" fill="${fill}" ${stroke}>${tooltip}</path>`);
+      svg.push(`<path d="${geometry.paths.get(c.code)}" fill="${fill}" ${stroke}>${tooltip}</path>`);
     } else {
       const [x, y] = project(c.lon!, c.lat!);
       const r = 3 + 14 * Math.sqrt((c.weight ?? 0) / maxWeight);

@@ -1,6 +1,6 @@
 import { kilometres, nombre } from "./format.ts";
 import { cite, type SchemaContext } from "./context.ts";
-import { quantileBreaks, renderChoropleth, type MapCommune, type RenderedMap } from "./map.ts";
+import { quantileBreaks, renderChoropleth, SharedGeometry, type MapCommune, type RenderedMap } from "./map.ts";
 import { paragraph, todo, type Block } from "./model.ts";
 
 /**
@@ -18,20 +18,22 @@ export function mapBlocks(ctx: SchemaContext): Block[] {
   const indexLabels = classLabels(indexBreaks, (v) => nombre(v, 1));
   const distanceBreaks = [2.5, 5, 10, 15];
   const distanceLabels = classLabels(distanceBreaks, (v) => kilometres(v));
+  // Both maps draw the same outlines: parsed, fitted and projected once.
+  const shared = new SharedGeometry();
   const maps = [
     {
       file: `carte-indice-${data.code}.svg`,
       title: "Indice de fragilité numérique par commune",
       alt: `Carte des communes du département colorées selon l'indice de fragilité numérique, en ${indexLabels.length} classes de même effectif ; les communes prioritaires sont cerclées de bleu foncé.`,
       source: cite(ctx, "indice_fragilite"),
-      rendered: indexBreaks.length ? renderChoropleth(base((c) => c.indice_fragilite), contours, { breaks: indexBreaks, labels: indexLabels, title: "Indice de fragilité numérique" }) : null
+      rendered: indexBreaks.length ? renderChoropleth(base((c) => c.indice_fragilite), contours, { breaks: indexBreaks, labels: indexLabels, title: "Indice de fragilité numérique", shared }) : null
     },
     {
       file: `carte-distance-${data.code}.svg`,
       title: "Distance au lieu d'aide le plus proche",
       alt: "Carte des communes du département colorées selon la distance à vol d'oiseau au lieu d'aide au numérique le plus proche ; les communes prioritaires sont cerclées de bleu foncé.",
       source: cite(ctx, "distance_lieu_km"),
-      rendered: renderChoropleth(base((c) => c.distance_lieu_km), contours, { breaks: distanceBreaks, labels: distanceLabels, title: "Distance au lieu d'aide le plus proche" })
+      rendered: renderChoropleth(base((c) => c.distance_lieu_km), contours, { breaks: distanceBreaks, labels: distanceLabels, title: "Distance au lieu d'aide le plus proche", shared })
     }
   ];
   const blocks: Block[] = [];
