@@ -11,11 +11,23 @@ function fix(text: string): string {
 
 const integerFormat = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 });
 
+/**
+ * One formatter per number of decimals, made on first use: building an `Intl.NumberFormat` costs far more than
+ * formatting with it, and a schéma formats thousands of numbers.
+ */
+const decimalFormats = new Map<number, Intl.NumberFormat>();
+
+function decimalFormat(digits: number): Intl.NumberFormat {
+  let format = decimalFormats.get(digits);
+  if (!format) decimalFormats.set(digits, (format = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  return format;
+}
+
 /** `115527` → `115 527`; `null` → `n.d.` (non disponible). */
 export function nombre(value: number | null | undefined, digits = 0): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "n.d.";
   if (digits === 0) return fix(integerFormat.format(Math.round(value)));
-  return fix(new Intl.NumberFormat("fr-FR", { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value));
+  return fix(decimalFormat(digits).format(value));
 }
 
 /** A fraction as a French percentage: `0.2341` → `23,4 %`. */
@@ -47,11 +59,13 @@ export function dateLongue(date: Date): string {
   return date.getUTCDate() === 1 ? text.replace(/^1 /, "1er ") : text;
 }
 
+const monthYear = new Intl.DateTimeFormat("fr-FR", { month: "long", year: "numeric", timeZone: "UTC" });
+
 /** `2021-06-30` → `30 juin 2021`; a bare year or year-month is kept readable (`2019`, `juillet 2019`). */
 export function dateCatalogue(value: string): string {
   if (/^\d{4}$/.test(value)) return value;
   const month = /^(\d{4})-(\d{2})$/.exec(value);
-  if (month) return new Intl.DateTimeFormat("fr-FR", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${value}-01T00:00:00Z`));
+  if (month) return monthYear.format(new Date(`${value}-01T00:00:00Z`));
   return dateLongue(new Date(`${value}T00:00:00Z`));
 }
 
