@@ -1,8 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import { describe, expect, inject, it } from "vitest";
 import { diagnosticCommunesTable } from "../loaders/diagnostic/tables.ts";
+import { listZipEntries } from "../loaders/io/zip.ts";
+import { columnName, workbookBytes } from "../loaders/outputs/exports/xlsx.ts";
 import { spearman } from "../src/lib/diagnostic/index.ts";
 
 const required = [
@@ -85,5 +88,37 @@ describe("sources.csv of 23", () => {
       const band = age < 6 ? "moins de 6 mois" : age < 12 ? "6 à 12 mois" : age <= 18 ? "12 à 18 mois" : "plus de 18 mois";
       expect(r.fraicheur, r.indicateur).toBe(band);
     }
+  });
+});
+
+describe("workbook writer", () => {
+  it("names columns like a spreadsheet", () => {
+    expect([0, 25, 26, 51, 701, 702].map(columnName)).toEqual(["A", "Z", "AA", "AZ", "ZZ", "AAA"]);
+  });
+
+  it("writes typed cells, a bold frozen header with a filter, and text escaped for XML and against formulas", async () => {
+    // 30 columns: the last one is AD.
+    const columns = ["code", "valeur", "ok", ...Array.from({ length: 27 }, (_, i) => `x${i + 4}`)];
+    const rows = [
+      { code: "=1+1", valeur: 0.1 + 0.2, ok: true, x30: 7 },
+      { code: "A & <B>", valeur: Infinity, ok: null },
+      { code: "-3", valeur: -3, ok: false }
+    ];
+    const bytes = workbookBytes([{ name: "Communes <test>", columns, rows }]);
+    expect(listZipEntries(bytes, { source: "test", file: "communes.xlsx" }).map((e) => e.name)).toContain("xl/worksheets/sheet1.xml");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+    const sheet = workbook.worksheets[0];
+    expect(sheet.name).toBe("Communes <test>");
+    expect(sheet.getCell("A1").value).toBe("code");
+    expect(sheet.getCell("AD1").value).toBe("x30");
+    expect(sheet.getCell("A1").font?.bold).toBe(true);
+    expect(sheet.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+    expect(sheet.autoFilter).toBe("A1:AD1");
+    // A formula is shown as text; 0.1 + 0.2 is rounded to 0.3; a non-finite number and null leave the cell empty.
+    expect([sheet.getCell("A2").value, sheet.getCell("B2").value, sheet.getCell("C2").value, sheet.getCell("AD2").value]).toEqual(["'=1+1", 0.3, true, 7]);
+    expect([sheet.getCell("A3").value, sheet.getCell("B3").value, sheet.getCell("C3").value]).toEqual(["A & <B>", null, null]);
+    expect([sheet.getCell("A4").value, sheet.getCell("B4").value, sheet.getCell("C4").value]).toEqual(["'-3", -3, false]);
+    expect(sheet.rowCount).toBe(4);
   });
 });

@@ -4,7 +4,7 @@ import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { dateCatalogue, nombre, points, pourcent } from "../../loaders/outputs/document/format.ts";
 import { assessLever, boundary, closedLevers, leversFor, leverStatus, readLevers, type Lever, type TerritoryFacts } from "../../loaders/outputs/document/levers.ts";
-import { classify, quantileBreaks, renderChoropleth, type MapCommune } from "../../loaders/outputs/document/map.ts";
+import { classify, quantileBreaks, renderChoropleth, SharedGeometry, type MapCommune } from "../../loaders/outputs/document/map.ts";
 import { escapeMarkdown, toMarkdown } from "../../loaders/outputs/document/markdown.ts";
 import { Canvas, crc32 } from "../../loaders/outputs/document/raster.ts";
 import { decideAxis, type Axis } from "../../loaders/outputs/document/rules.ts";
@@ -152,6 +152,32 @@ describe("map rasteriser", () => {
     expect(boxes[2][1]).toBeLessThanOrEqual(120);
     expect(boxes[2][1] - boxes[2][0]).toBeGreaterThan(20);
     expect(map.svg).toContain(">La Réunion</text>");
+    // A second map of the same communes drawn from the geometry the first one computed is the same drawing.
+    const shared = new SharedGeometry();
+    const options = { breaks: [1.5, 2.5], labels: ["a", "b", "c"], title: "t", width: 600, shared };
+    renderChoropleth(communes.map((c) => ({ ...c, value: 3 - c.value! })), contours, options);
+    const again = renderChoropleth(communes, contours, options)!;
+    expect(shared.entry).not.toBeNull();
+    expect(again.svg).toBe(map.svg);
+    expect(Buffer.from(again.png).equals(Buffer.from(map.png))).toBe(true);
+  });
+
+  it("averages the supersampled pixels of a block, and hands a blank grid to the next canvas", () => {
+    const pixels = (png: Uint8Array, width: number) => {
+      const view = new DataView(png.buffer, png.byteOffset);
+      const raw = inflateSync(png.subarray(41, 41 + view.getUint32(33)));
+      return (x: number, y: number) => [...raw.subarray(y * (width * 3 + 1) + 1 + x * 3, y * (width * 3 + 1) + 4 + x * 3)];
+    };
+    const canvas = new Canvas(2, 1, ["#000000"], 3);
+    // Half a pixel wide: 1.5 supersampled columns, whose centres at 0.5 and 1.5 are covered: 6 black cells of 9.
+    canvas.fillPolygon([[[0, 0], [0.5, 0], [0.5, 1], [0, 1]]], 0);
+    const first = pixels(canvas.toPng(), 2);
+    expect(first(0, 0)).toEqual([85, 85, 85]); // round(255 × 3 / 9)
+    expect(first(1, 0)).toEqual([255, 255, 255]);
+    canvas.dispose();
+    const next = new Canvas(2, 1, ["#000000"], 3);
+    expect(pixels(next.toPng(), 2)(0, 0)).toEqual([255, 255, 255]);
+    next.dispose();
   });
 
   it("fills a polygon and writes a valid PNG", () => {

@@ -108,7 +108,7 @@ function worksheetXml(sheet: Sheet, strings: SharedStrings): string {
   };
   // The header is the columns' names, sanitised but not escaped as formulas (they are identifiers).
   const header = sheet.columns.map((c, i) => `<c r="${letters[i]}1" s="${HEADER_STYLE}" t="s"><v>${strings.ref(sanitizeXlsx(c))}</v></c>`).join("");
-  const rows: string[] = [`<row r="1">${header}</row>`];
+  const rows: string[] = header ? [`<row r="1">${header}</row>`] : [];
   sheet.rows.forEach((row, r) => {
     const n = r + 2;
     let cells = "";
