@@ -3,7 +3,7 @@ import type { Feature, Polygon } from "geojson";
 import { describe, expect, it } from "vitest";
 import { SourceError } from "../loaders/io/errors.ts";
 import { haversineKm } from "../src/lib/diagnostic/index.ts";
-import { areaKm2, communeIndex, dissolve, parseGeoJsonFeatures, pointInCommune, representativePoint, roundCoordinates } from "../loaders/io/geo.ts";
+import { areaKm2, communeIndex, communeIndexFromPacked, dissolve, parseGeoJsonFeatures, pointInCommune, representativePoint, roundCoordinates } from "../loaders/io/geo.ts";
 
 const square = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
   type: "Polygon",
@@ -97,6 +97,37 @@ describe("pointInCommune", () => {
     expect(pointInCommune(-0.05, 0.5, index)).toBeNull();
     const reversed = communeIndex([feature("B", square(1, 0, 2, 1)), feature("A", square(0, 0, 1, 1))]);
     expect(pointInCommune(1, 0.5, reversed)).toBe("B");
+  });
+});
+
+describe("communeIndexFromPacked", () => {
+  // As the outlines' worker hands them over: rows in file order (B before A), boxes four by four, UTF-8 texts end
+  // to end with the byte offset where each ends.
+  const rows = [
+    { code: "B", geometry: square(1, 0, 2, 1), bbox: [1, 0, 2, 1] },
+    { code: "A", geometry: square(0, 0, 1, 1), bbox: [0, 0, 1, 1] }
+  ];
+  const texts = rows.map((r) => new TextEncoder().encode(JSON.stringify(r.geometry)));
+  const text = new Uint8Array(texts.reduce((n, t) => n + t.length, 0));
+  const ends = new Uint32Array(rows.length);
+  texts.forEach((t, i) => {
+    const start = i === 0 ? 0 : ends[i - 1];
+    text.set(t, start);
+    ends[i] = start + t.length;
+  });
+  const index = communeIndexFromPacked({ codes: rows.map((r) => r.code), bboxes: new Float64Array(rows.flatMap((r) => r.bbox)), text, ends });
+
+  it("places points as an index of the parsed outlines does", () => {
+    expect(pointInCommune(1.5, 0.5, index)).toBe("B");
+    expect(pointInCommune(0.5, 0.5, index)).toBe("A");
+    expect(pointInCommune(2.5, 0.5, index)).toBeNull();
+  });
+
+  it("searches in code order (as the table read with ORDER BY code_insee), whatever the order handed over", () => {
+    expect(index.entries.map((e) => e.code)).toEqual(["A", "B"]);
+    // On the shared edge x = 1, A answers first although B came first.
+    expect(pointInCommune(1, 0.5, index)).toBe("A");
+    expect(index.entries[1].bbox).toEqual([1, 0, 2, 1]);
   });
 });
 

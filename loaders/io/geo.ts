@@ -197,18 +197,32 @@ function gridOf(entries: readonly IndexEntry[]): Map<number, number[]> {
 }
 
 /**
- * The same index from outlines kept as GeoJSON text with their bounding boxes (as the `contours` source hands them
- * over): an outline is parsed the first time a point falls in its box, so that placing a few hundred points does
- * not parse 50 MB of outlines. Entries must be valid areal geometries, in the order the index should search them.
+ * Outlines as the `contours` source hands them over from its worker thread: codes, boxes ([west, south, east,
+ * north] four by four) and the stored GeoJSON texts end to end as UTF-8 (`ends[i]` is where the i-th ends). Typed
+ * arrays cross between threads without a copy.
  */
-export function communeIndexFromText(outlines: readonly { code: string; bbox: BBox; geometry: string }[]): CommuneIndex {
-  const entries: IndexEntry[] = outlines.map(({ code, bbox, geometry: text }) => {
+export interface PackedOutlines {
+  codes: string[];
+  bboxes: Float64Array;
+  text: Uint8Array;
+  ends: Uint32Array;
+}
+
+/**
+ * The point-in-polygon index of packed outlines, searched in code order (as the `contours` table read with
+ * `ORDER BY code_insee`): an outline is decoded and parsed the first time a point falls in its box, so that
+ * placing a few hundred points does not parse 50 MB of outlines. Entries must be valid areal geometries.
+ */
+export function communeIndexFromPacked({ codes, bboxes, text, ends }: PackedOutlines): CommuneIndex {
+  const decoder = new TextDecoder();
+  const order = codes.map((_, i) => i).sort((a, b) => (codes[a] < codes[b] ? -1 : codes[a] > codes[b] ? 1 : 0));
+  const entries: IndexEntry[] = order.map((i) => {
     let parsed: Areal | null = null;
     return {
-      code,
-      bbox,
+      code: codes[i],
+      bbox: [bboxes[i * 4], bboxes[i * 4 + 1], bboxes[i * 4 + 2], bboxes[i * 4 + 3]],
       get geometry(): Areal {
-        parsed ??= JSON.parse(text) as Areal;
+        parsed ??= JSON.parse(decoder.decode(text.subarray(i === 0 ? 0 : ends[i - 1], ends[i]))) as Areal;
         return parsed;
       }
     };

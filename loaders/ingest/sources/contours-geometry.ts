@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { bbox } from "@turf/turf";
 import type { Feature, Geometry } from "geojson";
 import { CogIndex, currentCodeOrQuarantine, type CogData } from "../cog.ts";
-import { areaKm2, dissolve, inFrance, isAreal, parseGeoJsonFeatures, representativePoint, requireProperty, roundCoordinates, type Areal } from "../../io/geo.ts";
+import { areaKm2, dissolve, inFrance, isAreal, type PackedOutlines, parseGeoJsonFeatures, representativePoint, requireProperty, roundCoordinates, type Areal } from "../../io/geo.ts";
 import { groupBy } from "../../io/group.ts";
 import { Ledger, type QuarantinedRow } from "../../io/ledger.ts";
 import { normaliseCommuneCode, normaliseDepartementCode } from "../../io/values.ts";
@@ -22,6 +22,8 @@ export interface OutlineFile {
 
 export interface OutlinesInput {
   source: string;
+  /** Where to write the `contours` rows as CSV, for DuckDB to read in bulk (see `contoursCsvColumns`). */
+  table: string;
   communes: OutlineFile[];
   departements: OutlineFile[];
   cog: CogData;
@@ -31,7 +33,7 @@ export interface OutlinesInput {
 }
 
 /** A `contours` row. */
-export interface ContourRow {
+interface ContourRow {
   code_insee: string;
   nom: string | null;
   geometry: string;
@@ -59,7 +61,11 @@ export interface FileCounts {
 }
 
 export interface OutlinesOutput {
-  communes: ContourRow[];
+  /** Rows written to `input.table`. */
+  rows: number;
+  /** Longest line of that file, in bytes (DuckDB's CSV reader must be told when it passes its default). */
+  longestLine: number;
+  outlines: PackedOutlines;
   departements: DepartementOutlineRow[];
   /** One per input file: the commune files', then the département files'. */
   counts: FileCounts[];
@@ -89,6 +95,7 @@ export async function computeOutlines(input: OutlinesInput): Promise<OutlinesOut
   }
   const names = new Map(input.communeNames);
   const communes = [...groupBy(parts, (p) => p.code)].map(([code, group]) => communeRow(code, group, names.get(code) ?? null));
+  const longestLine = await writeContoursCsv(input.table, communes);
   const departementNames = new Map(input.departementNames);
   const departements = new Map<string, DepartementOutlineRow>();
   for (const file of input.departements) {
@@ -96,7 +103,41 @@ export async function computeOutlines(input: OutlinesInput): Promise<OutlinesOut
     (await readFeatures(file, ledger)).forEach((feature, i) => readDepartement(feature, i + 1, file.name, ledger, departementNames, departements));
     counts.push(ledgerCounts(ledger));
   }
-  return { communes, departements: [...departements.values()], counts };
+  return { rows: communes.length, longestLine, outlines: pack(communes), departements: [...departements.values()], counts };
+}
+
+/** The columns of the CSV file, in the `contours` table's order. */
+export const contoursCsvColumns = ["code_insee", "nom", "geometry", "point_lon", "point_lat", "surface_km2", "source_file"] as const;
+
+/**
+ * Writes the rows as RFC 4180 CSV: text quoted (quotes doubled), a missing value as an empty unquoted field (NULL
+ * for DuckDB), numbers as JavaScript writes them (the shortest text that reads back as the same double).
+ */
+async function writeContoursCsv(file: string, rows: ContourRow[]): Promise<number> {
+  const cell = (value: string | number | null) =>
+    value === null || (typeof value === "number" && !Number.isFinite(value)) ? "" : typeof value === "number" ? String(value) : `"${value.replaceAll('"', '""')}"`;
+  const lines = [contoursCsvColumns.join(",")];
+  for (const row of rows) lines.push(contoursCsvColumns.map((column) => cell(row[column])).join(","));
+  let longestLine = 0;
+  for (const line of lines) longestLine = Math.max(longestLine, Buffer.byteLength(line));
+  await writeFile(file, lines.join("\n") + "\n");
+  return longestLine;
+}
+
+function pack(rows: ContourRow[]): PackedOutlines {
+  const encoder = new TextEncoder();
+  const ends = new Uint32Array(rows.length);
+  const bboxes = new Float64Array(rows.length * 4);
+  let size = 0;
+  rows.forEach((row, i) => {
+    size += Buffer.byteLength(row.geometry);
+    ends[i] = size;
+    bboxes.set(row.bbox, i * 4);
+  });
+  // A buffer of its own (not from Node's shared pool), so that it can be moved to the other thread.
+  const text = new Uint8Array(size);
+  rows.forEach((row, i) => encoder.encodeInto(row.geometry, text.subarray(i === 0 ? 0 : ends[i - 1], ends[i])));
+  return { codes: rows.map((r) => r.code_insee), bboxes, text, ends };
 }
 
 function ledgerCounts(ledger: Ledger): FileCounts {
