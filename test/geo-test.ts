@@ -101,21 +101,23 @@ describe("pointInCommune", () => {
 });
 
 describe("communeIndexFromPacked", () => {
-  // As the outlines' worker hands them over: rows in file order (B before A), boxes four by four, UTF-8 texts end
-  // to end with the byte offset where each ends.
+  // As the outlines' worker hands them over: rows in file order (B before A), boxes four by four, each UTF-8 text
+  // between its start and end in one buffer (here with other bytes around, as in the file it is taken from).
   const rows = [
     { code: "B", geometry: square(1, 0, 2, 1), bbox: [1, 0, 2, 1] },
     { code: "A", geometry: square(0, 0, 1, 1), bbox: [0, 0, 1, 1] }
   ];
-  const texts = rows.map((r) => new TextEncoder().encode(JSON.stringify(r.geometry)));
-  const text = new Uint8Array(texts.reduce((n, t) => n + t.length, 0));
+  const parts = rows.map((r) => `${r.code}\té\t${JSON.stringify(r.geometry)}\n`);
+  const text = new TextEncoder().encode(parts.join(""));
+  const starts = new Uint32Array(rows.length);
   const ends = new Uint32Array(rows.length);
-  texts.forEach((t, i) => {
-    const start = i === 0 ? 0 : ends[i - 1];
-    text.set(t, start);
-    ends[i] = start + t.length;
+  let at = 0;
+  parts.forEach((part, i) => {
+    starts[i] = at + new TextEncoder().encode(part.slice(0, part.lastIndexOf("\t") + 1)).length;
+    at += new TextEncoder().encode(part).length;
+    ends[i] = at - 1;
   });
-  const index = communeIndexFromPacked({ codes: rows.map((r) => r.code), bboxes: new Float64Array(rows.flatMap((r) => r.bbox)), text, ends });
+  const index = communeIndexFromPacked({ codes: rows.map((r) => r.code), bboxes: new Float64Array(rows.flatMap((r) => r.bbox)), text, starts, ends });
 
   it("places points as an index of the parsed outlines does", () => {
     expect(pointInCommune(1.5, 0.5, index)).toBe("B");

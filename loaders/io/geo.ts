@@ -198,13 +198,14 @@ function gridOf(entries: readonly IndexEntry[]): Map<number, number[]> {
 
 /**
  * Outlines as the `contours` source hands them over from its worker thread: codes, boxes ([west, south, east,
- * north] four by four) and the stored GeoJSON texts end to end as UTF-8 (`ends[i]` is where the i-th ends). Typed
- * arrays cross between threads without a copy.
+ * north] four by four) and bytes holding each stored GeoJSON text as UTF-8 between `starts[i]` and `ends[i]`.
+ * Typed arrays cross between threads without a copy.
  */
 export interface PackedOutlines {
   codes: string[];
   bboxes: Float64Array;
   text: Uint8Array;
+  starts: Uint32Array;
   ends: Uint32Array;
 }
 
@@ -213,7 +214,7 @@ export interface PackedOutlines {
  * `ORDER BY code_insee`): an outline is decoded and parsed the first time a point falls in its box, so that
  * placing a few hundred points does not parse 50 MB of outlines. Entries must be valid areal geometries.
  */
-export function communeIndexFromPacked({ codes, bboxes, text, ends }: PackedOutlines): CommuneIndex {
+export function communeIndexFromPacked({ codes, bboxes, text, starts, ends }: PackedOutlines): CommuneIndex {
   const decoder = new TextDecoder();
   const order = codes.map((_, i) => i).sort((a, b) => (codes[a] < codes[b] ? -1 : codes[a] > codes[b] ? 1 : 0));
   const entries: IndexEntry[] = order.map((i) => {
@@ -222,7 +223,7 @@ export function communeIndexFromPacked({ codes, bboxes, text, ends }: PackedOutl
       code: codes[i],
       bbox: [bboxes[i * 4], bboxes[i * 4 + 1], bboxes[i * 4 + 2], bboxes[i * 4 + 3]],
       get geometry(): Areal {
-        parsed ??= JSON.parse(decoder.decode(text.subarray(i === 0 ? 0 : ends[i - 1], ends[i]))) as Areal;
+        parsed ??= JSON.parse(decoder.decode(text.subarray(starts[i], ends[i]))) as Areal;
         return parsed;
       }
     };
