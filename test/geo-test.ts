@@ -1,4 +1,5 @@
-import { booleanPointInPolygon, centerOfMass } from "@turf/turf";
+import { booleanPointInPolygon } from "@turf/boolean-point-in-polygon";
+import { centerOfMass } from "@turf/center-of-mass";
 import type { Feature, Polygon } from "geojson";
 import { describe, expect, it } from "vitest";
 import { SourceError } from "../loaders/io/errors.ts";

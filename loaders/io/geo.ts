@@ -1,11 +1,9 @@
-import {
-  area,
-  bbox as turfBbox,
-  booleanPointInPolygon,
-  centerOfMass,
-  point,
-  pointOnFeature
-} from "@turf/turf";
+import { area } from "@turf/area";
+import { bbox as turfBbox } from "@turf/bbox";
+import { booleanPointInPolygon } from "@turf/boolean-point-in-polygon";
+import { centerOfMass } from "@turf/center-of-mass";
+import { point } from "@turf/helpers";
+import { pointOnFeature } from "@turf/point-on-feature";
 import polygonClipping from "polygon-clipping";
 import type { BBox, Feature, Geometry, MultiPolygon, Polygon, Position } from "geojson";
 import { SourceError } from "./errors.ts";

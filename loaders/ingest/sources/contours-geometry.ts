@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { bbox } from "@turf/turf";
+import { bbox } from "@turf/bbox";
 import type { Feature, Geometry } from "geojson";
 import { CogIndex, currentCodeOrQuarantine, type CogData } from "../cog.ts";
 import { areaKm2, dissolve, inFrance, isAreal, type PackedOutlines, parseGeoJsonFeatures, representativePoint, requireProperty, roundCoordinates, type Areal } from "../../io/geo.ts";
