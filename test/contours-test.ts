@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
-import { area, booleanPointInPolygon } from "@turf/turf";
+import { area } from "@turf/area";
+import { booleanPointInPolygon } from "@turf/boolean-point-in-polygon";
 import type { Feature, Polygon, MultiPolygon } from "geojson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../loaders/io/db.ts";

@@ -1,9 +1,10 @@
-import { booleanPointInPolygon, centerOfMass } from "@turf/turf";
+import { booleanPointInPolygon } from "@turf/boolean-point-in-polygon";
+import { centerOfMass } from "@turf/center-of-mass";
 import type { Feature, Polygon } from "geojson";
 import { describe, expect, it } from "vitest";
 import { SourceError } from "../loaders/io/errors.ts";
 import { haversineKm } from "../src/lib/diagnostic/index.ts";
-import { areaKm2, communeIndex, dissolve, parseGeoJsonFeatures, pointInCommune, representativePoint, roundCoordinates } from "../loaders/io/geo.ts";
+import { areaKm2, communeIndex, communeIndexFromPacked, dissolve, parseGeoJsonFeatures, pointInCommune, representativePoint, roundCoordinates } from "../loaders/io/geo.ts";
 
 const square = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
   type: "Polygon",
@@ -97,6 +98,39 @@ describe("pointInCommune", () => {
     expect(pointInCommune(-0.05, 0.5, index)).toBeNull();
     const reversed = communeIndex([feature("B", square(1, 0, 2, 1)), feature("A", square(0, 0, 1, 1))]);
     expect(pointInCommune(1, 0.5, reversed)).toBe("B");
+  });
+});
+
+describe("communeIndexFromPacked", () => {
+  // As the outlines' worker hands them over: rows in file order (B before A), boxes four by four, each UTF-8 text
+  // between its start and end in one buffer (here with other bytes around, as in the file it is taken from).
+  const rows = [
+    { code: "B", geometry: square(1, 0, 2, 1), bbox: [1, 0, 2, 1] },
+    { code: "A", geometry: square(0, 0, 1, 1), bbox: [0, 0, 1, 1] }
+  ];
+  const parts = rows.map((r) => `${r.code}\té\t${JSON.stringify(r.geometry)}\n`);
+  const text = new TextEncoder().encode(parts.join(""));
+  const starts = new Uint32Array(rows.length);
+  const ends = new Uint32Array(rows.length);
+  let at = 0;
+  parts.forEach((part, i) => {
+    starts[i] = at + new TextEncoder().encode(part.slice(0, part.lastIndexOf("\t") + 1)).length;
+    at += new TextEncoder().encode(part).length;
+    ends[i] = at - 1;
+  });
+  const index = communeIndexFromPacked({ codes: rows.map((r) => r.code), bboxes: new Float64Array(rows.flatMap((r) => r.bbox)), text, starts, ends });
+
+  it("places points as an index of the parsed outlines does", () => {
+    expect(pointInCommune(1.5, 0.5, index)).toBe("B");
+    expect(pointInCommune(0.5, 0.5, index)).toBe("A");
+    expect(pointInCommune(2.5, 0.5, index)).toBeNull();
+  });
+
+  it("searches in code order (as the table read with ORDER BY code_insee), whatever the order handed over", () => {
+    expect(index.entries.map((e) => e.code)).toEqual(["A", "B"]);
+    // On the shared edge x = 1, A answers first although B came first.
+    expect(pointInCommune(1, 0.5, index)).toBe("A");
+    expect(index.entries[1].bbox).toEqual([1, 0, 2, 1]);
   });
 });
 

@@ -105,7 +105,9 @@ export function diagnosticCommunesSql(present: Set<string>): string {
   ),
   der AS (SELECT * FROM ${t("indicateurs_derives")}),
   fi AS (SELECT * FROM ${t("filosofi")}),
-  fit AS (SELECT * FROM ${t("filosofi_territoires")}),
+  -- Published EPCI and département rates (one row per level and code: the table's key), joined once each.
+  fit_epci AS (SELECT code, taux_pauvrete FROM ${t("filosofi_territoires")} WHERE niveau = 'epci'),
+  fit_dep AS (SELECT code, taux_pauvrete FROM ${t("filosofi_territoires")} WHERE niveau = 'departement'),
   -- Poverty where Filosofi hides the commune: the EPCI's, then the département's, published value when the
   -- official EPCI/DEP files are loaded, else estimated from the communes that are published (weighted by persons).
   pov_epci AS (${publishedPovertySql("c.epci_siren", present)}),
@@ -130,7 +132,9 @@ export function diagnosticCommunesSql(present: Set<string>): string {
   ),
   biblio AS (SELECT code_insee, count(*)::INTEGER AS n FROM ${t("bibliotheques")} GROUP BY 1),
   qp AS (SELECT code_insee, count(DISTINCT code_qp)::INTEGER AS n FROM ${t("qpv")} GROUP BY 1),
-  ifn AS (SELECT code, total FROM ${t("ifn_reference")} WHERE niveau = 'commune')
+  ifn AS (SELECT code, total FROM ${t("ifn_reference")} WHERE niveau = 'commune'),
+  -- Every reason to check a place, by place (the nearest place of a commune may have several).
+  a_verifier AS (SELECT id, string_agg(detail, ' ; ' ORDER BY motif) AS detail FROM lieux_a_verifier GROUP BY id)
   SELECT c.code_insee, c.nom, c.code_departement, c.code_region, c.epci_siren, ep.nom AS epci_nom, c.population,
     CASE WHEN rp.code_insee IS NOT NULL THEN 'insee' WHEN der.code_insee IS NOT NULL THEN 'derive' END AS source_publics,
     rp.pop AS pop_rp, rp.pop_65p AS pop_65_plus,
@@ -144,12 +148,10 @@ export function diagnosticCommunesSql(present: Set<string>): string {
     rp.fam AS familles, rp.fam_mono AS familles_mono,
     CASE WHEN rp.code_insee IS NOT NULL THEN rp.fam_mono / nullif(rp.fam, 0) ELSE der.tx_fammono / 100 END AS part_familles_mono,
     rp.act1564 AS actifs_15_64, rp.chom1564 AS chomeurs_15_64, rp.chom1564 / nullif(rp.act1564, 0) AS taux_chomage,
-    coalesce(fi.taux_pauvrete,
-      (SELECT taux_pauvrete FROM fit WHERE niveau = 'epci' AND code = c.epci_siren), pov_epci.taux,
-      (SELECT taux_pauvrete FROM fit WHERE niveau = 'departement' AND code = c.code_departement), pov_dep.taux) / 100 AS taux_pauvrete,
+    coalesce(fi.taux_pauvrete, fit_epci.taux_pauvrete, pov_epci.taux, fit_dep.taux_pauvrete, pov_dep.taux) / 100 AS taux_pauvrete,
     CASE WHEN fi.taux_pauvrete IS NOT NULL THEN 'commune'
-         WHEN (SELECT taux_pauvrete FROM fit WHERE niveau = 'epci' AND code = c.epci_siren) IS NOT NULL OR pov_epci.taux IS NOT NULL THEN 'epci'
-         WHEN (SELECT taux_pauvrete FROM fit WHERE niveau = 'departement' AND code = c.code_departement) IS NOT NULL OR pov_dep.taux IS NOT NULL THEN 'departement'
+         WHEN fit_epci.taux_pauvrete IS NOT NULL OR pov_epci.taux IS NOT NULL THEN 'epci'
+         WHEN fit_dep.taux_pauvrete IS NOT NULL OR pov_dep.taux IS NOT NULL THEN 'departement'
     END AS taux_pauvrete_source,
     fi.mediane_niveau_vie,
     ftth.locaux, ftth.locaux_raccordables AS locaux_ftth, capped(ftth.locaux_raccordables / nullif(ftth.locaux, 0)) AS part_locaux_ftth,
@@ -163,8 +165,8 @@ export function diagnosticCommunesSql(present: Set<string>): string {
     coalesce(offre.nb_conseillers_numeriques, 0) AS nb_conseillers_numeriques, coalesce(biblio.n, 0) AS nb_bibliotheques,
     dist.distance_lieu_km, dist.distance_mediation_km, dist.distance_france_services_km, dist.distance_aidants_connect_km,
     dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche, dist.lieu_le_plus_proche_id, dist.offre_non_couverte,
-    coalesce((SELECT dl.code_insee FROM diagnostic_lieux dl WHERE dl.id = dist.lieu_le_plus_proche_id) = c.code_insee, false) AS lieu_le_plus_proche_dans_commune,
-    (SELECT string_agg(v.detail, ' ; ' ORDER BY v.motif) FROM lieux_a_verifier v WHERE v.id = dist.lieu_le_plus_proche_id) AS lieu_le_plus_proche_a_verifier,
+    coalesce(proche.code_insee = c.code_insee, false) AS lieu_le_plus_proche_dans_commune,
+    a_verifier.detail AS lieu_le_plus_proche_a_verifier,
     ifn.total AS ifn_reference,
     ty.frr, ty.densite_code, ty.densite_libelle, ty.centralite,
     coalesce(qp.n, 0) > 0 AS qpv, coalesce(qp.n, 0) AS nb_qpv,
@@ -174,7 +176,9 @@ export function diagnosticCommunesSql(present: Set<string>): string {
   LEFT JOIN rp USING (code_insee)
   LEFT JOIN der USING (code_insee)
   LEFT JOIN fi USING (code_insee)
+  LEFT JOIN fit_epci ON fit_epci.code = c.epci_siren
   LEFT JOIN pov_epci ON pov_epci.code = c.epci_siren
+  LEFT JOIN fit_dep ON fit_dep.code = c.code_departement
   LEFT JOIN pov_dep ON pov_dep.code = c.code_departement
   LEFT JOIN ftth USING (code_insee)
   LEFT JOIN elig USING (code_insee)
@@ -184,5 +188,7 @@ export function diagnosticCommunesSql(present: Set<string>): string {
   LEFT JOIN ifn ON ifn.code = c.code_insee
   LEFT JOIN ${t("typologies")} ty USING (code_insee)
   LEFT JOIN ${t("contours")} ct USING (code_insee)
-  LEFT JOIN commune_distances dist USING (code_insee)`;
+  LEFT JOIN commune_distances dist USING (code_insee)
+  LEFT JOIN diagnostic_lieux proche ON proche.id = dist.lieu_le_plus_proche_id
+  LEFT JOIN a_verifier ON a_verifier.id = dist.lieu_le_plus_proche_id`;
 }

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Feature, Geometry } from "geojson";
 import { hasTable, insertRows, queryRows, quoteIdentifier, type TableSpec } from "../../io/db.ts";
-import { communeIndex, communeIndexFromText, inFrance, pointInCommune, type CommuneIndex } from "../../io/geo.ts";
+import { communeIndex, communeIndexFromPacked, inFrance, pointInCommune, type CommuneIndex, type PackedOutlines } from "../../io/geo.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { CogIndex } from "../cog.ts";
@@ -337,25 +337,16 @@ export function findCommuneByName(index: CommuneNames, name: string | null, post
   return kept.length === 1 ? kept[0].code : null;
 }
 
-/** An outline as the `contours` source hands it over: its stored text and its bounding box. */
-export interface WrittenContour {
-  code_insee: string;
-  geometry: string;
-  bbox: [number, number, number, number];
-}
-
-/** The outlines the `contours` source just wrote in a load (keyed by the load's `session`), in code order. */
-const writtenContours = new WeakMap<object, WrittenContour[]>();
+/** The outlines the `contours` source just wrote in a load (keyed by the load's `session`). */
+const writtenContours = new WeakMap<object, PackedOutlines>();
 
 /**
- * Called by the `contours` source with the rows it wrote: the index is then built from them rather than by
+ * Called by the `contours` source with the outlines it wrote: the index is then built from them rather than by
  * reading 50 MB of text back from the table, and each outline is parsed only if a point falls in its box. Same
  * text, same order (`ORDER BY code_insee`), hence the same answers.
  */
-export function rememberContours(session: object, rows: readonly WrittenContour[]): void {
-  const sorted = rows.map(({ code_insee, geometry, bbox }) => ({ code_insee, geometry, bbox }));
-  sorted.sort((a, b) => (a.code_insee < b.code_insee ? -1 : a.code_insee > b.code_insee ? 1 : 0));
-  writtenContours.set(session, sorted);
+export function rememberContours(session: object, outlines: PackedOutlines): void {
+  writtenContours.set(session, outlines);
 }
 
 /**
@@ -366,7 +357,7 @@ export async function readContoursIndex(context: Pick<LoadContext, "connection" 
   const written = writtenContours.get(context.session);
   // Handed over once: the outlines are not kept in memory for the rest of the load.
   writtenContours.delete(context.session);
-  if (written) return communeIndexFromText(written.map(({ code_insee: code, bbox, geometry }) => ({ code, bbox, geometry })));
+  if (written) return communeIndexFromPacked(written);
   if (!(await hasTable(context.connection, "contours"))) return null;
   const rows = await queryRows<{ code_insee: string; geometry: string }>(context.connection, `SELECT code_insee, geometry FROM contours ORDER BY code_insee`);
   const features: Feature<Geometry | null, Record<string, unknown>>[] = rows.map((r) => ({

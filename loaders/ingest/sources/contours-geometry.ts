@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
-import { bbox } from "@turf/turf";
+import { readFile, writeFile } from "node:fs/promises";
+import { bbox } from "@turf/bbox";
 import type { Feature, Geometry } from "geojson";
 import { CogIndex, currentCodeOrQuarantine, type CogData } from "../cog.ts";
-import { areaKm2, dissolve, inFrance, isAreal, parseGeoJsonFeatures, representativePoint, requireProperty, roundCoordinates, type Areal } from "../../io/geo.ts";
+import { areaKm2, dissolve, inFrance, isAreal, type PackedOutlines, parseGeoJsonFeatures, representativePoint, requireProperty, roundCoordinates, type Areal } from "../../io/geo.ts";
 import { groupBy } from "../../io/group.ts";
 import { Ledger, type QuarantinedRow } from "../../io/ledger.ts";
 import { normaliseCommuneCode, normaliseDepartementCode } from "../../io/values.ts";
@@ -22,6 +22,8 @@ export interface OutlineFile {
 
 export interface OutlinesInput {
   source: string;
+  /** Where to write the `contours` rows (tab-separated), for DuckDB to read in bulk (see `contoursFileColumns`). */
+  table: string;
   communes: OutlineFile[];
   departements: OutlineFile[];
   cog: CogData;
@@ -31,7 +33,7 @@ export interface OutlinesInput {
 }
 
 /** A `contours` row. */
-export interface ContourRow {
+interface ContourRow {
   code_insee: string;
   nom: string | null;
   geometry: string;
@@ -59,7 +61,11 @@ export interface FileCounts {
 }
 
 export interface OutlinesOutput {
-  communes: ContourRow[];
+  /** Rows written to `input.table`. */
+  rows: number;
+  /** Longest line of that file, in bytes (DuckDB's reader must be told when it passes its default). */
+  longestLine: number;
+  outlines: PackedOutlines;
   departements: DepartementOutlineRow[];
   /** One per input file: the commune files', then the département files'. */
   counts: FileCounts[];
@@ -89,6 +95,8 @@ export async function computeOutlines(input: OutlinesInput): Promise<OutlinesOut
   }
   const names = new Map(input.communeNames);
   const communes = [...groupBy(parts, (p) => p.code)].map(([code, group]) => communeRow(code, group, names.get(code) ?? null));
+  const { outlines, longestLine } = tabSeparated(communes);
+  await writeFile(input.table, outlines.text);
   const departementNames = new Map(input.departementNames);
   const departements = new Map<string, DepartementOutlineRow>();
   for (const file of input.departements) {
@@ -96,7 +104,58 @@ export async function computeOutlines(input: OutlinesInput): Promise<OutlinesOut
     (await readFeatures(file, ledger)).forEach((feature, i) => readDepartement(feature, i + 1, file.name, ledger, departementNames, departements));
     counts.push(ledgerCounts(ledger));
   }
-  return { communes, departements: [...departements.values()], counts };
+  return { rows: communes.length, longestLine, outlines, departements: [...departements.values()], counts };
+}
+
+/** The columns of the file written for DuckDB, in the `contours` table's order. */
+export const contoursFileColumns = ["code_insee", "nom", "geometry", "point_lon", "point_lat", "surface_km2", "source_file"] as const;
+
+/**
+ * The rows tab-separated, without quoting, as bytes: outlines are JSON text written by `JSON.stringify` (plain
+ * ASCII, never a tab or a line break), names and file names are checked. A missing value is an empty field (NULL
+ * for DuckDB), numbers are written as JavaScript writes them (the shortest text that reads back as the same
+ * double). The same bytes are written to the file and handed to the other thread, which finds each outline's text
+ * between `starts[i]` and `ends[i]`.
+ */
+function tabSeparated(rows: ContourRow[]): { outlines: PackedOutlines; longestLine: number } {
+  const checked = (value: string | null, column: string) => {
+    if (value === null) return "";
+    if (/[\t\r\n]/.test(value)) throw new Error(`contours : tabulation ou saut de ligne dans ${column} (${JSON.stringify(value)})`);
+    return value;
+  };
+  const number = (value: number) => (Number.isFinite(value) ? String(value) : "");
+  const lines = rows.map((row) => ({
+    before: [row.code_insee, checked(row.nom, "nom")].join("\t"),
+    geometry: row.geometry,
+    after: [number(row.point_lon), number(row.point_lat), number(row.surface_km2), checked(row.source_file, "source_file")].join("\t")
+  }));
+  const header = contoursFileColumns.join("\t") + "\n";
+  let size = header.length;
+  let longestLine = 0;
+  for (const { before, geometry, after } of lines) {
+    const bytes = Buffer.byteLength(before) + 1 + geometry.length + 1 + Buffer.byteLength(after);
+    longestLine = Math.max(longestLine, bytes);
+    size += bytes + 1;
+  }
+  // A buffer of its own (not from Node's shared pool), so that it can be moved to the other thread.
+  const text = new Uint8Array(size);
+  const out = Buffer.from(text.buffer);
+  const starts = new Uint32Array(rows.length);
+  const ends = new Uint32Array(rows.length);
+  let at = out.write(header, 0, "latin1");
+  lines.forEach(({ before, geometry, after }, i) => {
+    at += out.write(before, at, "utf8");
+    out[at++] = 9;
+    starts[i] = at;
+    at += out.write(geometry, at, "latin1");
+    ends[i] = at;
+    out[at++] = 9;
+    at += out.write(after, at, "utf8");
+    out[at++] = 10;
+  });
+  const bboxes = new Float64Array(rows.length * 4);
+  rows.forEach((row, i) => bboxes.set(row.bbox, i * 4));
+  return { outlines: { codes: rows.map((r) => r.code_insee), bboxes, text, starts, ends }, longestLine };
 }
 
 function ledgerCounts(ledger: Ledger): FileCounts {

@@ -1,11 +1,13 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { createTable, hasTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
+import { createTable, hasTable, insertRows, queryRows, quoteIdentifier, type TableSpec } from "../../io/db.ts";
 import type { Resource } from "../../io/resource.ts";
 import { runInWorker } from "../../io/worker.ts";
 import { rememberContours } from "../offre/places.ts";
 import type { LoadContext, OpenedResource, Source } from "../source.ts";
-import type { OutlineFile, OutlinesInput, OutlinesOutput } from "./contours-geometry.ts";
+import { contoursFileColumns, type OutlineFile, type OutlinesInput, type OutlinesOutput } from "./contours-geometry.ts";
 
 /**
  * Commune and département outlines (WGS84), keyed on the current COG. Production reads Etalab's national
@@ -123,27 +125,54 @@ export const contours: Source = {
     const communeFiles = national ? [national] : await openMirrorFiles(context, COMMUNE_FILE);
     const departementFiles = await openDepartementFiles(context);
     const opened = [...communeFiles, ...departementFiles];
-    // The geometry (≈ 10 s of CPU for France) runs on another thread: the next sources load meanwhile.
-    const output = await runInWorker<OutlinesInput, OutlinesOutput>(new URL("./contours-geometry.ts", import.meta.url), "computeOutlines", {
-      source: contours.id,
-      communes: communeFiles.map(outlineFile),
-      departements: departementFiles.map(outlineFile),
-      cog: context.cog.toData(),
-      communeNames: await names(context.connection, "communes", "SELECT code_insee AS code, nom FROM communes"),
-      departementNames: await names(context.connection, "departements", "SELECT code_departement AS code, nom FROM departements")
-    }, { youngGenerationMb: 64 });
-    output.counts.forEach((counts, i) => opened[i].ledger.absorb(counts));
-    await createTable(context.connection, contoursTable);
-    await insertRows(context.connection, contoursTable, output.communes);
-    rememberContours(context.session, output.communes);
-    await createTable(context.connection, contoursDepartementsTable);
-    await insertRows(context.connection, contoursDepartementsTable, output.departements);
+    // The geometry (≈ 7 s of CPU for France) runs on another thread: the next sources load meanwhile. It writes the
+    // rows to a tab-separated file, which DuckDB reads in bulk on its own threads, rather than handing 50 MB of text
+    // to this thread to append value by value.
+    const folder = await mkdtemp(path.join(tmpdir(), "sdin-contours-"));
+    try {
+      const table = path.join(folder, "contours.tsv");
+      const output = await runInWorker<OutlinesInput, OutlinesOutput>(new URL("./contours-geometry.ts", import.meta.url), "computeOutlines", {
+        source: contours.id,
+        table,
+        communes: communeFiles.map(outlineFile),
+        departements: departementFiles.map(outlineFile),
+        cog: context.cog.toData(),
+        communeNames: await names(context.connection, "communes", "SELECT code_insee AS code, nom FROM communes"),
+        departementNames: await names(context.connection, "departements", "SELECT code_departement AS code, nom FROM departements")
+      }, { youngGenerationMb: 64 });
+      output.counts.forEach((counts, i) => opened[i].ledger.absorb(counts));
+      await createTable(context.connection, contoursTable);
+      await insertFile(context.connection, table, output);
+      rememberContours(context.session, output.outlines);
+      await createTable(context.connection, contoursDepartementsTable);
+      await insertRows(context.connection, contoursDepartementsTable, output.departements);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
     const missing = await communesWithoutContour(context.connection);
     if (missing.length > 0) {
       context.log(`  attention : ${missing.length} commune(s) sans contour dans les départements couverts : ${missing.slice(0, 20).join(", ")}`);
     }
   }
 };
+
+/**
+ * Reads the worker's file (tab-separated, unquoted) into the `contours` table, every column typed as the table declares it and nothing
+ * guessed; the row count read must be the count written.
+ */
+async function insertFile(connection: DuckDBConnection, file: string, output: OutlinesOutput): Promise<void> {
+  const columns = contoursFileColumns.map((name) => `'${name}': '${contoursTable.columns[name]}'`).join(", ");
+  // DuckDB refuses lines longer than its default of 2 MB unless told: an outline of the national file may be.
+  const maxLine = Math.max(2_097_152, output.longestLine + 1024);
+  const reader = await connection.runAndReadAll(
+    `INSERT INTO ${quoteIdentifier(contoursTable.name)} (${contoursFileColumns.map(quoteIdentifier).join(", ")})
+     SELECT * FROM read_csv($file, header = true, auto_detect = false, delim = '\t', quote = '', escape = '',
+       columns = {${columns}}, max_line_size = ${maxLine})`,
+    { file }
+  );
+  const inserted = Number(reader.getRowsJS()[0][0]);
+  if (inserted !== output.rows) throw new Error(`contours : ${inserted} lignes lues dans ${file} pour ${output.rows} écrites`);
+}
 
 function outlineFile(opened: OpenedResource): OutlineFile {
   return { file: opened.acquired.file, name: opened.name };
