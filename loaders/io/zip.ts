@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { deflateRawSync } from "node:zlib";
 import { Inflate } from "fflate";
 import { SourceError } from "./errors.ts";
 import { decodeText, type DecodedText } from "./text.ts";
@@ -179,78 +178,4 @@ export async function readTextMaybeZipped(
   if (!isZip(bytes)) return { ...decodeText(bytes, { source, file: name }), entry: null };
   const found = readZipEntry(bytes, entry, { source, file: name, maxBytes });
   return { ...decodeText(found.bytes, { source, file: `${name}/${found.name}` }), entry: found.name };
-}
-
-/** One file to put in a zip: its path inside the archive and its bytes (text is written as UTF-8). */
-export interface ZipFile {
-  name: string;
-  data: Uint8Array | string;
-}
-
-/**
- * A zip archive of `files`, each deflated by Node's zlib (native, several times faster than a JavaScript deflate on
- * the megabytes of XML of a workbook), in the given order, dated `date`. No zip64: every file and the archive stay
- * under 4 GB (an export's workbook is a few MB).
- */
-export function zipFiles(files: ZipFile[], date = new Date()): Buffer {
-  const time = (date.getHours() << 11) | (date.getMinutes() << 5) | (date.getSeconds() >> 1);
-  const day = ((Math.max(1980, date.getFullYear()) - 1980) << 9) | ((date.getMonth() + 1) << 5) | date.getDate();
-  const parts: Uint8Array[] = [];
-  const central: Uint8Array[] = [];
-  let offset = 0;
-  for (const file of files) {
-    const name = Buffer.from(file.name, "utf8");
-    const data = typeof file.data === "string" ? Buffer.from(file.data, "utf8") : file.data;
-    const packed = deflateRawSync(data);
-    const crc = crc32(data);
-    if (offset + 30 + name.length + packed.length > 0xfffffffe) throw new Error(`archive zip de plus de 4 Go (fichier ${file.name})`);
-    // The fields the local header and the central directory share, from "version needed" to the name's length.
-    const common = Buffer.alloc(26);
-    common.writeUInt16LE(20, 0); // version needed: 2.0 (deflate)
-    common.writeUInt16LE(0x0800, 2); // names in UTF-8
-    common.writeUInt16LE(8, 4); // deflate
-    common.writeUInt16LE(time, 6);
-    common.writeUInt16LE(day, 8);
-    common.writeUInt32LE(crc, 10);
-    common.writeUInt32LE(packed.length, 14);
-    common.writeUInt32LE(data.length, 18);
-    common.writeUInt16LE(name.length, 22);
-    common.writeUInt16LE(0, 24); // no extra field
-    const local = Buffer.alloc(4);
-    local.writeUInt32LE(0x04034b50, 0);
-    parts.push(local, common, name, packed);
-    const entry = Buffer.alloc(46);
-    entry.writeUInt32LE(0x02014b50, 0);
-    entry.writeUInt16LE(20, 4); // made by: 2.0, MS-DOS attributes
-    common.copy(entry, 6);
-    // Comment length, disk number, internal and external attributes stay 0.
-    entry.writeUInt32LE(offset, 42);
-    central.push(entry, name);
-    offset += 30 + name.length + packed.length;
-  }
-  const directorySize = central.reduce((n, b) => n + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(directorySize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, ...central, end]);
-}
-
-const crcTable = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** The CRC-32 (ISO 3309, as zip and PNG use it) of `bytes`. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }

@@ -1,8 +1,4 @@
 import { deflateSync } from "node:zlib";
-import { crc32 } from "../../io/zip.ts";
-
-// The PNG chunks' checksum is the zip one.
-export { crc32 };
 
 /**
  * A tiny rasteriser for the schéma's maps: filled polygons, circles and thin lines on a supersampled grid of
@@ -236,4 +232,21 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   out.set(data, 8);
   view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
+}
+
+const crcTable = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** The CRC-32 (ISO 3309, as PNG uses it) of `bytes`. */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
