@@ -27,11 +27,24 @@ export async function writeWorkbook(file: string, sheets: Sheet[], date = new Da
     ws.columns = sheet.columns.map((c) => ({ header: sanitizeXlsx(c), key: c, width: Math.min(40, Math.max(10, c.length + 2)) }));
     ws.getRow(1).font = { bold: true };
     ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: Math.max(1, sheet.columns.length) } };
-    for (const row of sheet.rows) ws.addRow(sheet.columns.map((c) => xlsxValue(row[c]))).commit();
+    for (const row of sheet.rows) {
+      const added = ws.addRow(sheet.columns.map((c) => xlsxValue(row[c])));
+      added.eachCell((cell) => {
+        cell.style = plainCell;
+      });
+      added.commit();
+    }
     ws.commit();
   }
   await workbook.commit();
 }
+
+/**
+ * The style of every data cell (no format of its own): one object for them all. exceljs gives each new cell a style
+ * object of its own and, on writing it, looks the style up by serialising it, unless it has met that very object
+ * before: sharing it skips that work for each of the commune sheet's cells.
+ */
+const plainCell: Partial<ExcelJS.Style> = {};
 
 function xlsxValue(value: Cell): string | number | boolean | null {
   if (value === null || value === undefined) return null;
