@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type ExcelJS from "exceljs";
+import ExcelJS from "exceljs";
 import { SourceError } from "./errors.ts";
 import { listZipEntries, readZipEntry } from "./zip.ts";
 
@@ -74,10 +74,7 @@ export async function readXlsxSheet(file: string, sheet: string | null, where: X
 export async function parseXlsxSheet(bytes: Uint8Array, sheet: string | null, where: XlsxWhere): Promise<XlsxSheet> {
   checkIsWorkbook(bytes, where);
   checkZipEntries(bytes, where);
-  // Loaded on first use: exceljs takes about half a second to import, and most commands read no workbook (an export
-  // process imports this module only through the sources' registry).
-  const { default: Excel } = await import("exceljs");
-  const workbook = new Excel.Workbook();
+  const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
   } catch (error) {

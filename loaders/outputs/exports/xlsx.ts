@@ -17,11 +17,9 @@ export interface Sheet {
  * object (and looked up a style) for each of the commune sheet's 60 000 cells, then zipped in JavaScript: the
  * costliest file of a département's folder after the schéma.
  */
-export async function writeWorkbook(file: string, sheets: Sheet[], date = new Date()): Promise<void> {
+export async function writeWorkbook(file: string, sheets: Sheet[]): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true, useStyles: true });
   workbook.creator = "sdin";
-  workbook.created = date;
-  workbook.modified = date;
   for (const sheet of sheets) {
     const ws = workbook.addWorksheet(sanitizeXlsx(sheet.name).slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
     ws.columns = sheet.columns.map((c) => ({ header: sanitizeXlsx(c), key: c, width: Math.min(40, Math.max(10, c.length + 2)) }));
