@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { area } from "@turf/area";
 import { booleanPointInPolygon } from "@turf/boolean-point-in-polygon";
@@ -216,5 +216,45 @@ describe("contours from any département file of a mirror", () => {
     // The fixture covers 2 current communes of the Haute-Vienne; every other one is reported, none of the Creuse.
     expect(missing).toHaveLength(n - 2);
     expect(missing.every((code) => code.startsWith("87"))).toBe(true);
+  });
+});
+
+describe("contours of a commune whose parts lie in two files", () => {
+  const row = `SELECT code_insee, geometry, point_lon, point_lat, surface_km2, source_file FROM contours ORDER BY rowid`;
+  type ContourRow = { code_insee: string; geometry: string; point_lon: number; point_lat: number; surface_km2: number; source_file: string };
+  let split: ContourRow[];
+  let whole: ContourRow[];
+  beforeAll(async () => {
+    // The fixture's features, split so that Bussière-Poitevine (87028) is in the first file and the two communes
+    // merged into it in 2019 (87055, 87136) in the second, which comes later in the files' order.
+    const fixture = JSON.parse(readFileSync(path.join(inputDir, "territoire/contours-communes/communes-99-test.geojson"), "utf8"));
+    const mirrorWith = (files: Record<string, string[]>) => {
+      const mirror = tempDir("sdin-mirror-");
+      symlinkSync(path.join(mirrorDir, "insee-cog-2026"), path.join(mirror, "insee-cog-2026"));
+      mkdirSync(path.join(mirror, "contours-communes"));
+      for (const [name, codes] of Object.entries(files)) {
+        const features = fixture.features.filter((f: Feature) => codes.includes(String(f.properties?.code)));
+        writeFileSync(path.join(mirror, "contours-communes", name), JSON.stringify({ ...fixture, features }));
+      }
+      return mirror;
+    };
+    const load = async (mirror: string) => {
+      const { db } = await loadSources([contours], { mirror });
+      try {
+        return await queryRows<ContourRow>(db.connection, row);
+      } finally {
+        db.close();
+      }
+    };
+    split = await load(mirrorWith({ "communes-98-a.geojson": ["87028", "87085"], "communes-99-b.geojson": ["87055", "87136"] }));
+    whole = await load(mirrorWith({ "communes-99-c.geojson": ["87028", "87085", "87055", "87136"] }));
+  });
+
+  it("dissolves the parts of both files into the same outline as one file holding them all", () => {
+    expect(split.map((r) => r.code_insee)).toEqual(["87028", "87085"]);
+    const [merged] = split;
+    expect(merged.source_file).toBe("communes-98-a.geojson, communes-99-b.geojson");
+    expect({ ...merged, source_file: null }).toEqual({ ...whole[0], source_file: null });
+    expect(merged.surface_km2).toBeCloseTo(256.659, 2); // the three squares, as in the test above
   });
 });

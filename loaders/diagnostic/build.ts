@@ -5,7 +5,7 @@ import { writeDoubtfulPlaces, writeDuplicates } from "./places.ts";
 import { createTable, insertRows, queryRows, tableNames } from "../io/db.ts";
 import { groupBy } from "../io/group.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
-import { diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
+import { communesSourcesSql, communesSourcesTable, diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
 import { writeParameters } from "./parameters.ts";
 import {
   candidateStops, classify, criteria, demandsBeyondReach, fragilityIndex, isBeyondReach, noThdShare, planItinerantStops, priorityScore,
@@ -32,24 +32,39 @@ export const defaultPlanStops = 10;
 export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
   const present = await tableNames(connection);
-  await writeParameters(connection, config);
-  await writeDuplicates(connection, present, config.dedoublonnage);
-  await createTable(connection, diagnosticLieuxTable);
-  await connection.run(diagnosticLieuxSql(present));
-  await connection.run("DROP TABLE lieux_groupes");
-  await writeDoubtfulPlaces(connection);
-  await writeDistances(connection, present);
+  // What the source tables say of each commune needs none of the places: DuckDB joins it on a connection of its
+  // own while this thread de-duplicates the places and measures the distances.
+  const sourcesJoined = joinCommuneSources(await context.connect(), present);
+  sourcesJoined.catch(() => {}); // awaited below; a failure of the work in between is the one reported
+  try {
+    await writeParameters(connection, config);
+    await writeDuplicates(connection, present, config.dedoublonnage);
+    await createTable(connection, diagnosticLieuxTable);
+    await connection.run(diagnosticLieuxSql(present));
+    await connection.run("DROP TABLE lieux_groupes");
+    await writeDoubtfulPlaces(connection);
+    await writeDistances(connection, present);
+  } finally {
+    await sourcesJoined.catch(() => {}); // the database must not close under the join
+  }
+  await sourcesJoined;
   await createTable(connection, diagnosticCommunesTable);
-  // least() ignores NULLs in DuckDB (least(1, NULL) = 1): an unknown share must stay unknown.
-  await connection.run(`CREATE OR REPLACE TEMP MACRO capped(x) AS CASE WHEN x IS NULL THEN NULL ELSE least(1, x) END`);
-  await connection.run(diagnosticCommunesSql(present));
+  await connection.run(diagnosticCommunesSql());
   await connection.run("DROP TABLE commune_distances");
+  await connection.run(`DROP TABLE ${communesSourcesTable}`);
   await scoreCommunes(connection, config);
   await aggregateEpci(connection, config);
   await aggregateTerritories(connection);
   await buildIndicatorSources(connection);
   await writePlans(connection, config, present);
 };
+
+/** `communesSourcesSql` run on `connection` (its temporary macro is that connection's own). */
+async function joinCommuneSources(connection: DuckDBConnection, present: Set<string>): Promise<void> {
+  // least() ignores NULLs in DuckDB (least(1, NULL) = 1): an unknown share must stay unknown.
+  await connection.run(`CREATE OR REPLACE TEMP MACRO capped(x) AS CASE WHEN x IS NULL THEN NULL ELSE least(1, x) END`);
+  await connection.run(communesSourcesSql(present));
+}
 
 /** The kinds of place a distance is computed to (`offerKind` of the places' sources), and the column of each. */
 export const placeKinds = [

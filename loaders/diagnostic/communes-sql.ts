@@ -90,11 +90,17 @@ export function diagnosticLieuxSql(present: Set<string>): string {
   FROM g LEFT JOIN communes c USING (code_insee) LEFT JOIN ${sourceTable("contours", present)} ct USING (code_insee)`;
 }
 
-/** One row per current commune: publics, connectivity, offer, typologies, with the counts behind every share. */
-export function diagnosticCommunesSql(present: Set<string>): string {
+/**
+ * The table `diagnosticCommunesSql` completes: one row per current commune with what the source tables say (publics,
+ * connectivity, typologies, libraries), with the counts behind every share. It needs none of the places of help, so
+ * the load computes it while the places are de-duplicated and the distances measured.
+ */
+export const communesSourcesTable = "communes_sources";
+
+export function communesSourcesSql(present: Set<string>): string {
   const t = (name: string) => sourceTable(name, present);
   return `
-  INSERT INTO diagnostic_communes BY NAME
+  CREATE OR REPLACE TABLE ${communesSourcesTable} AS
   WITH rp AS (
     SELECT s.code_insee, s.pop, s.pop_65p, s.pop_75p, d.nscol15p, d.nscol15p_diplmin + d.nscol15p_bepc AS peu_diplomes,
       m.men, m.men_pseul, m.fam, m.fam_mono, m.pop80p, m.pop80p_pseul, e.act1564, e.chom1564
@@ -121,20 +127,9 @@ export function diagnosticCommunesSql(present: Set<string>): string {
     FROM ${t("arcep_eligibilite")} e
     QUALIFY row_number() OVER (PARTITION BY e.code_insee ORDER BY e.date DESC) = 1
   ),
-  offre AS (
-    SELECT code_insee, count(*)::INTEGER AS nb_lieux,
-      -- A territory's own list is a list of lieux de médiation numérique (offerKind in places.ts).
-      count(*) FILTER (WHERE sources LIKE '%lieux-mediation%' OR sources LIKE '%territoire-%')::INTEGER AS nb_lieux_mediation,
-      count(*) FILTER (WHERE sources LIKE '%france-services%')::INTEGER AS nb_france_services,
-      count(*) FILTER (WHERE sources LIKE '%aidants-connect%')::INTEGER AS nb_aidants_connect,
-      count(*) FILTER (WHERE sources LIKE '%conseillers-numeriques%')::INTEGER AS nb_conseillers_numeriques
-    FROM diagnostic_lieux GROUP BY 1
-  ),
   biblio AS (SELECT code_insee, count(*)::INTEGER AS n FROM ${t("bibliotheques")} GROUP BY 1),
   qp AS (SELECT code_insee, count(DISTINCT code_qp)::INTEGER AS n FROM ${t("qpv")} GROUP BY 1),
-  ifn AS (SELECT code, total FROM ${t("ifn_reference")} WHERE niveau = 'commune'),
-  -- Every reason to check a place, by place (the nearest place of a commune may have several).
-  a_verifier AS (SELECT id, string_agg(detail, ' ; ' ORDER BY motif) AS detail FROM lieux_a_verifier GROUP BY id)
+  ifn AS (SELECT code, total FROM ${t("ifn_reference")} WHERE niveau = 'commune')
   SELECT c.code_insee, c.nom, c.code_departement, c.code_region, c.epci_siren, ep.nom AS epci_nom, c.population,
     CASE WHEN rp.code_insee IS NOT NULL THEN 'insee' WHEN der.code_insee IS NOT NULL THEN 'derive' END AS source_publics,
     rp.pop AS pop_rp, rp.pop_65p AS pop_65_plus,
@@ -160,13 +155,7 @@ export function diagnosticCommunesSql(present: Set<string>): string {
     elig.bhd8 AS locaux_eligible_bhd8, capped(elig.bhd8 / nullif(elig.nbr, 0)) AS part_eligible_bhd8,
     elig.thd100 AS locaux_eligible_thd100, capped(elig.thd100 / nullif(elig.nbr, 0)) AS part_eligible_thd100,
     elig.thd1g AS locaux_eligible_thd1g, capped(elig.thd1g / nullif(elig.nbr, 0)) AS part_eligible_thd1g,
-    coalesce(offre.nb_lieux, 0) AS nb_lieux, coalesce(offre.nb_lieux_mediation, 0) AS nb_lieux_mediation,
-    coalesce(offre.nb_france_services, 0) AS nb_france_services, coalesce(offre.nb_aidants_connect, 0) AS nb_aidants_connect,
-    coalesce(offre.nb_conseillers_numeriques, 0) AS nb_conseillers_numeriques, coalesce(biblio.n, 0) AS nb_bibliotheques,
-    dist.distance_lieu_km, dist.distance_mediation_km, dist.distance_france_services_km, dist.distance_aidants_connect_km,
-    dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche, dist.lieu_le_plus_proche_id, dist.offre_non_couverte,
-    coalesce(proche.code_insee = c.code_insee, false) AS lieu_le_plus_proche_dans_commune,
-    a_verifier.detail AS lieu_le_plus_proche_a_verifier,
+    coalesce(biblio.n, 0) AS nb_bibliotheques,
     ifn.total AS ifn_reference,
     ty.frr, ty.densite_code, ty.densite_libelle, ty.centralite,
     coalesce(qp.n, 0) > 0 AS qpv, coalesce(qp.n, 0) AS nb_qpv,
@@ -182,12 +171,43 @@ export function diagnosticCommunesSql(present: Set<string>): string {
   LEFT JOIN pov_dep ON pov_dep.code = c.code_departement
   LEFT JOIN ftth USING (code_insee)
   LEFT JOIN elig USING (code_insee)
-  LEFT JOIN offre USING (code_insee)
   LEFT JOIN biblio USING (code_insee)
   LEFT JOIN qp USING (code_insee)
   LEFT JOIN ifn ON ifn.code = c.code_insee
   LEFT JOIN ${t("typologies")} ty USING (code_insee)
   LEFT JOIN ${t("contours")} ct USING (code_insee)
+`;
+}
+
+/**
+ * One row per current commune: `communesSourcesSql`'s columns, then the offer of help (places by kind, the nearest
+ * one and its distance, whether to check it), from the de-duplicated places and `commune_distances`.
+ */
+export function diagnosticCommunesSql(): string {
+  return `
+  INSERT INTO diagnostic_communes BY NAME
+  WITH
+  offre AS (
+    SELECT code_insee, count(*)::INTEGER AS nb_lieux,
+      -- A territory's own list is a list of lieux de médiation numérique (offerKind in places.ts).
+      count(*) FILTER (WHERE sources LIKE '%lieux-mediation%' OR sources LIKE '%territoire-%')::INTEGER AS nb_lieux_mediation,
+      count(*) FILTER (WHERE sources LIKE '%france-services%')::INTEGER AS nb_france_services,
+      count(*) FILTER (WHERE sources LIKE '%aidants-connect%')::INTEGER AS nb_aidants_connect,
+      count(*) FILTER (WHERE sources LIKE '%conseillers-numeriques%')::INTEGER AS nb_conseillers_numeriques
+    FROM diagnostic_lieux GROUP BY 1
+  ),
+  -- Every reason to check a place, by place (the nearest place of a commune may have several).
+  a_verifier AS (SELECT id, string_agg(detail, ' ; ' ORDER BY motif) AS detail FROM lieux_a_verifier GROUP BY id)
+  SELECT s.*,
+    coalesce(offre.nb_lieux, 0) AS nb_lieux, coalesce(offre.nb_lieux_mediation, 0) AS nb_lieux_mediation,
+    coalesce(offre.nb_france_services, 0) AS nb_france_services, coalesce(offre.nb_aidants_connect, 0) AS nb_aidants_connect,
+    coalesce(offre.nb_conseillers_numeriques, 0) AS nb_conseillers_numeriques,
+    dist.distance_lieu_km, dist.distance_mediation_km, dist.distance_france_services_km, dist.distance_aidants_connect_km,
+    dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche, dist.lieu_le_plus_proche_id, dist.offre_non_couverte,
+    coalesce(proche.code_insee = s.code_insee, false) AS lieu_le_plus_proche_dans_commune,
+    a_verifier.detail AS lieu_le_plus_proche_a_verifier
+  FROM ${communesSourcesTable} s
+  LEFT JOIN offre USING (code_insee)
   LEFT JOIN commune_distances dist USING (code_insee)
   LEFT JOIN diagnostic_lieux proche ON proche.id = dist.lieu_le_plus_proche_id
   LEFT JOIN a_verifier ON a_verifier.id = dist.lieu_le_plus_proche_id`;

@@ -87,6 +87,7 @@ export async function runLoad(
   let requested = 0;
   const contextFor = (sourceId: string, connection: DuckDBConnection): LoadContext => ({
     connection,
+    connect: () => db.connect(),
     get cog() {
       return shared.cog;
     },

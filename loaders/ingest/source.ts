@@ -23,6 +23,8 @@ export interface OpenedResource {
 /** What a source's load step receives. */
 export interface LoadContext {
   connection: DuckDBConnection;
+  /** Another connection to the same database, for a query to run beside this connection's work (closed with it). */
+  connect(): Promise<DuckDBConnection>;
   /** Current-COG mapping (built by the referential source, which loads first). */
   cog: CogIndex;
   /** Gets the file of a resource and opens its ledger; null when an optional resource is absent. */

@@ -83,18 +83,47 @@ interface CommunePart {
 /** Feature numbers stand for line numbers in the quarantine: say so, a GeoJSON file is often one line. */
 export const FEATURE_NOTE = "(ligne = numéro de l'entité GeoJSON)";
 
-/** Every row of both tables from the files, in file order (the first outline of a code decides its row's place). */
+/**
+ * Every row of both tables from the files, in file order (the first outline of a code decides its row's place).
+ * Each file's communes are finished (dissolved, rounded, measured) before the next file is read, so that only one
+ * file's parsed features are alive at a time. A commune whose parts lie in several files (an old commune filed under
+ * another département) is then rebuilt at the end from all its parts, read again from the files that hold them:
+ * the result is the same as reading every file before finishing any commune.
+ */
 export async function computeOutlines(input: OutlinesInput): Promise<OutlinesOutput> {
   const cog = CogIndex.fromData(input.cog);
   const counts: FileCounts[] = [];
-  const parts: CommunePart[] = [];
-  for (const file of input.communes) {
-    const ledger = new Ledger(input.source, file.name);
-    parts.push(...readCommuneParts(await readFeatures(file, ledger), file.name, ledger, cog));
-    counts.push(ledgerCounts(ledger));
-  }
   const names = new Map(input.communeNames);
-  const communes = [...groupBy(parts, (p) => p.code)].map(([code, group]) => communeRow(code, group, names.get(code) ?? null));
+  const communes: ContourRow[] = [];
+  /** Row of each code, and the files (indices in `input.communes`) where its parts were found. */
+  const rowOf = new Map<string, { row: number; files: number[] }>();
+  const spread = new Set<string>();
+  for (const [index, file] of input.communes.entries()) {
+    const ledger = new Ledger(input.source, file.name);
+    const parts = readCommuneParts(await readFeatures(file, ledger), file.name, ledger, cog);
+    counts.push(ledgerCounts(ledger));
+    for (const [code, group] of groupBy(parts, (p) => p.code)) {
+      const seen = rowOf.get(code);
+      if (seen) {
+        seen.files.push(index);
+        spread.add(code);
+        continue;
+      }
+      rowOf.set(code, { row: communes.length, files: [index] });
+      communes.push(communeRow(code, group, names.get(code) ?? null));
+    }
+  }
+  for (const code of spread) {
+    const { row, files } = rowOf.get(code)!;
+    const parts: CommunePart[] = [];
+    for (const index of files) {
+      const file = input.communes[index];
+      // Read again for its geometry only: the file's rows were counted in its ledger the first time.
+      const again = new Ledger(input.source, file.name);
+      parts.push(...readCommuneParts(await readFeatures(file, again), file.name, again, cog).filter((p) => p.code === code));
+    }
+    communes[row] = communeRow(code, parts, names.get(code) ?? null);
+  }
   const { outlines, longestLine } = tabSeparated(communes);
   await writeFile(input.table, outlines.text);
   const departementNames = new Map(input.departementNames);
