@@ -35,6 +35,15 @@ describe("parsing CSV", () => {
     ]);
   });
 
+  it("takes any header text as a column name, a repeated name keeping its last column", () => {
+    // Names a file could hold: quotes, a backslash, braces, code-like text, an empty name, `__proto__`, a repeat.
+    const names = ['a"b', "c\\d", "}; throw 1; {", "", "__proto__", "x", "x"];
+    const text = names.map((n) => `"${n.replaceAll('"', '""')}"`).join(";") + "\n1;2;3;4;5;6;7\n";
+    const [row] = parseCsv(text, ledger(), { delimiter: ";" }).rows;
+    expect(Object.getPrototypeOf(row.values)).toBe(Object.prototype);
+    expect(Object.entries(row.values)).toEqual([['a"b', "1"], ["c\\d", "2"], ["}; throw 1; {", "3"], ["", "4"], ["__proto__", "5"], ["x", "7"]]);
+  });
+
   it("finds a header below title lines and names a missing column", () => {
     const text = "Titre\n\nNote\nCode commune,Locaux\n23096,8 984\n";
     expect(parseCsv(text, ledger(), { headerContains: "Code commune" }).rows[0]).toEqual({ line: 5, values: { "Code commune": "23096", Locaux: "8 984" } });

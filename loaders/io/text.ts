@@ -112,6 +112,7 @@ export function parseCsv(text: string, ledger: Ledger, options: CsvOptions = {})
   const header = (records[0] ?? []).map((name) => name.replace(/^\ufeff/, "").trim());
   checkRequired(header, options.required ?? [], ledger, headerLine, delimiter);
   const offset = lineStarts[headerLine - 1];
+  const makeValues = valuesMaker(header);
   const rows: CsvRow[] = [];
   const starts = recordStarts(body, records.length);
   for (let i = 1; i < records.length; i++) {
@@ -126,11 +127,22 @@ export function parseCsv(text: string, ledger: Ledger, options: CsvOptions = {})
       ledger.quarantine(line, null, record.join(delimiter), `${reason} : ${record.length} champs au lieu de ${header.length}`);
       continue;
     }
-    const values: Record<string, string> = {};
-    header.forEach((name, j) => (values[name] = record[j]));
-    rows.push({ line, values });
+    rows.push({ line, values: makeValues(record) });
   }
   return { header, headerLine, rows };
+}
+
+/**
+ * Builds the `values` object of each row of a table with `header`: a function made once per table that returns an
+ * object literal with the header's names (the technique of d3-dsv's object converter), so that V8 allocates each
+ * row's object in one step with a shape shared by every row, rather than growing it one property at a time. Names
+ * are written as JSON string literals (any text from a file is a valid key, never code); a repeated name keeps its
+ * last column, as assigning them in order did; `__proto__` is a computed key, an own property like any other.
+ */
+function valuesMaker(header: string[]): (record: string[]) => Record<string, string> {
+  const last = new Map(header.map((name, j) => [name, j]));
+  const properties = [...last].map(([name, j]) => `${name === "__proto__" ? `[${JSON.stringify(name)}]` : JSON.stringify(name)}: r[${j}]`);
+  return new Function("r", `return { ${properties.join(", ")} };`) as (record: string[]) => Record<string, string>;
 }
 
 function indexLines(text: string): number[] {
