@@ -53,6 +53,8 @@ export const SAME_PLACE_M = 50;
 /** Identical names are merged unless their points are further apart than this (two sites of one network). */
 export const SAME_NAME_MAX_M = 1000;
 
+let rows = [new Uint16Array(256), new Uint16Array(256)];
+
 /**
  * Similarity of two strings, 0–1: 1 − (insertions + deletions to turn one into the other) / (sum of lengths),
  * the ratio of fuzzball / python-Levenshtein that the Cartographie nationale uses. `ratio("abc", "abd")` = 1 − 2/6.
@@ -60,16 +62,20 @@ export const SAME_NAME_MAX_M = 1000;
 export function ratio(a: string, b: string): number {
   if (a.length + b.length === 0) return 1;
   if (a === b) return 1;
-  // Longest common subsequence, one row at a time: indel distance = |a| + |b| − 2 LCS. Two rows reused.
-  let previous = new Uint16Array(b.length + 1);
-  let current = new Uint16Array(b.length + 1);
+  // Longest common subsequence, one row at a time: indel distance = |a| + |b| − 2 LCS. The two rows are kept from
+  // one call to the next (a commune with hundreds of places compares tens of thousands of pairs).
+  if (rows[0].length <= b.length) rows = [new Uint16Array(2 * b.length + 1), new Uint16Array(2 * b.length + 1)];
+  let [previous, current] = rows;
+  previous.fill(0, 0, b.length + 1);
   for (let i = 1; i <= a.length; i++) {
     const ca = a.charCodeAt(i - 1);
     current[0] = 0;
     for (let j = 1; j <= b.length; j++) {
       current[j] = ca === b.charCodeAt(j - 1) ? previous[j - 1] + 1 : Math.max(previous[j], current[j - 1]);
     }
-    [previous, current] = [current, previous];
+    const done = current;
+    current = previous;
+    previous = done;
   }
   return (2 * previous[b.length]) / (a.length + b.length);
 }
@@ -108,8 +114,14 @@ const COMPATIBLE_TYPES: [string, string][] = [["RFS", "PIMMS"]];
 
 /** True when the records may be one place by their types: one untyped, a type in common, or a compatible pair. */
 export function compatibleTypes(a: string | null, b: string | null): boolean {
-  const ta = (a ?? "").split("|").filter(Boolean);
-  const tb = (b ?? "").split("|").filter(Boolean);
+  return compatibleTypeLists(typesOf(a), typesOf(b));
+}
+
+function typesOf(typologie: string | null): string[] {
+  return (typologie ?? "").split("|").filter(Boolean);
+}
+
+function compatibleTypeLists(ta: string[], tb: string[]): boolean {
   if (ta.length === 0 || tb.length === 0) return true;
   if (ta.some((t) => tb.includes(t))) return true;
   return COMPATIBLE_TYPES.some(([x, y]) => (ta.includes(x) && tb.includes(y)) || (ta.includes(y) && tb.includes(x)));
@@ -123,7 +135,10 @@ const BRAND_WORDS = new Set(["france", "services", "service", "msap", "poste"]);
 
 /** A place's name for the similarity: normalised, without the brand words (the whole name if nothing else is left). */
 export function distinctiveName(nom: string): string {
-  const name = normalisePlaceName(nom);
+  return withoutBrand(normalisePlaceName(nom));
+}
+
+function withoutBrand(name: string): string {
   const kept = name.split(" ").filter((w) => !BRAND_WORDS.has(w)).join(" ");
   return kept || name;
 }
@@ -133,10 +148,12 @@ interface Keys {
   distinctive: string;
   street: string | null;
   name: string;
+  types: string[];
 }
 
 function keysOf(place: DedupPlace): Keys {
-  return { distinctive: distinctiveName(place.nom), street: normaliseStreet(place.adresse), name: normalisePlaceName(place.nom) };
+  const name = normalisePlaceName(place.nom);
+  return { distinctive: withoutBrand(name), street: normaliseStreet(place.adresse), name, types: typesOf(place.typologie) };
 }
 
 /** The score of two records: the mean of the components that can be computed. */
@@ -202,7 +219,7 @@ export function deduplicate(places: DedupPlace[], settings: DedupSettings): Dedu
       for (let y = x + 1; y < members.length; y++) {
         const [i, j] = [members[x], members[y]];
         const [a, b] = [places[i], places[j]];
-        if (!compatibleTypes(a.typologie, b.typologie)) continue;
+        if (!compatibleTypeLists(keys[i].types, keys[j].types)) continue;
         const score = scoreKeys(a, b, keys[i], keys[j]);
         const merged = score.score >= settings.fusion || sameStructure(a, b, keys[i].name === keys[j].name, score, settings);
         if (merged) union(i, j);
