@@ -90,13 +90,14 @@ export function diagnosticLieuxSql(present: Set<string>): string {
   FROM g LEFT JOIN communes c USING (code_insee) LEFT JOIN ${sourceTable("contours", present)} ct USING (code_insee)`;
 }
 
-/**
- * The table `diagnosticCommunesSql` completes: one row per current commune with what the source tables say (publics,
- * connectivity, typologies, libraries), with the counts behind every share. It needs none of the places of help, so
- * the load computes it while the places are de-duplicated and the distances measured.
- */
+/** The intermediate table of `communesSourcesSql`, completed by `diagnosticCommunesSql` and dropped after it. */
 export const communesSourcesTable = "communes_sources";
 
+/**
+ * One row per current commune with what the source tables say (publics, connectivity, typologies, libraries), with
+ * the counts behind every share. It needs none of the places of help, so the load computes it while the places are
+ * de-duplicated and the distances measured. Uses the `capped` macro (see `joinCommuneSources` in build.ts).
+ */
 export function communesSourcesSql(present: Set<string>): string {
   const t = (name: string) => sourceTable(name, present);
   return `

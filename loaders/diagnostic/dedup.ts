@@ -53,7 +53,8 @@ export const SAME_PLACE_M = 50;
 /** Identical names are merged unless their points are further apart than this (two sites of one network). */
 export const SAME_NAME_MAX_M = 1000;
 
-let rows = [new Uint16Array(256), new Uint16Array(256)];
+/** The two rows of `ratio`'s table, kept from one call to the next and grown when a string is longer. */
+let lcsRows = [new Uint16Array(256), new Uint16Array(256)];
 
 /**
  * Similarity of two strings, 0–1: 1 − (insertions + deletions to turn one into the other) / (sum of lengths),
@@ -64,8 +65,8 @@ export function ratio(a: string, b: string): number {
   if (a === b) return 1;
   // Longest common subsequence, one row at a time: indel distance = |a| + |b| − 2 LCS. The two rows are kept from
   // one call to the next (a commune with hundreds of places compares tens of thousands of pairs).
-  if (rows[0].length <= b.length) rows = [new Uint16Array(2 * b.length + 1), new Uint16Array(2 * b.length + 1)];
-  let [previous, current] = rows;
+  if (lcsRows[0].length <= b.length) lcsRows = [new Uint16Array(2 * b.length + 1), new Uint16Array(2 * b.length + 1)];
+  let [previous, current] = lcsRows;
   previous.fill(0, 0, b.length + 1);
   for (let i = 1; i <= a.length; i++) {
     const ca = a.charCodeAt(i - 1);

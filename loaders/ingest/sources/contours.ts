@@ -125,7 +125,7 @@ export const contours: Source = {
     const communeFiles = national ? [national] : await openMirrorFiles(context, COMMUNE_FILE);
     const departementFiles = await openDepartementFiles(context);
     const opened = [...communeFiles, ...departementFiles];
-    // The geometry (≈ 7 s of CPU for France) runs on another thread: the next sources load meanwhile. It writes the
+    // The geometry (≈ 5 s of CPU for France) runs on another thread: the next sources load meanwhile. It writes the
     // rows to a tab-separated file, which DuckDB reads in bulk on its own threads, rather than handing 50 MB of text
     // to this thread to append value by value.
     const folder = await mkdtemp(path.join(tmpdir(), "sdin-contours-"));
