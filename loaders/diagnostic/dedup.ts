@@ -134,11 +134,10 @@ function compatibleTypeLists(ta: string[], tb: string[]): boolean {
  */
 const BRAND_WORDS = new Set(["france", "services", "service", "msap", "poste"]);
 
-/** A place's name for the similarity: normalised, without the brand words (the whole name if nothing else is left). */
-export function distinctiveName(nom: string): string {
-  return withoutBrand(normalisePlaceName(nom));
-}
-
+/**
+ * A place's name for the similarity, from its normalised name (`normalisePlaceName`): without the brand words (the
+ * whole name if nothing else is left).
+ */
 function withoutBrand(name: string): string {
   const kept = name.split(" ").filter((w) => !BRAND_WORDS.has(w)).join(" ");
   return kept || name;
