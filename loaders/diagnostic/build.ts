@@ -7,6 +7,7 @@ import { groupBy } from "../io/group.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
 import { communesSourcesSql, communesSourcesTable, diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
 import { writeParameters } from "./parameters.ts";
+import { notePlaceSources, writeFileCoverage, type PlaceSourcesUsed } from "./coverage.ts";
 import {
   candidateStops, classify, criteria, demandsBeyondReach, fragilityIndex, isBeyondReach, noThdShare, planItinerantStops, priorityScore,
   rankDescending, type CommuneReachRow, type Criterion, type GeoPoint, type LibraryRow
@@ -35,6 +36,7 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   // What the source tables say of each commune needs none of the places: DuckDB joins it on a connection of its
   // own while this thread de-duplicates the places and measures the distances.
   const sourcesJoined = joinCommuneSources(await context.connect(), present);
+  let placeSourcesUsed: PlaceSourcesUsed = new Map();
   sourcesJoined.catch(() => {}); // awaited below; a failure of the work in between is the one reported
   try {
     await writeParameters(connection, config);
@@ -43,7 +45,7 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
     await connection.run(diagnosticLieuxSql(present));
     await connection.run("DROP TABLE lieux_groupes");
     await writeDoubtfulPlaces(connection);
-    await writeDistances(connection, present);
+    placeSourcesUsed = await writeDistances(connection, present);
   } finally {
     await sourcesJoined.catch(() => {}); // the database must not close under the join
   }
@@ -55,6 +57,7 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   await scoreCommunes(connection, config);
   await aggregateEpci(connection, config);
   await aggregateTerritories(connection);
+  await writeFileCoverage(connection, present, placeSourcesUsed);
   await buildIndicatorSources(connection);
   await writePlans(connection, config, present);
 };
@@ -98,9 +101,9 @@ export function kindCoverage(places: readonly Pick<Place, "sources" | "code_depa
 /**
  * Distance from each commune's representative point to the nearest place of help, overall and per kind. A kind
  * not covered in the commune's département leaves its distance empty (see `kindCoverage`); the overall distance
- * uses every loaded place.
+ * uses every loaded place. Returns the sources of the places measured to, by département of the commune.
  */
-async function writeDistances(connection: DuckDBConnection, present: Set<string>): Promise<void> {
+async function writeDistances(connection: DuckDBConnection, present: Set<string>): Promise<PlaceSourcesUsed> {
   const origins = await queryRows<{ code_insee: string; code_departement: string; lon: number | null; lat: number | null }>(
     connection,
     `SELECT c.code_insee, c.code_departement, ct.point_lon AS lon, ct.point_lat AS lat
@@ -114,11 +117,13 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
   const all = new PlaceIndex(places);
   const perKind = placeKinds.map(([column, kind]) => {
     const subset = places.filter((p) => isOfKind(p, kind));
-    return { column, kind, covered: kindCoverage(places, kind), index: new PlaceIndex(subset) };
+    return { column, kind, covered: kindCoverage(places, kind), subset, index: new PlaceIndex(subset) };
   });
+  const used: PlaceSourcesUsed = new Map();
   const rows = origins.map((origin) => {
     const point = origin.lon !== null && origin.lat !== null ? { lon: origin.lon, lat: origin.lat } : null;
     const nearest = point ? all.nearest(point) : null;
+    if (nearest) notePlaceSources(used, origin.code_departement, places[nearest.index].sources);
     const row: Record<string, string | number | null> = {
       code_insee: origin.code_insee,
       distance_lieu_km: nearest?.distanceKm ?? null,
@@ -126,10 +131,12 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
       lieu_le_plus_proche_id: nearest ? places[nearest.index].id : null
     };
     const uncovered: string[] = [];
-    for (const { column, kind, covered, index } of perKind) {
+    for (const { column, kind, covered, subset, index } of perKind) {
       const isCovered = covered.has(origin.code_departement);
       if (!isCovered) uncovered.push(kind);
-      row[column] = point && isCovered ? index.nearest(point)?.distanceKm ?? null : null;
+      const found = point && isCovered ? index.nearest(point) : null;
+      if (found) notePlaceSources(used, origin.code_departement, subset[found.index].sources);
+      row[column] = found?.distanceKm ?? null;
     }
     row.offre_non_couverte = uncovered.join("|") || null;
     return row;
@@ -144,6 +151,7 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
   } as const;
   await createTable(connection, spec as never);
   await insertRows(connection, spec as never, rows);
+  return used;
 }
 
 interface CommuneScoreInput {

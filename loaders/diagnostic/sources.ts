@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { createTable, insertRows, queryRows } from "../io/db.ts";
 import { freshnessOf } from "../../src/lib/freshness.ts";
-import { diagnosticSourcesTable } from "./tables.ts";
+import { coversDepartement } from "../../src/lib/coverage.ts";
+import { diagnosticSourcesDepartementsTable, diagnosticSourcesTable } from "./tables.ts";
 
 /**
  * Which source feeds each indicator, in order of preference (the first one loaded wins). Every figure the site,
@@ -87,19 +88,38 @@ export async function buildIndicatorSources(connection: DuckDBConnection): Promi
     `SELECT id, derived, title, publisher, vintage, url, date_reference, remplacement, loaded_at FROM provenance WHERE status = 'chargé' AND rows_loaded > 0 ORDER BY id`
   );
   const present = new Set((await queryRows<{ name: string }>(connection, `SELECT table_name AS name FROM information_schema.tables`)).map((r) => r.name));
-  const matching = (pattern: string) =>
-    loaded.filter((r) => (pattern.endsWith("*") ? r.id.startsWith(pattern.slice(0, -1)) : r.id === pattern));
-  const rows = [];
-  for (const [indicateur, libelle, patterns, combine] of indicatorOrigins) {
-    const candidates = patterns.map(matching).filter((list) => list.length > 0);
+  const mixes = new Map<string, string | null>();
+  for (const [indicateur, , patterns] of indicatorOrigins) {
+    const candidates = patterns.map((pattern) => matching(loaded, pattern)).filter((list) => list.length > 0);
+    mixes.set(indicateur, splitOf[indicateur] && candidates.length > 1 ? await mixedVintages(connection, splitOf[indicateur], present) : null);
+  }
+  const estimates = await estimatesUsed(connection);
+  const national = withPovertyEstimate(indicatorSourceRows(loaded, mixes), estimates);
+  await createTable(connection, diagnosticSourcesTable);
+  await insertRows(connection, diagnosticSourcesTable, national);
+  await writeDepartementSources(connection, { loaded, mixes, estimates, national, present });
+}
+
+/** The loaded files whose id is `pattern`, or starts with it when it ends in `*`. */
+function matching(loaded: LoadedSource[], pattern: string): LoadedSource[] {
+  return loaded.filter((r) => (pattern.endsWith("*") ? r.id.startsWith(pattern.slice(0, -1)) : r.id === pattern));
+}
+
+/** A row of diagnostic_sources. */
+type IndicatorSourceRow = ReturnType<typeof indicatorSourceRows>[number];
+
+/** One row of diagnostic_sources per indicator, from the files `loaded` (all of them, or those of one département). */
+function indicatorSourceRows(loaded: LoadedSource[], mixes: Map<string, string | null>) {
+  return indicatorOrigins.map(([indicateur, libelle, patterns, combine]) => {
+    const candidates = patterns.map((pattern) => matching(loaded, pattern)).filter((list) => list.length > 0);
     // A column whose communes come from several editions names them all, and says how many communes each gave.
-    const mix = splitOf[indicateur] && candidates.length > 1 ? await mixedVintages(connection, splitOf[indicateur], present) : null;
+    const mix = mixes.get(indicateur) ?? null;
     const used = combine === "all" || mix ? candidates.flat() : candidates[0] ?? [];
     const label = (s: LoadedSource) => (s.derived ? `${s.publisher} (fichier dérivé, non officiel)` : s.publisher);
     // The figure is as old as the oldest file it rests on.
     const oldest = used.filter((s) => s.date_reference).sort((a, b) => a.date_reference!.localeCompare(b.date_reference!))[0];
     const freshness = oldest ? freshnessOf(oldest.date_reference!, oldest.loaded_at) : null;
-    rows.push({
+    return {
       indicateur,
       libelle,
       source: used.length ? unique(used.map(label)).join(", ") : "non disponible",
@@ -111,10 +131,55 @@ export async function buildIndicatorSources(connection: DuckDBConnection): Promi
       a_actualiser: freshness?.a_actualiser ?? null,
       remplacement: freshness?.a_actualiser ? oldest?.remplacement ?? null : null,
       melange_millesimes: mix
-    });
+    };
+  });
+}
+
+/**
+ * diagnostic_sources_departements: for each département, the indicators whose row differs once the files of
+ * partial scope that do not feed it are left out (another territory's list of places, the outlines of the other
+ * départements), with the same estimate rule for poverty.
+ */
+async function writeDepartementSources(
+  connection: DuckDBConnection,
+  { loaded, mixes, estimates, national, present }: { loaded: LoadedSource[]; mixes: Map<string, string | null>; estimates: EstimatesUsed; national: IndicatorSourceRow[]; present: Set<string> }
+): Promise<void> {
+  await createTable(connection, diagnosticSourcesDepartementsTable);
+  // Without the files' coverage (a diagnostic run on its own), every file is national: no row differs.
+  if (!present.has("couverture_fichiers")) return;
+  const scoped = await queryRows<{ id: string; departements: string[] }>(
+    connection,
+    `SELECT id, list(code_departement ORDER BY code_departement) FILTER (WHERE code_departement IS NOT NULL) AS departements
+     FROM couverture_fichiers GROUP BY id`
+  );
+  if (scoped.length === 0) return;
+  const scope = new Map(scoped.map((s) => [s.id, s.departements ?? []]));
+  const departements = await queryRows<{ code: string }>(connection, "SELECT DISTINCT code_departement AS code FROM diagnostic_communes ORDER BY 1");
+  const byIndicator = new Map(national.map((row) => [row.indicateur, row]));
+  const rows = [];
+  for (const { code } of departements) {
+    const own = loaded.filter((file) => coversDepartement({ departements: scope.get(file.id) ?? null }, code));
+    for (const row of withPovertyEstimate(indicatorSourceRows(own, mixes), estimates)) {
+      const same = byIndicator.get(row.indicateur);
+      if (!same || JSON.stringify(same) !== JSON.stringify(row)) rows.push({ code_departement: code, ...row });
+    }
   }
-  await createTable(connection, diagnosticSourcesTable);
-  await insertRows(connection, diagnosticSourcesTable, await withPovertyEstimate(connection, rows));
+  await insertRows(connection, diagnosticSourcesDepartementsTable, rows);
+}
+
+/** How many EPCI and territories (départements, régions, France) have an estimated poverty rate. */
+interface EstimatesUsed {
+  epci: number;
+  territoires: number;
+}
+
+async function estimatesUsed(connection: DuckDBConnection): Promise<EstimatesUsed> {
+  const [used] = await queryRows<EstimatesUsed>(
+    connection,
+    `SELECT (SELECT count(*) FROM diagnostic_epci WHERE taux_pauvrete_source = '${povertyEstimateLabel}')::INTEGER AS epci,
+            (SELECT count(*) FROM diagnostic_territoires WHERE taux_pauvrete_source = '${povertyEstimateLabel}')::INTEGER AS territoires`
+  );
+  return used;
 }
 
 /** Label of the poverty rates estimated from an EPCI's or a département's published communes (never INSEE's own figure). */
@@ -125,15 +190,10 @@ export const povertyEstimateLabel = "estimation communes publiées";
  * the sources say so: the `taux_pauvrete` label names the estimate and a `taux_pauvrete_estimation` row gives
  * its rule, so that no estimate passes for an INSEE figure in sources.csv either.
  */
-async function withPovertyEstimate<T extends { indicateur: string; libelle: string; source: string; millesime: string | null; url: string | null }>(
-  connection: DuckDBConnection,
-  rows: T[]
-): Promise<T[]> {
-  const [used] = await queryRows<{ epci: number; territoires: number }>(
-    connection,
-    `SELECT (SELECT count(*) FROM diagnostic_epci WHERE taux_pauvrete_source = '${povertyEstimateLabel}')::INTEGER AS epci,
-            (SELECT count(*) FROM diagnostic_territoires WHERE taux_pauvrete_source = '${povertyEstimateLabel}')::INTEGER AS territoires`
-  );
+function withPovertyEstimate<T extends { indicateur: string; libelle: string; source: string; millesime: string | null; url: string | null }>(
+  rows: T[],
+  used: EstimatesUsed
+): T[] {
   const poverty = rows.find((r) => r.indicateur === "taux_pauvrete");
   if (!poverty || poverty.source === "non disponible" || (used.epci === 0 && used.territoires === 0)) return rows;
   const estimate = {

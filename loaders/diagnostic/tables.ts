@@ -278,3 +278,23 @@ export const planItineranceTable: TableSpec = {
   },
   primaryKey: ["code_departement", "ordre"]
 };
+
+/**
+ * The départements each file of partial scope feeds (one outline file per département, one list of places per
+ * territory): one row per file and département, or one row with no département for a file that feeds none. A
+ * file absent from this table is national (`coversDepartement` in src/lib/coverage.ts).
+ */
+export const couvertureFichiersTable: TableSpec = {
+  name: "couverture_fichiers",
+  columns: { id: "VARCHAR", code_departement: "VARCHAR" }
+};
+
+/**
+ * The rows of diagnostic_sources as one département reads them, where they differ from the national rows: an
+ * indicator fed by files of partial scope names only those that feed the département.
+ */
+export const diagnosticSourcesDepartementsTable: TableSpec = {
+  name: "diagnostic_sources_departements",
+  columns: { code_departement: "VARCHAR", ...diagnosticSourcesTable.columns },
+  primaryKey: ["code_departement", "indicateur"]
+};

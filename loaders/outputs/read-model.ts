@@ -1,5 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { hasTable, queryRows, tableNames } from "../io/db.ts";
+import { groupBy } from "../io/group.ts";
+import { coversDepartement } from "../../src/lib/coverage.ts";
 
 /**
  * The read model of one département: the diagnostic tables' rows, typed, chosen and ordered once. The site's data
@@ -225,6 +227,11 @@ export interface Provenance {
   last_modified: string | null;
   checksum: string | null;
   remplacement: string | null;
+  /**
+   * The départements the file feeds when it covers some only (one outline file per département, one list of
+   * places per territory: couverture_fichiers); null for a national file (`coversDepartement`).
+   */
+  departements: string[] | null;
 }
 
 /** Quarantined rows of one file, summarised by reason. */
@@ -296,9 +303,12 @@ export interface DepartementReadModel {
   /** The places of help of the département, by commune and name. */
   lieux(): Promise<Lieu[]>;
   territoires(): Promise<Territoires>;
-  /** Source and vintage of every indicator, by indicator. */
+  /**
+   * Source and vintage of every indicator, by indicator, as the département reads them: an indicator fed by files
+   * of partial scope names only those that feed it (diagnostic_sources_departements).
+   */
   sources(): Promise<SourceIndicateur[]>;
-  /** The provenance register (every loaded file), by source and id; empty when absent. */
+  /** The files of the provenance register that feed the département (`coversDepartement`), by source and id; empty when absent. */
   provenance(): Promise<Provenance[]>;
   quarantine(): Promise<QuarantineSummary[]>;
   /** The pipeline's default itinerant plan, in order; empty when absent. */
@@ -321,7 +331,11 @@ export interface DepartementReadModel {
  */
 export interface NationalReads {
   tables(): Promise<Set<string>>;
+  /** The national rows of the indicators' sources. */
   sources(): Promise<SourceIndicateur[]>;
+  /** The rows of the indicators' sources that differ for a département, by département code. */
+  departementSources(): Promise<Map<string, (SourceIndicateur & { code_departement: string })[]>>;
+  /** Every file of the provenance register, with the départements of those of partial scope. */
   provenance(): Promise<Provenance[]>;
   quarantine(): Promise<QuarantineSummary[]>;
 }
@@ -330,26 +344,41 @@ export interface NationalReads {
  * Opens the national reads on a connection whose database does not change while they are used (a read-only
  * export run): what they read first is what every later call returns.
  */
-export function nationalReads(connection: DuckDBConnection): NationalReads {
+export function nationalReads(connection: DuckDBConnection, { freeze = true }: { freeze?: boolean } = {}): NationalReads {
   const tables = once(() => tableNames(connection));
-  const frozen = <T>(read: () => Promise<T[]>) => once(async () => Object.freeze((await read()).map((row) => Object.freeze(row))) as T[]);
+  const frozen = <T>(read: () => Promise<T[]>) =>
+    once(async () => (freeze ? (Object.freeze((await read()).map((row) => Object.freeze(row))) as T[]) : read()));
   const optional = <T>(table: string, sql: string) => frozen(async () => ((await tables()).has(table) ? queryRows<T>(connection, sql) : []));
+  const departementRows = optional<SourceIndicateur & { code_departement: string }>(
+    "diagnostic_sources_departements",
+    `SELECT code_departement, ${sourceColumns} FROM diagnostic_sources_departements ORDER BY code_departement, indicateur`
+  );
   return {
     tables,
     sources: frozen(async () => {
       requireTables(await tables(), ["diagnostic_sources"]);
-      return queryRows<SourceIndicateur>(connection, sourcesSql);
+      return queryRows<SourceIndicateur>(connection, `SELECT ${sourceColumns} FROM diagnostic_sources ORDER BY indicateur`);
     }),
-    provenance: optional<Provenance>("provenance", provenanceSql),
+    departementSources: once(async () => groupBy(await departementRows(), (row) => row.code_departement)),
+    provenance: frozen(async () => {
+      const present = await tables();
+      return present.has("provenance") ? queryRows<Provenance>(connection, provenanceSql(present.has("couverture_fichiers"))) : [];
+    }),
     quarantine: optional<QuarantineSummary>("quarantine", quarantineSql)
   };
 }
 
-const sourcesSql = `SELECT indicateur, libelle, source, millesime, url, date_reference, age_mois, fraicheur, a_actualiser, remplacement, melange_millesimes
-         FROM diagnostic_sources ORDER BY indicateur`;
-const provenanceSql = `SELECT id, source, title, publisher, url, origin, vintage, licence, derived, status, sha256, bytes,
-              rows_in, rows_loaded, rows_quarantined, loaded_at, date_reference, resolution, url_resolue, last_modified, checksum, remplacement
-       FROM provenance ORDER BY source, id`;
+const sourceColumns = "indicateur, libelle, source, millesime, url, date_reference, age_mois, fraicheur, a_actualiser, remplacement, melange_millesimes";
+/** The register, each file with its départements when it covers some only (a database loaded before couverture_fichiers: all national). */
+const provenanceSql = (coverage: boolean) => `SELECT p.id, source, title, publisher, url, origin, vintage, licence, derived, status, sha256, bytes,
+              rows_in, rows_loaded, rows_quarantined, loaded_at, date_reference, resolution, url_resolue, last_modified, checksum, remplacement,
+              ${coverage ? "c.departements" : "NULL::VARCHAR[] AS departements"}
+       FROM provenance p
+       ${coverage
+         ? `LEFT JOIN (SELECT id, coalesce(list(code_departement ORDER BY code_departement) FILTER (WHERE code_departement IS NOT NULL), []) AS departements
+                      FROM couverture_fichiers GROUP BY id) c USING (id)`
+         : ""}
+       ORDER BY source, p.id`;
 const quarantineSql = `SELECT source, file, reason, count(*)::INTEGER AS lignes, min(line)::INTEGER AS premiere_ligne, any_value("column") AS colonne
        FROM quarantine GROUP BY source, file, reason ORDER BY lignes DESC, source, file, reason LIMIT 200`;
 
@@ -365,6 +394,7 @@ function requireTables(present: Set<string>, tables: string[]): void {
  */
 export function readModel(connection: DuckDBConnection, departement: string, national?: NationalReads): DepartementReadModel {
   const dep = { dep: departement };
+  const shared = national ?? nationalReads(connection, { freeze: false });
   const present = async (table: string) => (national ? (await national.tables()).has(table) : hasTable(connection, table));
   const require = async (tables: string[]) => (national ? requireTables(await national.tables(), tables) : requireDiagnostic(connection, tables));
   const optional = <T>(table: string, sql: string, params?: Record<string, string>) =>
@@ -407,12 +437,13 @@ export function readModel(connection: DuckDBConnection, departement: string, nat
       if (!departementRow) throw new Error(`département "${departement}" absent de diagnostic_territoires`);
       return { codeRegion: region?.code_region ?? null, departement: departementRow, region: rows.find((t) => t.niveau === "region") ?? null, france: rows.find((t) => t.niveau === "france") ?? null };
     }),
-    sources: national?.sources ?? once(async () => {
-      await require(["diagnostic_sources"]);
-      return queryRows<SourceIndicateur>(connection, sourcesSql);
+    sources: once(async () => {
+      const all = await shared.sources();
+      const own = new Map(((await shared.departementSources()).get(departement) ?? []).map(({ code_departement: _, ...row }) => [row.indicateur, row]));
+      return own.size ? all.map((row) => own.get(row.indicateur) ?? row) : all;
     }),
-    provenance: national?.provenance ?? optional<Provenance>("provenance", provenanceSql),
-    quarantine: national?.quarantine ?? optional<QuarantineSummary>("quarantine", quarantineSql),
+    provenance: once(async () => (await shared.provenance()).filter((file) => coversDepartement(file, departement))),
+    quarantine: shared.quarantine,
     plan: optional<ArretItinerance>("plan_itinerance", "SELECT * FROM plan_itinerance WHERE code_departement = $dep ORDER BY ordre", dep),
     doublons: optional<DoublonAVerifier>("doublons_a_verifier", "SELECT * FROM doublons_a_verifier WHERE code_departement = $dep ORDER BY score DESC, id_1, id_2", dep),
     lieuxAVerifier: optional<LieuAVerifier>("lieux_a_verifier", "SELECT * FROM lieux_a_verifier WHERE code_departement = $dep ORDER BY code_insee, nom, id, motif", dep),

@@ -64,6 +64,17 @@ const KNOWN: { name: string; title: string; vintage: string; referenceDate?: str
   { name: "corse", title: "Collectivité de Corse", vintage: "Fichier transmis à la Cartographie nationale (non daté)", referenceDate: "2023-04-01" }
 ];
 
+const CORRESPONDANCE_SUFFIX = "-correspondance";
+
+/**
+ * The id of the list a territory file belongs to, for the list itself or its correspondence file (the places'
+ * `source` in lieux_aide); null for a file of no territory's pair.
+ */
+export function territoireListId(fileId: string): string | null {
+  if (!fileId.startsWith(TERRITOIRE_PREFIX)) return null;
+  return fileId.endsWith(CORRESPONDANCE_SUFFIX) ? fileId.slice(0, -CORRESPONDANCE_SUFFIX.length) : fileId;
+}
+
 /** The resources of one territory's pair; `local` files (command line) are used as they are. */
 export function territoirePair(
   name: string,
@@ -89,7 +100,7 @@ export function territoirePair(
     },
     config: {
       ...common,
-      id: `${TERRITOIRE_PREFIX}${name}-correspondance`,
+      id: `${TERRITOIRE_PREFIX}${name}${CORRESPONDANCE_SUFFIX}`,
       title: `Correspondance des colonnes de la liste « ${name} » avec le standard des lieux de médiation numérique`,
       url: local ? `file://${local.config}` : `${MEDNUM_CLI}/${name}/${name}.config.json`,
       path: `${TERRITOIRES_FOLDER}/${name}.config.json`,

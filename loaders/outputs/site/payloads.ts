@@ -4,7 +4,7 @@ import path from "node:path";
 import { hasTable, queryRows } from "../../io/db.ts";
 import { regionTables } from "../exports/region.ts";
 import { exportFileNames } from "./exports.ts";
-import { readModel } from "../read-model.ts";
+import { nationalReads, readModel } from "../read-model.ts";
 import { requireTables, toColumnar, type SiteSettings } from "./loader.ts";
 import { communeTopology, outlineTopology, type ContourRow } from "./topology.ts";
 
@@ -78,9 +78,10 @@ export const siteSourceColumns = "indicateur, libelle, source, millesime, url, d
 
 /** Every file loaded (source, vintage, URL, sha256, rows) and the quarantined rows summarised by reason. */
 export async function provenancePayload(connection: DuckDBConnection): Promise<unknown> {
-  // The register is the database's, not a département's: any code opens the read model.
-  const model = readModel(connection, "");
-  return { fichiers: await model.provenance(), quarantaine: await model.quarantine() };
+  // The register is the database's, not a département's: each file says which départements it feeds, and each
+  // département's page keeps its own (`coversDepartement`).
+  const register = nationalReads(connection, { freeze: false });
+  return { fichiers: await register.provenance(), quarantaine: await register.quarantine() };
 }
 
 /**
