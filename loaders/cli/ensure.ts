@@ -15,7 +15,8 @@ export async function ensureDatabase(config: Config): Promise<void> {
 }
 
 /**
- * The threshold and weights are applied when the database is built: exports and the site follow the database.
+ * The threshold, weights and de-duplication thresholds are applied when the database is built: exports and the
+ * site follow the database.
  * When `data/parametres.json` was edited since, say so and keep the database's, so that every figure of a
  * folder comes from one computation.
  */
@@ -23,12 +24,13 @@ export async function withDatabaseParameters(config: Config): Promise<Config> {
   const stored = await withDatabase(config.paths.database, { readOnly: true }, ({ connection }) => readParameters(connection));
   if (!stored) return config;
   if (!sameParameters(stored, config)) {
+    const dedup = stored.dedoublonnage ? `, dédoublonnage fusion ${stored.dedoublonnage.fusion} et à vérifier ${stored.dedoublonnage.a_verifier}` : "";
     process.stderr.write(
-      `attention : les paramètres (seuil, poids) ont changé depuis le chargement ; les chiffres suivent la base ` +
-        `(seuil ${stored.thresholdKm} km, poids ${JSON.stringify(stored.weights)}) : relancez « sdin load » pour appliquer les nouveaux.\n`
+      `attention : les paramètres (seuil, poids, dédoublonnage) ont changé depuis le chargement ; les chiffres suivent la base ` +
+        `(seuil ${stored.thresholdKm} km, poids ${JSON.stringify(stored.weights)}${dedup}) : relancez « sdin load » pour appliquer les nouveaux.\n`
     );
   }
-  return { ...config, thresholdKm: stored.thresholdKm, weights: stored.weights };
+  return { ...config, thresholdKm: stored.thresholdKm, weights: stored.weights, dedoublonnage: stored.dedoublonnage ?? config.dedoublonnage };
 }
 
 /**
