@@ -32,7 +32,7 @@ export async function writeFileCoverage(connection: DuckDBConnection, present: S
   await createTable(connection, couvertureFichiersTable);
   const files = await queryRows<{ id: string; source: string; nom: string | null }>(
     connection,
-    `SELECT id, source, parse_filename(origin) AS nom FROM provenance
+    `SELECT id, source, fichier AS nom FROM provenance
      WHERE status = 'chargé' AND source IN ($contours, $territoires) ORDER BY id`,
     { contours: contours.id, territoires: territoires.id }
   );

@@ -21,6 +21,8 @@ export const provenanceTable: TableSpec = {
     publisher: "VARCHAR",
     url: "VARCHAR",
     origin: "VARCHAR",
+    /** The file's name as messages, the quarantine (`quarantine.file`) and the outlines (`contours.source_file`) give it. */
+    fichier: "VARCHAR",
     vintage: "VARCHAR",
     licence: "VARCHAR",
     derived: "BOOLEAN",
@@ -223,7 +225,7 @@ async function writeProvenance(context: LoadContext, opened: Opened[], absent: {
     ledger.check();
     const r = acquired.resource;
     return {
-      id: r.id, source: sourceId, title: r.title, publisher: r.publisher, url: r.url, origin: acquired.origin,
+      id: r.id, source: sourceId, title: r.title, publisher: r.publisher, url: r.url, origin: acquired.origin, fichier: entry.name,
       vintage: r.vintage, licence: r.licence, derived: Boolean(r.derived), status: "chargé", sha256: acquired.sha256,
       bytes: acquired.bytes, rows_in: ledger.rowsIn, rows_loaded: ledger.rowsLoaded, rows_quarantined: ledger.rowsQuarantined,
       duration_ms: (finished ?? Date.now()) - started, loaded_at: loadedAt,
@@ -231,7 +233,7 @@ async function writeProvenance(context: LoadContext, opened: Opened[], absent: {
     };
   });
   const missing = absent.map(({ sourceId, resource: r }) => ({
-    id: r.id, source: sourceId, title: r.title, publisher: r.publisher, url: r.url, origin: null, vintage: r.vintage,
+    id: r.id, source: sourceId, title: r.title, publisher: r.publisher, url: r.url, origin: null, fichier: null, vintage: r.vintage,
     licence: r.licence, derived: Boolean(r.derived), status: "absent", sha256: null, bytes: 0, rows_in: 0, rows_loaded: 0,
     rows_quarantined: 0, duration_ms: 0, loaded_at: loadedAt, date_reference: r.referenceDate ?? null, resolution: null,
     url_resolue: null, last_modified: null, checksum: null, remplacement: r.replacement ?? null

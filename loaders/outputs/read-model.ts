@@ -210,6 +210,8 @@ export interface Provenance {
   publisher: string | null;
   url: string | null;
   origin: string | null;
+  /** The file's name as the quarantine summary gives it (`file`). */
+  fichier: string | null;
   vintage: string | null;
   licence: string | null;
   derived: boolean | null;
@@ -370,7 +372,7 @@ export function nationalReads(connection: DuckDBConnection, { freeze = true }: {
 
 const sourceColumns = "indicateur, libelle, source, millesime, url, date_reference, age_mois, fraicheur, a_actualiser, remplacement, melange_millesimes";
 /** The register, each file with its départements when it covers some only (a database loaded before couverture_fichiers: all national). */
-const provenanceSql = (coverage: boolean) => `SELECT p.id, source, title, publisher, url, origin, vintage, licence, derived, status, sha256, bytes,
+const provenanceSql = (coverage: boolean) => `SELECT p.id, source, title, publisher, url, origin, fichier, vintage, licence, derived, status, sha256, bytes,
               rows_in, rows_loaded, rows_quarantined, loaded_at, date_reference, resolution, url_resolue, last_modified, checksum, remplacement,
               ${coverage ? "c.departements" : "NULL::VARCHAR[] AS departements"}
        FROM provenance p

@@ -151,7 +151,7 @@ async function exportDepartement(connection: DuckDBConnection, config: Config, c
   const lieux = (await model.lieux()) as unknown as Row[];
   const sources = (await model.sources()) as unknown as Row[];
   const provenanceColumns = [
-    "id", "source", "title", "publisher", "url", "vintage", "date_reference", "age_mois", "fraicheur", "licence", "derived", "status", "sha256",
+    "id", "source", "title", "publisher", "url", "fichier", "vintage", "date_reference", "age_mois", "fraicheur", "licence", "derived", "status", "sha256",
     "rows_in", "rows_loaded", "rows_quarantined", "resolution", "url_resolue", "last_modified", "checksum"
   ];
   const provenance = (await model.provenance()).map((row) => ({ ...row, ...fileFreshness(row.date_reference, row.loaded_at) })) as unknown as Row[];
