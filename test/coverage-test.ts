@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDatabase, queryRows, type Database } from "../loaders/io/db.ts";
-import { readModel } from "../loaders/outputs/read-model.ts";
+import { nationalReads, readModel } from "../loaders/outputs/read-model.ts";
 import { staleGroups } from "../loaders/outputs/document/freshness.ts";
 import type { DiagnosticData } from "../loaders/outputs/document/data.ts";
-import { coversDepartement } from "../src/lib/coverage.ts";
+import { coversDepartement, quarantineOf } from "../src/lib/coverage.ts";
 
 describe("which files a département names", () => {
   it("keeps national files everywhere and territorial files where they feed", () => {
@@ -13,6 +13,22 @@ describe("which files a département names", () => {
     expect(coversDepartement({ departements: ["23", "87"] }, "02")).toBe(false);
     // A territorial file that feeds no département is named by none.
     expect(coversDepartement({ departements: [] }, "23")).toBe(false);
+  });
+  it("keeps the quarantined rows of the files a département names, known by source and file name", () => {
+    const files = [
+      { source: "territoires", fichier: "corse.json", departements: ["2A", "2B"] },
+      { source: "territoires", fichier: "la-creuse.json", departements: ["23"] },
+      { source: "populations", fichier: "donnees_communes.csv", departements: null }
+    ];
+    const rows = [
+      { source: "territoires", file: "corse.json", reason: "a" },
+      { source: "territoires", file: "la-creuse.json", reason: "b" },
+      { source: "populations", file: "donnees_communes.csv", reason: "c" },
+      // A file name shared by two sources is told apart by its source.
+      { source: "bibliotheques", file: "corse.json", reason: "d" }
+    ];
+    expect(quarantineOf(files, rows, "23").map((r) => r.reason)).toEqual(["b", "c", "d"]);
+    expect(quarantineOf(files, rows, "2A").map((r) => r.reason)).toEqual(["a", "c", "d"]);
   });
 });
 
@@ -73,6 +89,23 @@ describe("files of partial scope in the suite's database", () => {
     // A territory's list that neither has a place in the Creuse nor is nearest to one of its communes is left out.
     for (const [id, departements] of coverage) if (id.startsWith("territoire-") && !departements.includes("23")) expect(own).not.toContain(id);
     expect(own.length).toBe(all.length - [...coverage].filter(([, d]) => !d.includes("23")).length);
+  });
+
+  it("summarises for the Creuse the quarantined rows of its files only", async () => {
+    // The national summary (the 200 largest groups of source, file and reason), as the site's method page receives it.
+    const national = await nationalReads(db.connection).quarantine();
+    const elsewhere = await queryRows<{ source: string; fichier: string }>(
+      db.connection,
+      `SELECT source, fichier FROM provenance WHERE id IN (SELECT id FROM couverture_fichiers)
+         AND id NOT IN (SELECT id FROM couverture_fichiers WHERE code_departement = '23')`
+    );
+    const key = (source: string, file: string) => `${source}|${file}`;
+    const excluded = new Set(elsewhere.map((f) => key(f.source, f.fichier)));
+    const own = await readModel(db.connection, "23").quarantine();
+    expect(own.filter((q) => excluded.has(key(q.source, q.file)))).toEqual([]);
+    // Every other group is kept, in the same order.
+    expect(own).toEqual(national.filter((q) => !excluded.has(key(q.source, q.file))));
+    expect(own.length).toBeGreaterThan(0);
   });
 
   it("counts in the schéma's list of stale files only the files that feed the département", async () => {

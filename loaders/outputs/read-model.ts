@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { hasTable, queryRows, tableNames } from "../io/db.ts";
 import { groupBy } from "../io/group.ts";
-import { coversDepartement } from "../../src/lib/coverage.ts";
+import { coversDepartement, quarantineOf } from "../../src/lib/coverage.ts";
 
 /**
  * The read model of one département: the diagnostic tables' rows, typed, chosen and ordered once. The site's data
@@ -312,6 +312,7 @@ export interface DepartementReadModel {
   sources(): Promise<SourceIndicateur[]>;
   /** The files of the provenance register that feed the département (`coversDepartement`), by source and id; empty when absent. */
   provenance(): Promise<Provenance[]>;
+  /** The quarantined rows, summarised by reason, of the files that feed the département (`quarantineOf`). */
   quarantine(): Promise<QuarantineSummary[]>;
   /** The pipeline's default itinerant plan, in order; empty when absent. */
   plan(): Promise<ArretItinerance[]>;
@@ -445,7 +446,7 @@ export function readModel(connection: DuckDBConnection, departement: string, nat
       return own.size ? all.map((row) => own.get(row.indicateur) ?? row) : all;
     }),
     provenance: once(async () => (await shared.provenance()).filter((file) => coversDepartement(file, departement))),
-    quarantine: shared.quarantine,
+    quarantine: once(async () => quarantineOf(await shared.provenance(), await shared.quarantine(), departement)),
     plan: optional<ArretItinerance>("plan_itinerance", "SELECT * FROM plan_itinerance WHERE code_departement = $dep ORDER BY ordre", dep),
     doublons: optional<DoublonAVerifier>("doublons_a_verifier", "SELECT * FROM doublons_a_verifier WHERE code_departement = $dep ORDER BY score DESC, id_1, id_2", dep),
     lieuxAVerifier: optional<LieuAVerifier>("lieux_a_verifier", "SELECT * FROM lieux_a_verifier WHERE code_departement = $dep ORDER BY code_insee, nom, id, motif", dep),

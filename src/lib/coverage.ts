@@ -16,3 +16,16 @@ export interface FileScope {
 export function coversDepartement(file: FileScope, code: string): boolean {
   return !file.departements || file.departements.includes(code);
 }
+
+/**
+ * The summaries of quarantined rows (by source and file name) left once the files that do not feed département
+ * `code` are set aside: another territory's list, another département's outlines.
+ */
+export function quarantineOf<Q extends { source: string; file: string }>(
+  files: readonly (FileScope & { source: string | null; fichier: string | null })[],
+  quarantine: readonly Q[],
+  code: string
+): Q[] {
+  const elsewhere = new Set(files.filter((f) => !coversDepartement(f, code)).map((f) => `${f.source}\u0000${f.fichier}`));
+  return quarantine.filter((q) => !elsewhere.has(`${q.source}\u0000${q.file}`));
+}
