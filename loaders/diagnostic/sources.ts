@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { createTable, insertRows, queryRows } from "../io/db.ts";
+import { groupBy } from "../io/group.ts";
 import { freshnessOf } from "../../src/lib/freshness.ts";
 import { coversDepartement } from "../../src/lib/coverage.ts";
 import { diagnosticSourcesDepartementsTable, diagnosticSourcesTable } from "./tables.ts";
@@ -55,16 +56,22 @@ interface LoadedSource {
 
 /**
  * Where one column of diagnostic_communes can take each commune's value from a different edition (the newest
- * one that has the commune): how many communes each edition gave, as (label, communes) rows.
+ * one that has the commune): how many communes each edition gave, as (label, communes) rows, for France or, with
+ * `perDepartement`, for each département (column `d`).
  */
-const vintageSplits: Record<string, (present: Set<string>) => string | null> = {
-  ftth: () => `SELECT ftth_trimestre AS v, count(*)::INTEGER AS n FROM diagnostic_communes WHERE ftth_trimestre IS NOT NULL GROUP BY 1 ORDER BY 1 DESC`,
-  census: () =>
-    `SELECT CASE source_publics WHEN 'insee' THEN 'recensement INSEE' ELSE 'fichier dérivé (RP 2017)' END AS v, count(*)::INTEGER AS n
-     FROM diagnostic_communes WHERE source_publics IS NOT NULL GROUP BY 1 ORDER BY 1 DESC`,
-  eligibilite: (present) =>
+const vintageSplits: Record<string, (present: Set<string>, perDepartement: boolean) => string | null> = {
+  ftth: (_, per) =>
+    `SELECT ${per ? "code_departement AS d, " : ""}ftth_trimestre AS v, count(*)::INTEGER AS n FROM diagnostic_communes
+     WHERE ftth_trimestre IS NOT NULL GROUP BY ALL ORDER BY ${per ? "d, " : ""}v DESC`,
+  census: (_, per) =>
+    `SELECT ${per ? "code_departement AS d, " : ""}CASE source_publics WHEN 'insee' THEN 'recensement INSEE' ELSE 'fichier dérivé (RP 2017)' END AS v,
+       count(*)::INTEGER AS n
+     FROM diagnostic_communes WHERE source_publics IS NOT NULL GROUP BY ALL ORDER BY ${per ? "d, " : ""}v DESC`,
+  eligibilite: (present, per) =>
     present.has("arcep_eligibilite")
-      ? `SELECT date AS v, count(*)::INTEGER AS n FROM (SELECT code_insee, max(date) AS date FROM arcep_eligibilite GROUP BY 1) GROUP BY 1 ORDER BY 1 DESC`
+      ? `SELECT ${per ? "c.code_departement AS d, " : ""}e.date AS v, count(*)::INTEGER AS n
+         FROM (SELECT code_insee, max(date) AS date FROM arcep_eligibilite GROUP BY 1) e ${per ? "JOIN communes c USING (code_insee)" : ""}
+         GROUP BY ALL ORDER BY ${per ? "d, " : ""}v DESC`
       : null
 };
 const splitOf: Record<string, keyof typeof vintageSplits> = {
@@ -73,13 +80,35 @@ const splitOf: Record<string, keyof typeof vintageSplits> = {
   part_eligible_thd30: "eligibilite", part_eligible_bhd8: "eligibilite", part_eligible_thd100: "eligibilite", part_eligible_thd1g: "eligibilite"
 };
 
-/** « 2025T3 pour 250 communes, 2018T1 pour 8 communes » when a column mixes editions, else null. */
+/**
+ * Whether an indicator names every loaded edition (its column mixes them in France), and the text that says how
+ * many communes each gave: in France, or in one département (« 2018T1 pour 255 communes » when all of its
+ * communes took one of the editions).
+ */
+interface VintageMix {
+  all: boolean;
+  text: string | null;
+}
+
+/** « 2025T3 pour 250 communes, 2018T1 pour 8 communes ». */
+function splitText(rows: { v: string; n: number }[]): string {
+  return rows.map((r) => `${r.v} pour ${r.n} commune${r.n > 1 ? "s" : ""}`).join(", ");
+}
+
+/** The split of a column in France, when it mixes editions; else null. */
 async function mixedVintages(connection: DuckDBConnection, split: keyof typeof vintageSplits, present: Set<string>): Promise<string | null> {
-  const sql = vintageSplits[split](present);
+  const sql = vintageSplits[split](present, false);
   if (!sql) return null;
   const rows = await queryRows<{ v: string; n: number }>(connection, sql);
-  if (rows.length < 2) return null;
-  return rows.map((r) => `${r.v} pour ${r.n} commune${r.n > 1 ? "s" : ""}`).join(", ");
+  return rows.length < 2 ? null : splitText(rows);
+}
+
+/** The split of a column in each département, by département code. */
+async function departementSplits(connection: DuckDBConnection, split: keyof typeof vintageSplits, present: Set<string>): Promise<Map<string, string>> {
+  const sql = vintageSplits[split](present, true);
+  if (!sql) return new Map();
+  const rows = await queryRows<{ d: string; v: string; n: number }>(connection, sql);
+  return new Map([...groupBy(rows, (r) => r.d)].map(([d, group]) => [d, splitText(group)]));
 }
 
 export async function buildIndicatorSources(connection: DuckDBConnection): Promise<void> {
@@ -88,10 +117,11 @@ export async function buildIndicatorSources(connection: DuckDBConnection): Promi
     `SELECT id, derived, title, publisher, vintage, url, date_reference, remplacement, loaded_at FROM provenance WHERE status = 'chargé' AND rows_loaded > 0 ORDER BY id`
   );
   const present = new Set((await queryRows<{ name: string }>(connection, `SELECT table_name AS name FROM information_schema.tables`)).map((r) => r.name));
-  const mixes = new Map<string, string | null>();
+  const mixes = new Map<string, VintageMix>();
   for (const [indicateur, , patterns] of indicatorOrigins) {
     const candidates = patterns.map((pattern) => matching(loaded, pattern)).filter((list) => list.length > 0);
-    mixes.set(indicateur, splitOf[indicateur] && candidates.length > 1 ? await mixedVintages(connection, splitOf[indicateur], present) : null);
+    const text = splitOf[indicateur] && candidates.length > 1 ? await mixedVintages(connection, splitOf[indicateur], present) : null;
+    mixes.set(indicateur, { all: text !== null, text });
   }
   const estimates = await estimatesUsed(connection);
   const national = withPovertyEstimate(indicatorSourceRows(loaded, mixes), estimates);
@@ -109,12 +139,12 @@ function matching(loaded: LoadedSource[], pattern: string): LoadedSource[] {
 type IndicatorSourceRow = ReturnType<typeof indicatorSourceRows>[number];
 
 /** One row of diagnostic_sources per indicator, from the files `loaded` (all of them, or those of one département). */
-function indicatorSourceRows(loaded: LoadedSource[], mixes: Map<string, string | null>) {
+function indicatorSourceRows(loaded: LoadedSource[], mixes: Map<string, VintageMix>) {
   return indicatorOrigins.map(([indicateur, libelle, patterns, combine]) => {
     const candidates = patterns.map((pattern) => matching(loaded, pattern)).filter((list) => list.length > 0);
     // A column whose communes come from several editions names them all, and says how many communes each gave.
-    const mix = mixes.get(indicateur) ?? null;
-    const used = combine === "all" || mix ? candidates.flat() : candidates[0] ?? [];
+    const mix = mixes.get(indicateur) ?? { all: false, text: null };
+    const used = combine === "all" || mix.all ? candidates.flat() : candidates[0] ?? [];
     const label = (s: LoadedSource) => (s.derived ? `${s.publisher} (fichier dérivé, non officiel)` : s.publisher);
     // The figure is as old as the oldest file it rests on.
     const oldest = used.filter((s) => s.date_reference).sort((a, b) => a.date_reference!.localeCompare(b.date_reference!))[0];
@@ -130,7 +160,7 @@ function indicatorSourceRows(loaded: LoadedSource[], mixes: Map<string, string |
       fraicheur: freshness?.fraicheur ?? null,
       a_actualiser: freshness?.a_actualiser ?? null,
       remplacement: freshness?.a_actualiser ? oldest?.remplacement ?? null : null,
-      melange_millesimes: mix
+      melange_millesimes: mix.text
     };
   });
 }
@@ -138,11 +168,12 @@ function indicatorSourceRows(loaded: LoadedSource[], mixes: Map<string, string |
 /**
  * diagnostic_sources_departements: for each département, the indicators whose row differs once the files of
  * partial scope that do not feed it are left out (another territory's list of places, the outlines of the other
- * départements), with the same estimate rule for poverty.
+ * départements) and a column that mixes editions in France says how many of the département's own communes each
+ * edition gave; with the same estimate rule for poverty.
  */
 async function writeDepartementSources(
   connection: DuckDBConnection,
-  { loaded, mixes, estimates, national, present }: { loaded: LoadedSource[]; mixes: Map<string, string | null>; estimates: EstimatesUsed; national: IndicatorSourceRow[]; present: Set<string> }
+  { loaded, mixes, estimates, national, present }: { loaded: LoadedSource[]; mixes: Map<string, VintageMix>; estimates: EstimatesUsed; national: IndicatorSourceRow[]; present: Set<string> }
 ): Promise<void> {
   await createTable(connection, diagnosticSourcesDepartementsTable);
   // Without the files' coverage (a diagnostic run on its own), every file is national: no row differs.
@@ -152,14 +183,20 @@ async function writeDepartementSources(
     `SELECT id, list(code_departement ORDER BY code_departement) FILTER (WHERE code_departement IS NOT NULL) AS departements
      FROM couverture_fichiers GROUP BY id`
   );
-  if (scoped.length === 0) return;
   const scope = new Map(scoped.map((s) => [s.id, s.departements ?? []]));
+  // Each split read once for every département, for the columns that mix editions in France.
+  const splits = new Map<string, Map<string, string>>();
+  for (const [indicateur, mix] of mixes) {
+    const split = splitOf[indicateur];
+    if (mix.all && split && !splits.has(split)) splits.set(split, await departementSplits(connection, split, present));
+  }
   const departements = await queryRows<{ code: string }>(connection, "SELECT DISTINCT code_departement AS code FROM diagnostic_communes ORDER BY 1");
   const byIndicator = new Map(national.map((row) => [row.indicateur, row]));
   const rows = [];
   for (const { code } of departements) {
     const own = loaded.filter((file) => coversDepartement({ departements: scope.get(file.id) ?? null }, code));
-    for (const row of withPovertyEstimate(indicatorSourceRows(own, mixes), estimates)) {
+    const ownMixes = new Map([...mixes].map(([indicateur, mix]) => [indicateur, mix.all ? { all: true, text: splits.get(splitOf[indicateur])?.get(code) ?? null } : mix]));
+    for (const row of withPovertyEstimate(indicatorSourceRows(own, ownMixes), estimates)) {
       const same = byIndicator.get(row.indicateur);
       if (!same || JSON.stringify(same) !== JSON.stringify(row)) rows.push({ code_departement: code, ...row });
     }

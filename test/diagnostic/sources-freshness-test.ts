@@ -66,4 +66,26 @@ describe("diagnostic_sources freshness", () => {
     await buildIndicatorSources(db.connection);
     expect(await row("part_locaux_ftth")).toMatchObject({ millesime: "T1 2018", fraicheur: "plus de 18 mois", melange_millesimes: null });
   });
+
+  it("says for each département how many of its own communes each edition gave", async () => {
+    await insertRows(db.connection, provenanceTable, [
+      file("arcep-deploiements-xlsx", "T3 2025", "2025-09-30"),
+      file("arcep-deploiements-2018t1-ftth-communes", "T1 2018", "2018-03-31", { remplacement: "classeur trimestriel" })
+    ]);
+    await db.connection.run(`ALTER TABLE diagnostic_communes ADD COLUMN code_departement VARCHAR`);
+    await db.connection.run(`INSERT INTO diagnostic_communes VALUES ('23096', '2025T3', NULL, '23'), ('23001', '2025T3', NULL, '23'), ('02001', '2018T1', NULL, '02')`);
+    // The load's coverage of files of partial scope: none here, every file is national.
+    await db.connection.run(`CREATE TABLE couverture_fichiers (id VARCHAR, code_departement VARCHAR)`);
+    await buildIndicatorSources(db.connection);
+    expect((await row("part_locaux_ftth")).melange_millesimes).toBe("2025T3 pour 2 communes, 2018T1 pour 1 commune");
+    const own = await queryRows<{ code_departement: string; millesime: string; date_reference: string; melange_millesimes: string }>(
+      db.connection,
+      `SELECT code_departement, millesime, date_reference, melange_millesimes FROM diagnostic_sources_departements WHERE indicateur = 'part_locaux_ftth' ORDER BY 1`
+    );
+    // Both editions stay named and the column is dated by the older one: which edition a row used is said by the split.
+    expect(own).toEqual([
+      { code_departement: "02", millesime: "T3 2025 ; T1 2018", date_reference: "2018-03-31", melange_millesimes: "2018T1 pour 1 commune" },
+      { code_departement: "23", millesime: "T3 2025 ; T1 2018", date_reference: "2018-03-31", melange_millesimes: "2025T3 pour 2 communes" }
+    ]);
+  });
 });
