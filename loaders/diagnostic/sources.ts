@@ -3,7 +3,7 @@ import { createTable, insertRows, queryRows } from "../io/db.ts";
 import { groupBy } from "../io/group.ts";
 import { freshnessOf } from "../../src/lib/freshness.ts";
 import { coversDepartement } from "../../src/lib/coverage.ts";
-import { diagnosticSourcesDepartementsTable, diagnosticSourcesTable } from "./tables.ts";
+import { diagnosticSourcesDepartementsTable, diagnosticSourcesTable, fileScopesSql } from "./tables.ts";
 
 /**
  * Which source feeds each indicator, in order of preference (the first one loaded wins). Every figure the site,
@@ -178,12 +178,8 @@ async function writeDepartementSources(
   await createTable(connection, diagnosticSourcesDepartementsTable);
   // Without the files' coverage (a diagnostic run on its own), every file is national: no row differs.
   if (!present.has("couverture_fichiers")) return;
-  const scoped = await queryRows<{ id: string; departements: string[] }>(
-    connection,
-    `SELECT id, list(code_departement ORDER BY code_departement) FILTER (WHERE code_departement IS NOT NULL) AS departements
-     FROM couverture_fichiers GROUP BY id`
-  );
-  const scope = new Map(scoped.map((s) => [s.id, s.departements ?? []]));
+  const scoped = await queryRows<{ id: string; departements: string[] }>(connection, fileScopesSql);
+  const scope = new Map(scoped.map((s) => [s.id, s.departements]));
   // Each split read once for every département, for the columns that mix editions in France.
   const splits = new Map<string, Map<string, string>>();
   for (const [indicateur, mix] of mixes) {

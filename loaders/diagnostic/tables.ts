@@ -290,6 +290,13 @@ export const couvertureFichiersTable: TableSpec = {
 };
 
 /**
+ * The départements of each file of couverture_fichiers, as (id, departements) rows: an empty list for a file that
+ * feeds none; a file absent from the result is national (`coversDepartement`).
+ */
+export const fileScopesSql = `SELECT id, coalesce(list(code_departement ORDER BY code_departement) FILTER (WHERE code_departement IS NOT NULL), []) AS departements
+  FROM couverture_fichiers GROUP BY id`;
+
+/**
  * The rows of diagnostic_sources as one département reads them, where they differ from the national rows: an
  * indicator fed by files of partial scope names only those that feed the département.
  */

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { hasTable, queryRows, tableNames } from "../io/db.ts";
 import { groupBy } from "../io/group.ts";
 import { coversDepartement, quarantineOf } from "../../src/lib/coverage.ts";
+import { fileScopesSql } from "../diagnostic/tables.ts";
 
 /**
  * The read model of one département: the diagnostic tables' rows, typed, chosen and ordered once. The site's data
@@ -378,8 +379,7 @@ const provenanceSql = (coverage: boolean) => `SELECT p.id, source, title, publis
               ${coverage ? "c.departements" : "NULL::VARCHAR[] AS departements"}
        FROM provenance p
        ${coverage
-         ? `LEFT JOIN (SELECT id, coalesce(list(code_departement ORDER BY code_departement) FILTER (WHERE code_departement IS NOT NULL), []) AS departements
-                      FROM couverture_fichiers GROUP BY id) c USING (id)`
+         ? `LEFT JOIN (${fileScopesSql}) c USING (id)`
          : ""}
        ORDER BY source, p.id`;
 const quarantineSql = `SELECT source, file, reason, count(*)::INTEGER AS lignes, min(line)::INTEGER AS premiere_ligne, any_value("column") AS colonne
