@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDatabase, queryRows, type Database } from "../loaders/io/db.ts";
-import { nationalReads, readModel } from "../loaders/outputs/read-model.ts";
+import { nationalReads, quarantineReasonsPerFile, readModel } from "../loaders/outputs/read-model.ts";
 import { staleGroups } from "../loaders/outputs/document/freshness.ts";
 import type { DiagnosticData } from "../loaders/outputs/document/data.ts";
 import { coversDepartement, quarantineOf } from "../src/lib/coverage.ts";
@@ -92,7 +92,7 @@ describe("files of partial scope in the suite's database", () => {
   });
 
   it("summarises for the Creuse the quarantined rows of its files only", async () => {
-    // The national summary (the 200 largest groups of source, file and reason), as the site's method page receives it.
+    // The national summary (each file's most frequent reasons, the rest of the file added up), as the site's method page receives it.
     const national = await nationalReads(db.connection).quarantine();
     const elsewhere = await queryRows<{ source: string; fichier: string }>(
       db.connection,
@@ -106,6 +106,23 @@ describe("files of partial scope in the suite's database", () => {
     // Every other group is kept, in the same order.
     expect(own).toEqual(national.filter((q) => !excluded.has(key(q.source, q.file))));
     expect(own.length).toBeGreaterThan(0);
+  });
+
+  it("lists every file with quarantined rows, its reasons adding up to the rows it lost", async () => {
+    const summary = await nationalReads(db.connection).quarantine();
+    const lost = await queryRows<{ source: string; file: string; lignes: number; raisons: number }>(
+      db.connection,
+      `SELECT source, file, count(*)::INTEGER AS lignes, count(DISTINCT reason)::INTEGER AS raisons FROM quarantine GROUP BY ALL ORDER BY ALL`
+    );
+    expect(lost.length).toBeGreaterThan(0);
+    for (const { source, file, lignes, raisons } of lost) {
+      const rows = summary.filter((q) => q.source === source && q.file === file);
+      expect(rows.reduce((n, q) => n + q.lignes, 0), `${source} ${file}`).toBe(lignes);
+      // A file with many reasons shows its most frequent ones and one row for the others.
+      expect(rows.length, `${source} ${file}`).toBe(Math.min(raisons, quarantineReasonsPerFile + 1));
+      const others = rows.filter((q) => /^et \d+ autres raisons/.test(q.reason));
+      expect(others.map((q) => q.reason.split(" ")[1]), `${source} ${file}`).toEqual(raisons > quarantineReasonsPerFile + 1 ? [String(raisons - quarantineReasonsPerFile)] : []);
+    }
   });
 
   it("counts in the schéma's list of stale files only the files that feed the département", async () => {

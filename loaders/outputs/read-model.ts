@@ -382,8 +382,30 @@ const provenanceSql = (coverage: boolean) => `SELECT p.id, source, title, publis
          ? `LEFT JOIN (${fileScopesSql}) c USING (id)`
          : ""}
        ORDER BY source, p.id`;
-const quarantineSql = `SELECT source, file, reason, count(*)::INTEGER AS lignes, min(line)::INTEGER AS premiere_ligne, any_value("column") AS colonne
-       FROM quarantine GROUP BY source, file, reason ORDER BY lignes DESC, source, file, reason LIMIT 200`;
+/** Reasons listed one by one for each file; the others of that file are added up in one row. */
+export const quarantineReasonsPerFile = 20;
+/**
+ * The quarantined rows by file and reason: each file's most frequent reasons, then one row adding up the rest
+ * of that file, so that every file with a quarantined row is listed and its lines add up to what it lost, whatever
+ * the other files hold (a list cut at the first hundred groups of France dropped the small groups of a
+ * département's own files).
+ */
+const quarantineSql = `WITH groups AS (
+         SELECT source, file, reason, count(*)::INTEGER AS lignes, min(line)::INTEGER AS premiere_ligne, any_value("column") AS colonne
+         FROM quarantine GROUP BY source, file, reason
+       ), ranked AS (
+         SELECT *, row_number() OVER (PARTITION BY source, file ORDER BY lignes DESC, reason) AS rang,
+                count(*) OVER (PARTITION BY source, file) AS raisons
+         FROM groups
+       )
+       SELECT source, file, reason, lignes, premiere_ligne, colonne FROM ranked
+       WHERE rang <= ${quarantineReasonsPerFile} OR raisons = ${quarantineReasonsPerFile + 1}
+       UNION ALL
+       SELECT source, file, 'et ' || count(*) || ' autres raisons, moins fréquentes (chacune dans la table quarantine de la base)',
+              sum(lignes)::INTEGER, min(premiere_ligne)::INTEGER, NULL
+       FROM ranked WHERE rang > ${quarantineReasonsPerFile} AND raisons > ${quarantineReasonsPerFile + 1}
+       GROUP BY source, file
+       ORDER BY lignes DESC, source, file, reason`;
 
 /** Fails like `requireDiagnostic` when one of `tables` is not among `present`. */
 function requireTables(present: Set<string>, tables: string[]): void {
