@@ -1,12 +1,12 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { strFromU8 } from "fflate";
+import { strFromU8, unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../loaders/io/db.ts";
 import { FICHE_FIELDS } from "../../loaders/outputs/document/axes.ts";
 import { BESOINS } from "../../loaders/outputs/document/besoins.ts";
-import { columnWidths } from "../../loaders/outputs/document/docx.ts";
+import { columnWidths, toDocx } from "../../loaders/outputs/document/docx.ts";
 import { csvColumns } from "../../loaders/outputs/document/feuille-de-route.ts";
 import { buildSchema } from "../../loaders/outputs/document/build.ts";
 import { buildContext, type SchemaContext } from "../../loaders/outputs/document/context.ts";
@@ -204,6 +204,15 @@ describe("schéma départemental on the synthetic diagnostic", () => {
     expect(widths[2]).toBeGreaterThanOrEqual(10 * 92 + 210); // « Population » unbroken
     expect(widths[10]).toBeGreaterThanOrEqual(4 * 92 + 210); // « Rang »
     expect(widths.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(9638 + 11);
+  });
+
+  it("keeps a table's header with its first three rows, so that no table starts at the foot of a page with one row", async () => {
+    const rows = Array.from({ length: 5 }, (_, i) => [`ligne ${i + 1}`, String(i + 1)]);
+    const docx = await toDocx({ title: "t", subject: "t", blocks: [{ kind: "table", headers: ["Nom", "Valeur"], rows }] });
+    const xml = strFromU8(unzipSync(new Uint8Array(docx))["word/document.xml"]);
+    const kept = [...xml.matchAll(/<w:tr\b.*?<\/w:tr>/gs)].map(([row]) => row.includes("<w:keepNext/>"));
+    // Header, rows 1 and 2 keep with the next row; row 3 is kept by them; the rest of the table may break.
+    expect(kept).toEqual([true, true, true, false, false, false]);
   });
 
   it("inserts place names as text in the DOCX and escapes them in the Markdown", () => {

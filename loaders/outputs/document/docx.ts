@@ -100,19 +100,25 @@ export function columnWidths(t: TableBlock, total = PAGE_WIDTH_TWIPS): number[] 
   return widths.map((w) => Math.round(w));
 }
 
+/** Body rows kept on the header's page: a table that does not fit starts on the next page rather than with one row. */
+const ROWS_KEPT_WITH_HEADER = 3;
+
 function table(t: TableBlock, width = PAGE_WIDTH_TWIPS): FileChild[] {
   const widths = columnWidths(t, width);
-  const cell = (content: Inline, i: number, header: boolean, fill?: string) =>
+  // The header and the first rows stay together (a table never starts at the foot of a page with one row).
+  const cell = (content: Inline, i: number, header: boolean, keepNext: boolean, fill?: string) =>
     new TableCell({
       width: { size: widths[i], type: WidthType.DXA },
       shading: fill ? { fill, type: ShadingType.CLEAR, color: "auto" } : undefined,
       // Only what differs from the defaults is written (left alignment, not kept with the next, not bold): a
       // commune annex has thousands of cells, and each property is an object to build and an element to serialise.
-      children: [paragraphOf([content], { alignment: t.numeric?.[i] && !header ? AlignmentType.RIGHT : undefined, keepNext: header || undefined }, { size: 17, bold: header || undefined })]
+      children: [paragraphOf([content], { alignment: t.numeric?.[i] && !header ? AlignmentType.RIGHT : undefined, keepNext: keepNext || undefined }, { size: 17, bold: header || undefined })]
     });
   const rows = [
-    new TableRow({ tableHeader: true, cantSplit: true, children: t.headers.map((h, i) => cell(h, i, true, HEADER_FILL)) }),
-    ...t.rows.map((row, r) => new TableRow({ cantSplit: true, children: row.map((c, i) => cell(c, i, false, i === 0 && t.swatches?.[r] ? t.swatches[r]!.slice(1) : undefined)) }))
+    new TableRow({ tableHeader: true, cantSplit: true, children: t.headers.map((h, i) => cell(h, i, true, true, HEADER_FILL)) }),
+    ...t.rows.map((row, r) =>
+      new TableRow({ cantSplit: true, children: row.map((c, i) => cell(c, i, false, r < ROWS_KEPT_WITH_HEADER - 1, i === 0 && t.swatches?.[r] ? t.swatches[r]!.slice(1) : undefined)) })
+    )
   ];
   const out: FileChild[] = [];
   if (t.caption) out.push(paragraphOf([t.caption], { keepNext: true, spacing: { before: 160, after: 80 } }, { bold: true, size: 19, color: ACCENT }));

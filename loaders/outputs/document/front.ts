@@ -82,7 +82,7 @@ export function sourcesAnnex(ctx: SchemaContext): Block[] {
       headers: ["Indicateur", "Source", "Millésime"],
       numeric: [false, false, false],
       rows: indicators.map((s) => [s.libelle ?? s.indicateur, s.source ?? "non renseignée", s.millesime ?? "non renseigné"]),
-      widths: [5, 4, 1.4]
+      widths: [3, 4, 3]
     });
   }
   if (loaded.length) {
