@@ -3,6 +3,7 @@ import { createTable, insertRows, queryRows } from "../io/db.ts";
 import { groupBy } from "../io/group.ts";
 import { freshnessOf } from "../../src/lib/freshness.ts";
 import { coversDepartement } from "../../src/lib/coverage.ts";
+import { quarterEnd } from "../ingest/sources/arcep-deploiements.ts";
 import { diagnosticSourcesDepartementsTable, diagnosticSourcesTable, fileScopesSql } from "./tables.ts";
 
 /**
@@ -64,7 +65,7 @@ const vintageSplits: Record<string, (present: Set<string>, perDepartement: boole
     `SELECT ${per ? "code_departement AS d, " : ""}ftth_trimestre AS v, count(*)::INTEGER AS n FROM diagnostic_communes
      WHERE ftth_trimestre IS NOT NULL GROUP BY ALL ORDER BY ${per ? "d, " : ""}v DESC`,
   census: (_, per) =>
-    `SELECT ${per ? "code_departement AS d, " : ""}CASE source_publics WHEN 'insee' THEN 'recensement INSEE' ELSE 'fichier dérivé (RP 2017)' END AS v,
+    `SELECT ${per ? "code_departement AS d, " : ""}CASE source_publics WHEN 'insee' THEN '${censusEditions.insee}' ELSE '${censusEditions.derive}' END AS v,
        count(*)::INTEGER AS n
      FROM diagnostic_communes WHERE source_publics IS NOT NULL GROUP BY ALL ORDER BY ${per ? "d, " : ""}v DESC`,
   eligibilite: (present, per) =>
@@ -74,6 +75,20 @@ const vintageSplits: Record<string, (present: Set<string>, perDepartement: boole
          GROUP BY ALL ORDER BY ${per ? "d, " : ""}v DESC`
       : null
 };
+/** The labels of the census split: INSEE's own files, or the derived file where they lack the commune. */
+const censusEditions = { insee: "recensement INSEE", derive: "fichier dérivé (RP 2017)" };
+
+/**
+ * Whether `file` (loaded for the indicator's resource pattern number `pattern`) is the edition a split's label
+ * names: an Arcep quarter or date is the file's reference date (each loader sets it from what the file holds),
+ * the census labels are the INSEE files (first pattern) or the derived file (the others).
+ */
+const isEdition: Record<keyof typeof vintageSplits, (label: string, file: LoadedSource, pattern: number) => boolean> = {
+  ftth: (label, file) => file.date_reference !== null && file.date_reference === quarterEnd(label),
+  census: (label, _, pattern) => (label === censusEditions.insee) === (pattern === 0),
+  eligibilite: (label, file) => file.date_reference !== null && file.date_reference === label
+};
+
 const splitOf: Record<string, keyof typeof vintageSplits> = {
   part_locaux_ftth: "ftth", zone_fthd: "ftth",
   part_65_plus: "census", part_peu_diplomes: "census", part_menages_seuls: "census", part_familles_mono: "census",
@@ -88,6 +103,8 @@ const splitOf: Record<string, keyof typeof vintageSplits> = {
 interface VintageMix {
   all: boolean;
   text: string | null;
+  /** The editions' labels in the split (France's, or the département's own). */
+  editions?: string[];
 }
 
 /** « 2025T3 pour 250 communes, 2018T1 pour 8 communes ». */
@@ -96,19 +113,19 @@ function splitText(rows: { v: string; n: number }[]): string {
 }
 
 /** The split of a column in France, when it mixes editions; else null. */
-async function mixedVintages(connection: DuckDBConnection, split: keyof typeof vintageSplits, present: Set<string>): Promise<string | null> {
+async function mixedVintages(connection: DuckDBConnection, split: keyof typeof vintageSplits, present: Set<string>): Promise<VintageMix | null> {
   const sql = vintageSplits[split](present, false);
   if (!sql) return null;
   const rows = await queryRows<{ v: string; n: number }>(connection, sql);
-  return rows.length < 2 ? null : splitText(rows);
+  return rows.length < 2 ? null : { all: true, text: splitText(rows), editions: rows.map((r) => r.v) };
 }
 
 /** The split of a column in each département, by département code. */
-async function departementSplits(connection: DuckDBConnection, split: keyof typeof vintageSplits, present: Set<string>): Promise<Map<string, string>> {
+async function departementSplits(connection: DuckDBConnection, split: keyof typeof vintageSplits, present: Set<string>): Promise<Map<string, VintageMix>> {
   const sql = vintageSplits[split](present, true);
   if (!sql) return new Map();
   const rows = await queryRows<{ d: string; v: string; n: number }>(connection, sql);
-  return new Map([...groupBy(rows, (r) => r.d)].map(([d, group]) => [d, splitText(group)]));
+  return new Map([...groupBy(rows, (r) => r.d)].map(([d, group]) => [d, { all: true, text: splitText(group), editions: group.map((r) => r.v) }]));
 }
 
 export async function buildIndicatorSources(connection: DuckDBConnection): Promise<void> {
@@ -120,14 +137,26 @@ export async function buildIndicatorSources(connection: DuckDBConnection): Promi
   const mixes = new Map<string, VintageMix>();
   for (const [indicateur, , patterns] of indicatorOrigins) {
     const candidates = patterns.map((pattern) => matching(loaded, pattern)).filter((list) => list.length > 0);
-    const text = splitOf[indicateur] && candidates.length > 1 ? await mixedVintages(connection, splitOf[indicateur], present) : null;
-    mixes.set(indicateur, { all: text !== null, text });
+    const mix = splitOf[indicateur] && candidates.length > 1 ? await mixedVintages(connection, splitOf[indicateur], present) : null;
+    mixes.set(indicateur, mix ?? { all: false, text: null });
   }
   const estimates = await estimatesUsed(connection);
   const national = withPovertyEstimate(indicatorSourceRows(loaded, mixes), estimates);
   await createTable(connection, diagnosticSourcesTable);
   await insertRows(connection, diagnosticSourcesTable, national);
   await writeDepartementSources(connection, { loaded, mixes, estimates, national, present });
+}
+
+/**
+ * The files of the editions a split names, from the files loaded for each pattern of the indicator. Every label
+ * must be tied to a file: otherwise every edition stays named and the oldest dates the column, as for France.
+ */
+function editionsTaken(byPattern: LoadedSource[][], split: keyof typeof vintageSplits | undefined, mix: VintageMix): LoadedSource[] {
+  const all = byPattern.flat();
+  if (!split || !mix.editions) return all;
+  const taken = (label: string) => byPattern.flatMap((files, pattern) => files.filter((file) => isEdition[split](label, file, pattern)));
+  const found = mix.editions.map(taken);
+  return found.every((files) => files.length > 0) ? unique(found.flat()) : all;
 }
 
 /** The loaded files whose id is `pattern`, or starts with it when it ends in `*`. */
@@ -141,10 +170,12 @@ type IndicatorSourceRow = ReturnType<typeof indicatorSourceRows>[number];
 /** One row of diagnostic_sources per indicator, from the files `loaded` (all of them, or those of one département). */
 function indicatorSourceRows(loaded: LoadedSource[], mixes: Map<string, VintageMix>) {
   return indicatorOrigins.map(([indicateur, libelle, patterns, combine]) => {
-    const candidates = patterns.map((pattern) => matching(loaded, pattern)).filter((list) => list.length > 0);
-    // A column whose communes come from several editions names them all, and says how many communes each gave.
+    const byPattern = patterns.map((pattern) => matching(loaded, pattern));
+    const candidates = byPattern.filter((list) => list.length > 0);
+    // A column whose communes come from several editions names those its communes took (all of them for France),
+    // and says how many communes each gave.
     const mix = mixes.get(indicateur) ?? { all: false, text: null };
-    const used = combine === "all" || mix.all ? candidates.flat() : candidates[0] ?? [];
+    const used = combine === "all" ? candidates.flat() : mix.all ? editionsTaken(byPattern, splitOf[indicateur], mix) : candidates[0] ?? [];
     const label = (s: LoadedSource) => (s.derived ? `${s.publisher} (fichier dérivé, non officiel)` : s.publisher);
     // The figure is as old as the oldest file it rests on.
     const oldest = used.filter((s) => s.date_reference).sort((a, b) => a.date_reference!.localeCompare(b.date_reference!))[0];
@@ -181,7 +212,7 @@ async function writeDepartementSources(
   const scoped = await queryRows<{ id: string; departements: string[] }>(connection, fileScopesSql);
   const scope = new Map(scoped.map((s) => [s.id, s.departements]));
   // Each split read once for every département, for the columns that mix editions in France.
-  const splits = new Map<string, Map<string, string>>();
+  const splits = new Map<string, Map<string, VintageMix>>();
   for (const [indicateur, mix] of mixes) {
     const split = splitOf[indicateur];
     if (mix.all && split && !splits.has(split)) splits.set(split, await departementSplits(connection, split, present));
@@ -191,7 +222,7 @@ async function writeDepartementSources(
   const rows = [];
   for (const { code } of departements) {
     const own = loaded.filter((file) => coversDepartement({ departements: scope.get(file.id) ?? null }, code));
-    const ownMixes = new Map([...mixes].map(([indicateur, mix]) => [indicateur, mix.all ? { all: true, text: splits.get(splitOf[indicateur])?.get(code) ?? null } : mix]));
+    const ownMixes = new Map([...mixes].map(([indicateur, mix]) => [indicateur, mix.all ? splits.get(splitOf[indicateur])?.get(code) ?? { all: true, text: null } : mix]));
     for (const row of withPovertyEstimate(indicatorSourceRows(own, ownMixes), estimates)) {
       const same = byIndicator.get(row.indicateur);
       if (!same || JSON.stringify(same) !== JSON.stringify(row)) rows.push({ code_departement: code, ...row });
@@ -241,6 +272,6 @@ function withPovertyEstimate<T extends { indicateur: string; libelle: string; so
   ];
 }
 
-function unique(values: string[]): string[] {
+function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }

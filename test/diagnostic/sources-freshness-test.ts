@@ -29,6 +29,12 @@ describe("diagnostic_sources freshness", () => {
   });
   afterEach(() => db.close());
 
+  const departementRows = (indicateur: string) =>
+    queryRows<{ code_departement: string; millesime: string; date_reference: string; a_actualiser: boolean; melange_millesimes: string }>(
+      db.connection,
+      `SELECT code_departement, millesime, date_reference, a_actualiser, melange_millesimes FROM diagnostic_sources_departements WHERE indicateur = $i ORDER BY 1`,
+      { i: indicateur }
+    );
   const row = async (indicateur: string) =>
     (await queryRows<Record<string, unknown>>(db.connection, `SELECT * FROM diagnostic_sources WHERE indicateur = $i`, { i: indicateur }))[0];
 
@@ -78,14 +84,48 @@ describe("diagnostic_sources freshness", () => {
     await db.connection.run(`CREATE TABLE couverture_fichiers (id VARCHAR, code_departement VARCHAR)`);
     await buildIndicatorSources(db.connection);
     expect((await row("part_locaux_ftth")).melange_millesimes).toBe("2025T3 pour 2 communes, 2018T1 pour 1 commune");
-    const own = await queryRows<{ code_departement: string; millesime: string; date_reference: string; melange_millesimes: string }>(
-      db.connection,
-      `SELECT code_departement, millesime, date_reference, melange_millesimes FROM diagnostic_sources_departements WHERE indicateur = 'part_locaux_ftth' ORDER BY 1`
-    );
-    // Both editions stay named and the column is dated by the older one: which edition a row used is said by the split.
-    expect(own).toEqual([
-      { code_departement: "02", millesime: "T3 2025 ; T1 2018", date_reference: "2018-03-31", melange_millesimes: "2018T1 pour 1 commune" },
-      { code_departement: "23", millesime: "T3 2025 ; T1 2018", date_reference: "2018-03-31", melange_millesimes: "2025T3 pour 2 communes" }
+    // Each département names and is dated by the editions its own communes took: the Creuse's column is not old.
+    expect(await departementRows("part_locaux_ftth")).toEqual([
+      { code_departement: "02", millesime: "T1 2018", date_reference: "2018-03-31", a_actualiser: true, melange_millesimes: "2018T1 pour 1 commune" },
+      { code_departement: "23", millesime: "T3 2025", date_reference: "2025-09-30", a_actualiser: false, melange_millesimes: "2025T3 pour 2 communes" }
+    ]);
+  });
+
+  it("dates a département's census shares by the files its communes took, INSEE's or the derived one", async () => {
+    await insertRows(db.connection, provenanceTable, [
+      file("insee-rp-evol-struct-pop", "RP 2021", "2021-01-01"),
+      file("dataforgood-ifn-2020-derive", "indicateurs 2020 d'après RP 2017", "2017-01-01")
+    ]);
+    await db.connection.run(`ALTER TABLE diagnostic_communes ADD COLUMN code_departement VARCHAR`);
+    await db.connection.run(`INSERT INTO diagnostic_communes VALUES ('23096', NULL, 'insee', '23'), ('02001', NULL, 'insee', '02'), ('02002', NULL, 'derive', '02')`);
+    await db.connection.run(`CREATE TABLE couverture_fichiers (id VARCHAR, code_departement VARCHAR)`);
+    await buildIndicatorSources(db.connection);
+    expect(await row("part_65_plus")).toMatchObject({ date_reference: "2017-01-01", melange_millesimes: "recensement INSEE pour 2 communes, fichier dérivé (RP 2017) pour 1 commune" });
+    const own = await departementRows("part_65_plus");
+    expect(own.map((r) => [r.code_departement, r.date_reference, r.millesime])).toEqual([
+      ["02", "2017-01-01", "RP 2021 ; indicateurs 2020 d'après RP 2017"],
+      ["23", "2021-01-01", "RP 2021"]
+    ]);
+  });
+
+  it("keeps every edition named where a département's edition cannot be tied to a loaded file", async () => {
+    // An eligibility date that no file gives as its reference date (a file holding several dates, say).
+    await insertRows(db.connection, provenanceTable, [
+      file("arcep-ma-connexion-internet-terrestre", "dernière édition", "2025-06-30"),
+      file("arcep-ma-connexion-internet-2019", "30 septembre 2019 (bêta)", "2019-09-30")
+    ]);
+    await db.connection.run(`ALTER TABLE diagnostic_communes ADD COLUMN code_departement VARCHAR`);
+    await db.connection.run(`INSERT INTO diagnostic_communes VALUES ('23096', NULL, NULL, '23'), ('02001', NULL, NULL, '02'), ('02002', NULL, NULL, '02')`);
+    await db.connection.run(`CREATE TABLE communes (code_insee VARCHAR, code_departement VARCHAR)`);
+    await db.connection.run(`INSERT INTO communes SELECT code_insee, code_departement FROM diagnostic_communes`);
+    await db.connection.run(`CREATE TABLE arcep_eligibilite (code_insee VARCHAR, date VARCHAR)`);
+    await db.connection.run(`INSERT INTO arcep_eligibilite VALUES ('23096', '2025-03-31'), ('02001', '2025-06-30'), ('02002', '2019-09-30')`);
+    await db.connection.run(`CREATE TABLE couverture_fichiers (id VARCHAR, code_departement VARCHAR)`);
+    await buildIndicatorSources(db.connection);
+    expect((await departementRows("part_eligible_thd30")).map((r) => [r.code_departement, r.date_reference, r.millesime])).toEqual([
+      ["02", "2019-09-30", "dernière édition ; 30 septembre 2019 (bêta)"],
+      // 2025-03-31 is no file's date: both editions stay named, the older one dates the column.
+      ["23", "2019-09-30", "dernière édition ; 30 septembre 2019 (bêta)"]
     ]);
   });
 });
