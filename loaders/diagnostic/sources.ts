@@ -156,7 +156,9 @@ function editionsTaken(byPattern: LoadedSource[][], split: keyof typeof vintageS
   if (!split || !mix.editions) return all;
   const taken = (label: string) => byPattern.flatMap((files, pattern) => files.filter((file) => isEdition[split](label, file, pattern)));
   const found = mix.editions.map(taken);
-  return found.every((files) => files.length > 0) ? unique(found.flat()) : all;
+  if (!found.every((files) => files.length > 0)) return all;
+  const kept = new Set(found.flat());
+  return all.filter((file) => kept.has(file)); // in the indicator's order of preference
 }
 
 /** The loaded files whose id is `pattern`, or starts with it when it ends in `*`. */
@@ -272,6 +274,6 @@ function withPovertyEstimate<T extends { indicateur: string; libelle: string; so
   ];
 }
 
-function unique<T>(values: T[]): T[] {
+function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
