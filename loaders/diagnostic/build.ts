@@ -14,13 +14,14 @@ import {
 } from "../../src/lib/diagnostic/index.ts";
 import { PlaceIndex } from "./nearest.ts";
 import { aggregateBeyondReachSql, aggregateCountSql, aggregateShareSql, countColumns, shares, withheldSharesSql } from "./shares.ts";
-import { buildIndicatorSources, povertyEstimateLabel } from "./sources.ts";
+import { buildIndicatorSources } from "./sources.ts";
 import {
   diagnosticCommunesTable,
   diagnosticEpciTable,
   diagnosticLieuxTable,
   diagnosticTerritoiresTable,
-  planItineranceTable
+  planItineranceTable,
+  povertyEstimateLabel
 } from "./tables.ts";
 
 /** Number of stops of the default itinerant-mediation plan written per département. */

@@ -4,7 +4,7 @@ import { groupBy } from "../io/group.ts";
 import { freshnessOf } from "../../src/lib/freshness.ts";
 import { coversDepartement } from "../../src/lib/coverage.ts";
 import { quarterEnd } from "../ingest/sources/arcep-deploiements.ts";
-import { diagnosticSourcesDepartementsTable, diagnosticSourcesTable, fileScopesSql } from "./tables.ts";
+import { diagnosticSourcesDepartementsTable, diagnosticSourcesTable, fileScopesSql, povertyEstimateLabel } from "./tables.ts";
 
 /**
  * Which source feeds each indicator, in order of preference (the first one loaded wins). Every figure the site,
@@ -248,8 +248,6 @@ async function estimatesUsed(connection: DuckDBConnection): Promise<EstimatesUse
   return used;
 }
 
-/** Label of the poverty rates estimated from an EPCI's or a département's published communes (never INSEE's own figure). */
-export const povertyEstimateLabel = "estimation communes publiées";
 
 /**
  * Where a poverty rate is estimated from the communes Filosofi publishes (the territory's own file not loaded),

@@ -6,6 +6,9 @@ import type { TableSpec } from "../io/db.ts";
  * them; distances in km; an empty value means "unknown", never zero.
  */
 
+/** `taux_pauvrete_source` of a rate estimated from an EPCI's or a territory's published communes (never INSEE's own figure). */
+export const povertyEstimateLabel = "estimation communes publiées";
+
 /** Counts and shares that exist at every level (commune, EPCI, département, région, France). */
 const indicatorColumns = {
   population: "INTEGER",

@@ -90,6 +90,11 @@ describe("schéma départemental on the synthetic diagnostic", () => {
     expect(text).toContain("Filosofi ne publie ce taux que pour 2 communes sur 6");
     expect(text).toContain("du département (4 communes)");
     expect(text).toMatch(/17,0\u00a0% dép\./);
+    // In the EPCI ranking, a short mark in the cell (CC Epsilon), explained once under the table.
+    const ranking = text.slice(text.indexOf("Les intercommunalités du département, par rang de priorité"), text.indexOf("prioritaires", text.indexOf("Les intercommunalités du département, par rang de priorité")));
+    expect(ranking).toMatch(/CC Epsilon[^]*17,0\u00a0% dép\./);
+    expect(ranking).toContain("« dép. » : taux du département");
+    expect(ranking).not.toContain("(valeur");
   });
 
   it("proposes the axes whose rules the data meets, with the evidence, and lists the others", () => {

@@ -1,4 +1,5 @@
 import { offerKind } from "../../ingest/offre/places.ts";
+import { povertyEstimateLabel } from "../../diagnostic/tables.ts";
 import { stopKindLabels } from "../../../src/lib/diagnostic/index.ts";
 import { cite, type SchemaContext } from "./context.ts";
 import { communesOf, share, sum, type Commune } from "./data.ts";
@@ -261,6 +262,15 @@ function communeName(ctx: SchemaContext, code: string): string {
   return ctx.data.communes.find((c) => c.code_insee === code)?.nom ?? code;
 }
 
+/**
+ * Short marks after an EPCI's poverty rate that INSEE does not publish for it, explained under the table (a long
+ * label in the cell made the column four lines deep).
+ */
+const povertyMarks: Record<string, { mark: string; meaning: string }> = {
+  [povertyEstimateLabel]: { mark: " est.", meaning: "taux estimé d'après les communes publiées de l'intercommunalité (l'INSEE ne publie pas le sien)" },
+  departement: { mark: " dép.", meaning: "taux du département" }
+};
+
 function synthesis(ctx: SchemaContext): Block[] {
   const { data } = ctx;
   const epciRows = data.epci.map((e) => [
@@ -269,7 +279,7 @@ function synthesis(ctx: SchemaContext): Block[] {
     nombre(e.population),
     formatAggregate(e, "part_65_plus"),
     formatAggregate(e, "part_peu_diplomes"),
-    pourcent(e.taux_pauvrete) + (e.taux_pauvrete_source && e.taux_pauvrete_source !== "epci" ? ` (valeur ${e.taux_pauvrete_source === "departement" ? "département" : e.taux_pauvrete_source})` : ""),
+    pourcent(e.taux_pauvrete) + (povertyMarks[e.taux_pauvrete_source ?? ""]?.mark ?? (e.taux_pauvrete_source && e.taux_pauvrete_source !== "epci" ? ` (${e.taux_pauvrete_source})` : "")),
     formatAggregate(e, "part_locaux_ftth"),
     formatAggregate(e, "part_population_hors_portee"),
     nombre(e.indice_fragilite, 1)
@@ -293,8 +303,13 @@ function synthesis(ctx: SchemaContext): Block[] {
       headers: ["Rang", "Intercommunalité", "Population", "65 ans et +", "Peu diplômés", "Pauvreté", "FttH", "Hors de portée", "Indice"],
       rows: epciRows,
       numeric: [true, false, true, true, true, true, true, true, true],
-      widths: [0.7, 3.4, 1.3, 1.1, 1.1, 1.5, 1, 1.1, 0.9],
-      source: cite(ctx, ["population", "part_65_plus", "part_peu_diplomes", "taux_pauvrete", "part_locaux_ftth", "part_population_hors_portee", "indice_fragilite"])
+      widths: [0.7, 3.4, 1.3, 1.1, 1.1, 1.3, 1, 1.1, 0.9],
+      source:
+        cite(ctx, ["population", "part_65_plus", "part_peu_diplomes", "taux_pauvrete", "part_locaux_ftth", "part_population_hors_portee", "indice_fragilite"]) +
+        Object.entries(povertyMarks)
+          .filter(([source]) => data.epci.some((e) => e.taux_pauvrete_source === source))
+          .map(([, { mark, meaning }]) => ` ; « ${mark.trim()} » : ${meaning}`)
+          .join("")
     },
     {
       kind: "table",
@@ -302,7 +317,7 @@ function synthesis(ctx: SchemaContext): Block[] {
       headers: ["Rang", "Commune", "Intercommunalité", "Population", "65 ans et +", "FttH", "Distance à un lieu", "Indice"],
       rows: ctx.priorityCommunes.map((c) => [String(c.rang_priorite), c.nom, c.epci_nom ?? "", nombre(c.population), pourcent(c.part_65_plus), pourcent(c.part_locaux_ftth), kilometres(c.distance_lieu_km), nombre(c.indice_fragilite, 1)]),
       numeric: [true, false, false, true, true, true, true, true],
-      widths: [0.7, 2.4, 3, 1.2, 1.1, 1, 1.3, 0.9],
+      widths: [0.8, 2.4, 3, 1.2, 1.1, 1, 1.3, 0.9],
       source: cite(ctx, ["population", "part_65_plus", "part_locaux_ftth", "distance_lieu_km", "indice_fragilite"])
     },
     paragraph("Lecture partagée du diagnostic par le comité de pilotage : ", todo("points saillants retenus, besoins exprimés par les acteurs"))
