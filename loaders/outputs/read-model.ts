@@ -398,14 +398,17 @@ const quarantineSql = `WITH groups AS (
                 count(*) OVER (PARTITION BY source, file) AS raisons
          FROM groups
        )
-       SELECT source, file, reason, lignes, premiere_ligne, colonne FROM ranked
-       WHERE rang <= ${quarantineReasonsPerFile} OR raisons = ${quarantineReasonsPerFile + 1}
-       UNION ALL
-       SELECT source, file, 'et ' || count(*) || ' autres raisons, moins fréquentes (chacune dans la table quarantine de la base)',
-              sum(lignes)::INTEGER, min(premiere_ligne)::INTEGER, NULL
-       FROM ranked WHERE rang > ${quarantineReasonsPerFile} AND raisons > ${quarantineReasonsPerFile + 1}
-       GROUP BY source, file
-       ORDER BY lignes DESC, source, file, reason`;
+       SELECT source, file, reason, lignes, premiere_ligne, colonne FROM (
+         SELECT source, file, reason, lignes, premiere_ligne, colonne, false AS reste FROM ranked
+         WHERE rang <= ${quarantineReasonsPerFile} OR raisons = ${quarantineReasonsPerFile + 1}
+         UNION ALL
+         SELECT source, file, 'et ' || count(*) || ' autres raisons, moins fréquentes (chacune dans la table quarantine de la base)',
+                sum(lignes)::INTEGER, min(premiere_ligne)::INTEGER, NULL, true
+         FROM ranked WHERE rang > ${quarantineReasonsPerFile} AND raisons > ${quarantineReasonsPerFile + 1}
+         GROUP BY source, file
+       )
+       -- The reasons themselves, most rows first; the rows that add up the others at the end.
+       ORDER BY reste, lignes DESC, source, file, reason`;
 
 /** Fails like `requireDiagnostic` when one of `tables` is not among `present`. */
 function requireTables(present: Set<string>, tables: string[]): void {
