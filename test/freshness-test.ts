@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ageInMonths, freshnessBand, freshnessOf, staleFlag, staleFlagText } from "../src/lib/freshness.ts";
+import { ageInMonths, annualStatisticsNote, annualStatisticsNoteFor, freshnessBand, freshnessOf, staleFlag, staleFlagText } from "../src/lib/freshness.ts";
 
 describe("freshness", () => {
   it("counts whole months, a month counting once its day is reached", () => {
@@ -25,6 +25,16 @@ describe("freshness", () => {
   });
 });
 
+describe("statistics published years after the year they describe", () => {
+  it("explains the flag of the census, the legal populations and Filosofi, and of them only", () => {
+    // The legal populations 2023, in force since 1 January 2026, are already 47 months old when loaded in December 2026.
+    expect(freshnessOf("2023-01-01", "2026-12-02").a_actualiser).toBe(true);
+    for (const source of ["populations", "insee-rp", "filosofi"]) expect(annualStatisticsNoteFor([{ source: "contours" }, { source }])).toBe(annualStatisticsNote);
+    expect(annualStatisticsNoteFor([{ source: "arcep-deploiements" }, { source: null }])).toBeNull();
+    expect(annualStatisticsNoteFor([])).toBeNull();
+  });
+});
+
 describe("the registry", () => {
   /** Editions published as "the latest": their loader reads the date from the file itself. */
   const datedByTheirFile = new Set(["arcep-ma-connexion-internet-terrestre", "cartographie-nationale-lieux-mediation"]);
@@ -39,5 +49,7 @@ describe("the registry", () => {
     expect(byId.get("anct-france-services")?.referenceDate).toBe("2024-08-01");
     expect(byId.get("insee-cog-communes")?.referenceDate).toBe("2026-01-01");
     expect(byId.get("arcep-deploiements-2018t1-ftth-communes")?.replacement).toMatch(/AAAAtN-obs-hd-thd-deploiement\.xlsx.*le-marche-du-haut-et-tres-haut-debit-fixe-deploiements/);
+    // The newest legal populations say what replaces them and when it appears.
+    expect(byId.get("insee-populations-legales")?.replacement).toMatch(/chaque fin décembre/);
   });
 });

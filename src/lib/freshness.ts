@@ -65,6 +65,22 @@ export function freshnessOf(referenceDate: string, loadedAt: string | Date): Fre
   return { date_reference: referenceDate.slice(0, 10), age_mois: age, fraicheur: freshnessBand(age), a_actualiser: isStale(age) };
 }
 
+/**
+ * Why the census, the legal populations and Filosofi carry the flag even in their newest edition: INSEE publishes
+ * them more than two years after the year they describe. Said under the list of stale files, on the site and in
+ * the schéma.
+ */
+export const annualStatisticsNote =
+  "Le recensement, les populations légales et Filosofi paraissent plus de deux ans après l'année qu'ils décrivent : ils portent la mention dès leur parution, et elle rappelle alors qu'une nouvelle édition paraît chaque année (« sdin fetch » prend la dernière parue).";
+
+/** The sources (ids of the load) of those statistics. */
+const annualStatisticsSources = new Set(["populations", "insee-rp", "filosofi"]);
+
+/** `annualStatisticsNote` when one of the stale files listed comes from those sources, else null. */
+export function annualStatisticsNoteFor(staleFiles: readonly { source?: string | null }[]): string | null {
+  return staleFiles.some((file) => annualStatisticsSources.has(file.source ?? "")) ? annualStatisticsNote : null;
+}
+
 /** « donnée de 2018, à actualiser »: the short flag shown next to a stale figure. */
 export function staleFlagText(referenceDate: string): string {
   return `donnée de ${parts(referenceDate)[0]}, à actualiser`;

@@ -7,6 +7,7 @@ import { FICHE_FIELDS } from "../../loaders/outputs/document/axes.ts";
 import { BESOINS } from "../../loaders/outputs/document/besoins.ts";
 import { defaultLeversFile, writeSchema } from "../../loaders/outputs/document/index.ts";
 import { closedLevers, readLevers } from "../../loaders/outputs/document/levers.ts";
+import { annualStatisticsNote } from "../../src/lib/freshness.ts";
 import { tempDir } from "../helpers.ts";
 import { docxText } from "./docx-text.ts";
 
@@ -75,6 +76,17 @@ describe.each([
       }
       for (const name of closed) expect(body).not.toContain(name);
     }
+  });
+
+  it("explains why the legal populations carry the stale flag, when they do", async () => {
+    // Stale as the load dated it: the populations file's age at its own load, from the register.
+    const [pop] = await queryRows<{ stale: boolean }>(
+      db.connection,
+      `SELECT date_diff('month', date_reference::DATE, loaded_at::DATE) - CASE WHEN day(loaded_at::DATE) < day(date_reference::DATE) THEN 1 ELSE 0 END > 18 AS stale
+       FROM provenance WHERE id = 'insee-populations-legales' AND status = 'chargé'`
+    );
+    expect(text.includes(annualStatisticsNote)).toBe(Boolean(pop?.stale));
+    if (pop?.stale) expect(text).toMatch(/populations légales suivantes, que l'INSEE publie chaque fin décembre/);
   });
 
   it("puts the annex « Sources et millésimes » after the last fiche and no provenance table before chapter 1", () => {

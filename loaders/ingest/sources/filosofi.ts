@@ -28,6 +28,7 @@ function filosofiResource(level: string, title: string, optional: boolean): Reso
     path: `${FOLDER}/cc_filosofi_2021_${level}.csv`,
     vintage: VINTAGE,
     referenceDate: "2021-12-31",
+    replacement: "Filosofi de l'année suivante (l'INSEE en publie une édition chaque année)",
     format: "zip",
     licence: "Licence Ouverte 2.0",
     ...(optional ? { optional: true } : {})

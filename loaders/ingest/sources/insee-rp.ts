@@ -43,6 +43,7 @@ function rpResource(slug: string, page: string, title: string): Resource {
     path: `${FOLDER}/${zip}`,
     vintage: `RP ${RP_YEAR} (géographie au 1er janvier ${Number(RP_YEAR) + 3})`,
     referenceDate: `${RP_YEAR}-01-01`,
+    replacement: "la base communale du recensement suivant (l'INSEE en publie une chaque année)",
     format: "zip",
     licence: "Licence Ouverte 2.0",
     optional: true

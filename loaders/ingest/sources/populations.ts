@@ -16,6 +16,7 @@ export const populationsResource: Resource = {
   path: "insee-populations-legales/donnees_communes.csv",
   vintage: "Populations légales 2023, en vigueur au 1er janvier 2026",
   referenceDate: "2023-01-01",
+  replacement: "les populations légales suivantes, que l'INSEE publie chaque fin décembre pour le 1er janvier (jusque-là, ce fichier est la dernière édition)",
   format: "csv",
   licence: "Licence Ouverte 2.0"
 };

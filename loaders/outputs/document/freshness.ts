@@ -1,4 +1,4 @@
-import { freshnessOf, gatherFiles, staleFlag } from "../../../src/lib/freshness.ts";
+import { annualStatisticsNoteFor, freshnessOf, gatherFiles, staleFlag } from "../../../src/lib/freshness.ts";
 import { sources } from "../../ingest/sources/index.ts";
 import type { SchemaContext } from "./context.ts";
 import type { DiagnosticData } from "./data.ts";
@@ -43,6 +43,7 @@ export function staleGroups(data: DiagnosticData) {
 export function staleSources(ctx: SchemaContext): Block[] {
   const stale = staleGroups(ctx.data);
   const files = stale.reduce((sum, group) => sum + group.files, 0);
+  const annual = annualStatisticsNoteFor(stale);
   if (!stale.length) return [paragraph("Fraîcheur des données : aucun fichier chargé n'a plus de 18 mois à la date du chargement.")];
   return [
     paragraph(
@@ -56,6 +57,7 @@ export function staleSources(ctx: SchemaContext): Block[] {
         ` — données au ${p.date_reference} (${nombre(p.age_mois)} mois, ${staleFlag(p)}) ; à remplacer par : ${p.remplacement ?? "l'édition la plus récente du même jeu de données"}.`
       ])
     ),
+    ...(annual ? [paragraph(annual)] : []),
     paragraph("Pour actualiser : « sdin fetch » télécharge la dernière édition publiée sur data.gouv.fr, puis « sdin load » et « sdin export » régénèrent la base et ce document (voir le guide, « Mettre à jour les données »).")
   ];
 }
