@@ -248,7 +248,6 @@ async function estimatesUsed(connection: DuckDBConnection): Promise<EstimatesUse
   return used;
 }
 
-
 /**
  * Where a poverty rate is estimated from the communes Filosofi publishes (the territory's own file not loaded),
  * the sources say so: the `taux_pauvrete` label names the estimate and a `taux_pauvrete_estimation` row gives

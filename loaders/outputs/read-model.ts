@@ -387,7 +387,7 @@ export const quarantineReasonsPerFile = 20;
 /**
  * The quarantined rows by file and reason: each file's most frequent reasons, then one row adding up the rest
  * of that file, so that every file with a quarantined row is listed and its lines add up to what it lost, whatever
- * the other files hold (a list cut at the first hundred groups of France dropped the small groups of a
+ * the other files hold (a list cut at the 200 largest groups of France could drop the small groups of a
  * département's own files).
  */
 const quarantineSql = `WITH groups AS (

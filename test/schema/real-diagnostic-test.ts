@@ -78,15 +78,16 @@ describe.each([
     }
   });
 
-  it("explains why the legal populations carry the stale flag, when they do", async () => {
-    // Stale as the load dated it: the populations file's age at its own load, from the register.
-    const [pop] = await queryRows<{ stale: boolean }>(
+  it("explains why the census, the legal populations and Filosofi carry the stale flag, when they do", async () => {
+    // Stale as the load dated them: each file's age at its own load, from the register.
+    const stale = await queryRows<{ source: string }>(
       db.connection,
-      `SELECT date_diff('month', date_reference::DATE, loaded_at::DATE) - CASE WHEN day(loaded_at::DATE) < day(date_reference::DATE) THEN 1 ELSE 0 END > 18 AS stale
-       FROM provenance WHERE id = 'insee-populations-legales' AND status = 'chargé'`
+      `SELECT DISTINCT source FROM provenance
+       WHERE source IN ('populations', 'insee-rp', 'filosofi') AND status = 'chargé' AND date_reference IS NOT NULL
+         AND date_diff('month', date_reference::DATE, loaded_at::DATE) - CASE WHEN day(loaded_at::DATE) < day(date_reference::DATE) THEN 1 ELSE 0 END > 18`
     );
-    expect(text.includes(annualStatisticsNote)).toBe(Boolean(pop?.stale));
-    if (pop?.stale) expect(text).toMatch(/populations légales suivantes, que l'INSEE publie chaque fin décembre/);
+    expect(text.includes(annualStatisticsNote)).toBe(stale.length > 0);
+    if (stale.some((s) => s.source === "populations")) expect(text).toMatch(/populations légales suivantes, que l'INSEE publie chaque fin décembre/);
   });
 
   it("puts the annex « Sources et millésimes » after the last fiche and no provenance table before chapter 1", () => {
