@@ -35,6 +35,15 @@ describe("parsing CSV", () => {
     ]);
   });
 
+  it("numbers rows as the parser cut them: a quote inside a field opens no quoted section", () => {
+    // `x"y` is read as the text x"y (a quote opens a quoted field only at its start), so each line is a row.
+    const table = parseCsv('a;b\n1;x"y\n2;z"w\n3;ok\n', ledger(), { delimiter: ";" });
+    expect(table.rows.map((r) => [r.line, r.values.b])).toEqual([[2, 'x"y'], [3, 'z"w'], [4, "ok"]]);
+    // CRLF line ends, a blank line and a quoted line break in one file.
+    const crlf = parseCsv('a,b\r\n1,"p\r\nq"\r\n\r\n2,r\r\n', ledger(), { delimiter: "," });
+    expect(crlf.rows).toEqual([{ line: 2, values: { a: "1", b: "p\r\nq" } }, { line: 5, values: { a: "2", b: "r" } }]);
+  });
+
   it("takes any header text as a column name, a repeated name keeping its last column", () => {
     // Names a file could hold: quotes, a backslash, braces, code-like text, an empty name, `__proto__`, a repeat.
     const names = ['a"b', "c\\d", "}; throw 1; {", "", "__proto__", "x", "x"];

@@ -105,29 +105,44 @@ export interface CsvTable {
 export function parseCsv(text: string, ledger: Ledger, options: CsvOptions = {}): CsvTable {
   const lineStarts = indexLines(text);
   const headerLine = findHeaderLine(text, lineStarts, options, ledger);
-  const body = text.slice(lineStarts[headerLine - 1]);
-  const delimiter = options.delimiter ?? guessDelimiter(body.slice(0, body.indexOf("\n") >>> 0));
-  const parsed = Papa.parse<string[]>(body, { delimiter, skipEmptyLines: false, header: false });
-  const records = parsed.data;
-  const header = (records[0] ?? []).map((name) => name.replace(/^\ufeff/, "").trim());
-  checkRequired(header, options.required ?? [], ledger, headerLine, delimiter);
   const offset = lineStarts[headerLine - 1];
-  const makeValues = valuesMaker(header);
+  const body = text.slice(offset);
+  const delimiter = options.delimiter ?? guessDelimiter(body.slice(0, body.indexOf("\n") >>> 0));
+  let header: string[] | null = null;
+  let makeValues: (record: string[]) => Record<string, string> = () => ({});
   const rows: CsvRow[] = [];
-  const starts = recordStarts(body, records.length);
-  for (let i = 1; i < records.length; i++) {
-    const record = records[i];
-    if (record.length === 1 && record[0].trim() === "") continue; // blank line, not a row
-    const line = lineOf(lineStarts, offset + starts[i]);
-    ledger.read();
-    // Trailing empty fields (a separator at the end of every line) are not a shape error.
-    while (record.length > header.length && record[record.length - 1] === "") record.pop();
-    if (record.length !== header.length) {
-      const reason = record.length < header.length ? "ligne tronquée ou incomplète" : "champs en trop";
-      ledger.quarantine(line, null, record.join(delimiter), `${reason} : ${record.length} champs au lieu de ${header.length}`);
-      continue;
+  // Papa hands each record over as soon as it is read, with the offset where it ends: the next one starts there.
+  // Records are not kept once their row is made, so the file's fields do not all stay alive until the end.
+  let start = 0;
+  Papa.parse<string[]>(body, {
+    delimiter,
+    skipEmptyLines: false,
+    header: false,
+    step: ({ data: record, meta }) => {
+      const recordStart = start;
+      start = meta.cursor;
+      if (header === null) {
+        header = record.map((name) => name.replace(/^\ufeff/, "").trim());
+        checkRequired(header, options.required ?? [], ledger, headerLine, delimiter);
+        makeValues = valuesMaker(header);
+        return;
+      }
+      if (record.length === 1 && record[0].trim() === "") return; // blank line, not a row
+      const line = lineOf(lineStarts, offset + recordStart);
+      ledger.read();
+      // Trailing empty fields (a separator at the end of every line) are not a shape error.
+      while (record.length > header.length && record[record.length - 1] === "") record.pop();
+      if (record.length !== header.length) {
+        const reason = record.length < header.length ? "ligne tronquée ou incomplète" : "champs en trop";
+        ledger.quarantine(line, null, record.join(delimiter), `${reason} : ${record.length} champs au lieu de ${header.length}`);
+        return;
+      }
+      rows.push({ line, values: makeValues(record) });
     }
-    rows.push({ line, values: makeValues(record) });
+  });
+  if (header === null) {
+    header = [];
+    checkRequired(header, options.required ?? [], ledger, headerLine, delimiter);
   }
   return { header, headerLine, rows };
 }
@@ -172,26 +187,6 @@ function findHeaderLine(text: string, lineStarts: number[], options: CsvOptions,
     throw new SourceError(ledger.at(1, options.headerContains), `ligne d'en-tête introuvable (aucune des ${limit} premières lignes ne contient "${options.headerContains}")`);
   }
   return (options.skipLines ?? 0) + 1;
-}
-
-/** Offsets (in `body`) where each parsed record starts, from Papa's cursor positions. */
-function recordStarts(body: string, count: number): number[] {
-  // Papa does not report per-row offsets in one-shot mode; re-walk the text with the same quoting rules, jumping
-  // from one quote or line break to the next (`indexOf`) rather than reading every character.
-  const starts: number[] = [0];
-  let inQuotes = false;
-  let quote = body.indexOf('"');
-  let newline = body.indexOf("\n");
-  while (newline !== -1 && starts.length < count) {
-    if (quote !== -1 && quote < newline) {
-      inQuotes = !inQuotes;
-      quote = body.indexOf('"', quote + 1);
-      continue;
-    }
-    if (!inQuotes) starts.push(newline + 1);
-    newline = body.indexOf("\n", newline + 1);
-  }
-  return starts;
 }
 
 function guessDelimiter(headerLine: string): string {
