@@ -1,13 +1,15 @@
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type { CogIndex } from "../cog.ts";
 import { currentCodeOrQuarantine } from "../cog.ts";
+import { groupBy } from "../../io/group.ts";
 import { createTable, insertRows, type TableSpec } from "../../io/db.ts";
 import { SourceError } from "../../io/errors.ts";
 import { parseGeoJsonFeatures, requireProperty } from "../../io/geo.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, OpenedResource, Source } from "../source.ts";
-import { parseCsv, readText, type CsvTable } from "../../io/text.ts";
+import { decodeText, parseCsv, readText, type CsvTable } from "../../io/text.ts";
 import { parseXlsxSheet, sheetTable } from "../../io/xlsx.ts";
 import { isZip } from "../../io/zip.ts";
 import { isMissing, normaliseCommuneCode } from "../../io/values.ts";
@@ -171,7 +173,7 @@ async function loadColumn<T>(context: LoadContext, resource: Resource, read: Rea
   // Production downloads the official FRR workbook; mirrors hold its CSV conversion.
   const table = isZip(bytes)
     ? await readWorkbookTable(bytes, opened.ledger, FRR_LABEL_PREFIX)
-    : parseCsv((await readText(opened.acquired.file, typologies.id)).text, opened.ledger);
+    : parseCsv(decodeText(bytes, { source: typologies.id, file: path.basename(opened.acquired.file) }).text, opened.ledger);
   return reconcile(read(table, opened.ledger, context.cog), opened.ledger);
 }
 
@@ -197,10 +199,8 @@ export async function readWorkbookTable(bytes: Uint8Array, ledger: Ledger, heade
  * one read, and the differing parts are quarantined: a category cannot be added up like a count.
  */
 export function reconcile<T>(rows: Keyed<T>[], ledger: Ledger): Map<string, T> {
-  const groups = new Map<string, Keyed<T>[]>();
-  for (const row of rows) groups.set(row.code, [...(groups.get(row.code) ?? []), row]);
   const result = new Map<string, T>();
-  for (const [code, group] of groups) {
+  for (const [code, group] of groupBy(rows, (row) => row.code)) {
     const kept = group.find((row) => row.old === code) ?? group[0];
     result.set(code, kept.value);
     for (const row of group) {
