@@ -6,7 +6,7 @@ import { CogIndex } from "./cog.ts";
 import { describeLocation, SourceError } from "../io/errors.ts";
 import type { Config } from "../io/config.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { createTable, insertRows, openDatabase, type Database, type TableSpec } from "../io/db.ts";
+import { checkDeclaredKeys, createTable, insertRows, openDatabase, type Database, type TableSpec } from "../io/db.ts";
 import { acquire, acquireOptions, MissingResourceError, RefusedFileError, type AcquiredFile } from "../io/fetch.ts";
 import { Ledger, type QuarantinedRow } from "../io/ledger.ts";
 import type { Resource } from "../io/resource.ts";
@@ -129,6 +129,7 @@ export async function runLoad(
     absent.sort((a, b) => order.get(a.sourceId)! - order.get(b.sourceId)!);
     await writeProvenance(context, opened, absent);
     for (const step of postLoad) await step(context, config);
+    await checkDeclaredKeys(db.connection);
     await db.connection.run("CHECKPOINT");
     for (const line of quarantineSummary(opened.map((o) => o.ledger))) log(line);
   } catch (error) {

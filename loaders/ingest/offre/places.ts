@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Feature, Geometry } from "geojson";
-import { hasTable, insertRows, queryRows, quoteIdentifier, type TableSpec } from "../../io/db.ts";
+import { declareKey, hasTable, insertRows, queryRows, quoteIdentifier, type TableSpec } from "../../io/db.ts";
 import { communeIndex, communeIndexFromPacked, inFrance, pointInCommune, type CommuneIndex, type PackedOutlines } from "../../io/geo.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
@@ -88,8 +88,8 @@ export async function prepareLieuxAide(connection: DuckDBConnection, source: Off
 
 async function createLieuxAide(connection: DuckDBConnection): Promise<void> {
   const columns = Object.entries(lieuxAideTable.columns).map(([name, type]) => `${quoteIdentifier(name)} ${type}`);
-  columns.push(`PRIMARY KEY (${lieuxAideTable.primaryKey!.map(quoteIdentifier).join(", ")})`);
   await connection.run(`CREATE TABLE IF NOT EXISTS ${quoteIdentifier(lieuxAideTable.name)} (${columns.join(", ")})`);
+  await declareKey(connection, lieuxAideTable);
 }
 
 /** Like `prepareLieuxAide` for every territory's list at once (the set of territories changes between loads). */
