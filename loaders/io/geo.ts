@@ -131,12 +131,24 @@ export function areaKm2(feature: Feature<Areal> | Areal): number {
   return area(feature) / 1e6;
 }
 
-/** Rounds every coordinate to `digits` decimals (5 ≈ 1 m): outlines stored as text stay small. */
+/**
+ * Rounds every coordinate to `digits` decimals (5 ≈ 1 m), keeping longitude and latitude only: outlines stored as
+ * text stay small. The positions are rounded where they are, without a copy (millions of them for France): give it
+ * a geometry no one else reads, such as one just parsed from a file.
+ */
 export function roundCoordinates<G extends Areal>(geometry: G, digits = 5): G {
   const f = 10 ** digits;
-  const r = (p: Position) => [Math.round(p[0] * f) / f, Math.round(p[1] * f) / f];
-  if (geometry.type === "Polygon") return { type: "Polygon", coordinates: geometry.coordinates.map((ring) => ring.map(r)) } as G;
-  return { type: "MultiPolygon", coordinates: geometry.coordinates.map((poly) => poly.map((ring) => ring.map(r))) } as G;
+  const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : (geometry as MultiPolygon).coordinates;
+  for (const rings of polygons) {
+    for (const ring of rings) {
+      for (const p of ring) {
+        p[0] = Math.round(p[0] * f) / f;
+        p[1] = Math.round(p[1] * f) / f;
+        if (p.length > 2) p.length = 2;
+      }
+    }
+  }
+  return geometry;
 }
 
 /** One entry of a commune index: a code, its outline and the outline's bounding box. */

@@ -32,15 +32,17 @@ export interface OutlinesInput {
   departementNames: [string, string][];
 }
 
-/** A `contours` row. */
+/**
+ * A `contours` row, as the line written for DuckDB (see `contoursFileColumns`): bytes made as soon as the row is, so
+ * that France's ≈ 45 MB of outline text does not stay in the heap, copied by every young-generation collection.
+ */
 interface ContourRow {
   code_insee: string;
-  nom: string | null;
-  geometry: string;
-  point_lon: number;
-  point_lat: number;
-  surface_km2: number;
-  source_file: string;
+  /** The row's tab-separated line, line break included. */
+  line: Buffer;
+  /** Where the outline's JSON text lies in `line`. */
+  geometryStart: number;
+  geometryEnd: number;
   /** Bounding box of the stored outline [west, south, east, north] (not a column: for the point-in-polygon index). */
   bbox: [number, number, number, number];
 }
@@ -140,47 +142,48 @@ export async function computeOutlines(input: OutlinesInput): Promise<OutlinesOut
 export const contoursFileColumns = ["code_insee", "nom", "geometry", "point_lon", "point_lat", "surface_km2", "source_file"] as const;
 
 /**
- * The rows tab-separated, without quoting, as bytes: outlines are JSON text written by `JSON.stringify` (plain
- * ASCII, never a tab or a line break), names and file names are checked. A missing value is an empty field (NULL
- * for DuckDB), numbers are written as JavaScript writes them (the shortest text that reads back as the same
- * double). The same bytes are written to the file and handed to the other thread, which finds each outline's text
- * between `starts[i]` and `ends[i]`.
+ * One row's line: tab-separated, without quoting. Outlines are JSON text written by `JSON.stringify` (plain ASCII,
+ * never a tab or a line break), names and file names are checked. A missing value is an empty field (NULL for
+ * DuckDB), numbers are written as JavaScript writes them (the shortest text that reads back as the same double).
  */
-function tabSeparated(rows: ContourRow[]): { outlines: PackedOutlines; longestLine: number } {
+function contourRow(code: string, nom: string | null, geometry: Areal, point: [number, number], surface: number, sourceFile: string): ContourRow {
   const checked = (value: string | null, column: string) => {
     if (value === null) return "";
     if (/[\t\r\n]/.test(value)) throw new Error(`contours : tabulation ou saut de ligne dans ${column} (${JSON.stringify(value)})`);
     return value;
   };
   const number = (value: number) => (Number.isFinite(value) ? String(value) : "");
-  const lines = rows.map((row) => ({
-    before: [row.code_insee, checked(row.nom, "nom")].join("\t"),
-    geometry: row.geometry,
-    after: [number(row.point_lon), number(row.point_lat), number(row.surface_km2), checked(row.source_file, "source_file")].join("\t")
-  }));
-  const header = contoursFileColumns.join("\t") + "\n";
+  const before = `${code}\t${checked(nom, "nom")}\t`;
+  const json = JSON.stringify(geometry);
+  const line = Buffer.from(`${before}${json}\t${number(point[0])}\t${number(point[1])}\t${number(surface)}\t${checked(sourceFile, "source_file")}\n`, "utf8");
+  const geometryStart = Buffer.byteLength(before);
+  return { code_insee: code, line, geometryStart, geometryEnd: geometryStart + json.length, bbox: bbox(geometry) as [number, number, number, number] };
+}
+
+/**
+ * The rows' lines one after the other under the header, in one buffer of their own (not from Node's shared pool),
+ * so that it can be moved to the other thread, which finds each outline's text between `starts[i]` and `ends[i]`.
+ * The same bytes are written to the file DuckDB reads.
+ */
+function tabSeparated(rows: ContourRow[]): { outlines: PackedOutlines; longestLine: number } {
+  const header = Buffer.from(contoursFileColumns.join("\t") + "\n", "latin1");
   let size = header.length;
   let longestLine = 0;
-  for (const { before, geometry, after } of lines) {
-    const bytes = Buffer.byteLength(before) + 1 + geometry.length + 1 + Buffer.byteLength(after);
-    longestLine = Math.max(longestLine, bytes);
-    size += bytes + 1;
+  for (const { line } of rows) {
+    // Without its line break, as DuckDB measures a line.
+    longestLine = Math.max(longestLine, line.length - 1);
+    size += line.length;
   }
-  // A buffer of its own (not from Node's shared pool), so that it can be moved to the other thread.
   const text = new Uint8Array(size);
-  const out = Buffer.from(text.buffer);
   const starts = new Uint32Array(rows.length);
   const ends = new Uint32Array(rows.length);
-  let at = out.write(header, 0, "latin1");
-  lines.forEach(({ before, geometry, after }, i) => {
-    at += out.write(before, at, "utf8");
-    out[at++] = 9;
-    starts[i] = at;
-    at += out.write(geometry, at, "latin1");
-    ends[i] = at;
-    out[at++] = 9;
-    at += out.write(after, at, "utf8");
-    out[at++] = 10;
+  text.set(header, 0);
+  let at = header.length;
+  rows.forEach(({ line, geometryStart, geometryEnd }, i) => {
+    text.set(line, at);
+    starts[i] = at + geometryStart;
+    ends[i] = at + geometryEnd;
+    at += line.length;
   });
   const bboxes = new Float64Array(rows.length * 4);
   rows.forEach((row, i) => bboxes.set(row.bbox, i * 4));
@@ -226,17 +229,8 @@ function readCommuneParts(features: AnyFeature[], file: string, ledger: Ledger, 
 /** One `contours` row: merged communes dissolved, coordinates rounded, point and area computed on what is stored. */
 function communeRow(code: string, group: CommunePart[], nom: string | null): ContourRow {
   const geometry = roundCoordinates(dissolve(group.map((p) => p.geometry)));
-  const [point_lon, point_lat] = representativePoint(geometry);
-  return {
-    code_insee: code,
-    nom,
-    geometry: JSON.stringify(geometry),
-    point_lon,
-    point_lat,
-    surface_km2: Math.round(areaKm2(geometry) * 1000) / 1000,
-    source_file: [...new Set(group.map((p) => p.file))].join(", "),
-    bbox: bbox(geometry) as [number, number, number, number]
-  };
+  const surface = Math.round(areaKm2(geometry) * 1000) / 1000;
+  return contourRow(code, nom, geometry, representativePoint(geometry), surface, [...new Set(group.map((p) => p.file))].join(", "));
 }
 
 function readDepartement(
