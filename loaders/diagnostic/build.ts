@@ -5,7 +5,7 @@ import { writeDoubtfulPlaces, writeDuplicates } from "./places.ts";
 import { createTable, insertRows, queryRows, tableNames } from "../io/db.ts";
 import { groupBy } from "../io/group.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
-import { communesSourcesSql, communesSourcesTable, diagnosticCommunesSql, diagnosticLieuxSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
+import { diagnosticCommunesSourcesSql, diagnosticLieuxSql, diagnosticOfferSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
 import { writeParameters } from "./parameters.ts";
 import { notePlaceSources, writeFileCoverage, type PlaceSourcesUsed } from "./coverage.ts";
 import {
@@ -34,8 +34,9 @@ export const defaultPlanStops = 10;
 export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
   const present = await tableNames(connection);
-  // What the source tables say of each commune needs none of the places: DuckDB joins it on a connection of its
-  // own while this thread de-duplicates the places and measures the distances.
+  // What the source tables say of each commune needs none of the places: DuckDB joins it and writes it on a
+  // connection of its own while this thread de-duplicates the places and measures the distances.
+  await createTable(connection, diagnosticCommunesTable);
   const sourcesJoined = joinCommuneSources(await context.connect(), present);
   let placeSourcesUsed: PlaceSourcesUsed = new Map();
   sourcesJoined.catch(() => {}); // awaited below; a failure of the work in between is the one reported
@@ -51,10 +52,8 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
     await sourcesJoined.catch(() => {}); // the database must not close under the join
   }
   await sourcesJoined;
-  await createTable(connection, diagnosticCommunesTable);
-  await connection.run(diagnosticCommunesSql());
+  await connection.run(diagnosticOfferSql());
   await connection.run("DROP TABLE commune_distances");
-  await connection.run(`DROP TABLE ${communesSourcesTable}`);
   await scoreCommunes(connection, config);
   await aggregateEpci(connection, config);
   await aggregateTerritories(connection);
@@ -63,11 +62,11 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   await writePlans(connection, config, present);
 };
 
-/** `communesSourcesSql` run on `connection` (its temporary macro is that connection's own). */
+/** `diagnosticCommunesSourcesSql` run on `connection` (its temporary macro is that connection's own). */
 async function joinCommuneSources(connection: DuckDBConnection, present: Set<string>): Promise<void> {
   // least() ignores NULLs in DuckDB (least(1, NULL) = 1): an unknown share must stay unknown.
   await connection.run(`CREATE OR REPLACE TEMP MACRO capped(x) AS CASE WHEN x IS NULL THEN NULL ELSE least(1, x) END`);
-  await connection.run(communesSourcesSql(present));
+  await connection.run(diagnosticCommunesSourcesSql(present));
 }
 
 /** The kinds of place a distance is computed to (`offerKind` of the places' sources), and the column of each. */

@@ -90,18 +90,16 @@ export function diagnosticLieuxSql(present: Set<string>): string {
   FROM g LEFT JOIN communes c USING (code_insee) LEFT JOIN ${sourceTable("contours", present)} ct USING (code_insee)`;
 }
 
-/** The intermediate table of `communesSourcesSql`, completed by `diagnosticCommunesSql` and dropped after it. */
-export const communesSourcesTable = "communes_sources";
-
 /**
- * One row per current commune with what the source tables say (publics, connectivity, typologies, libraries), with
- * the counts behind every share. It needs none of the places of help, so the load computes it while the places are
+ * Writes `diagnostic_communes`, one row per current commune, with what the source tables say (publics,
+ * connectivity, typologies, libraries) and the counts behind every share; the offer columns stay empty until
+ * `diagnosticOfferSql` fills them. It needs none of the places of help, so the load writes it while the places are
  * de-duplicated and the distances measured. Uses the `capped` macro (see `joinCommuneSources` in build.ts).
  */
-export function communesSourcesSql(present: Set<string>): string {
+export function diagnosticCommunesSourcesSql(present: Set<string>): string {
   const t = (name: string) => sourceTable(name, present);
   return `
-  CREATE OR REPLACE TABLE ${communesSourcesTable} AS
+  INSERT INTO diagnostic_communes BY NAME
   WITH rp AS (
     SELECT s.code_insee, s.pop, s.pop_65p, s.pop_75p, d.nscol15p, d.nscol15p_diplmin + d.nscol15p_bepc AS peu_diplomes,
       m.men, m.men_pseul, m.fam, m.fam_mono, m.pop80p, m.pop80p_pseul, e.act1564, e.chom1564
@@ -181,35 +179,47 @@ export function communesSourcesSql(present: Set<string>): string {
 }
 
 /**
- * One row per current commune: `communesSourcesSql`'s columns, then the offer of help (places by kind, the nearest
- * one and its distance, whether to check it), from the de-duplicated places and `commune_distances`.
+ * Fills the offer of help of every row of `diagnostic_communes` (places by kind, the nearest one and its distance,
+ * whether to check it), from the de-duplicated places and `commune_distances`. An update of these few columns
+ * rather than a second copy of the whole row: the table has 82 columns, and writing it again took ≈ 1 s of the
+ * load's critical path.
  */
-export function diagnosticCommunesSql(): string {
+export function diagnosticOfferSql(): string {
   return `
-  INSERT INTO diagnostic_communes BY NAME
-  WITH
-  offre AS (
-    SELECT code_insee, count(*)::INTEGER AS nb_lieux,
-      -- A territory's own list is a list of lieux de médiation numérique (offerKind in places.ts).
-      count(*) FILTER (WHERE sources LIKE '%lieux-mediation%' OR sources LIKE '%territoire-%')::INTEGER AS nb_lieux_mediation,
-      count(*) FILTER (WHERE sources LIKE '%france-services%')::INTEGER AS nb_france_services,
-      count(*) FILTER (WHERE sources LIKE '%aidants-connect%')::INTEGER AS nb_aidants_connect,
-      count(*) FILTER (WHERE sources LIKE '%conseillers-numeriques%')::INTEGER AS nb_conseillers_numeriques
-    FROM diagnostic_lieux GROUP BY 1
-  ),
-  -- Every reason to check a place, by place (the nearest place of a commune may have several).
-  a_verifier AS (SELECT id, string_agg(detail, ' ; ' ORDER BY motif) AS detail FROM lieux_a_verifier GROUP BY id)
-  SELECT s.*,
-    coalesce(offre.nb_lieux, 0) AS nb_lieux, coalesce(offre.nb_lieux_mediation, 0) AS nb_lieux_mediation,
-    coalesce(offre.nb_france_services, 0) AS nb_france_services, coalesce(offre.nb_aidants_connect, 0) AS nb_aidants_connect,
-    coalesce(offre.nb_conseillers_numeriques, 0) AS nb_conseillers_numeriques,
-    dist.distance_lieu_km, dist.distance_mediation_km, dist.distance_france_services_km, dist.distance_aidants_connect_km,
-    dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche, dist.lieu_le_plus_proche_id, dist.offre_non_couverte,
-    coalesce(proche.code_insee = s.code_insee, false) AS lieu_le_plus_proche_dans_commune,
-    a_verifier.detail AS lieu_le_plus_proche_a_verifier
-  FROM ${communesSourcesTable} s
-  LEFT JOIN offre USING (code_insee)
-  LEFT JOIN commune_distances dist USING (code_insee)
-  LEFT JOIN diagnostic_lieux proche ON proche.id = dist.lieu_le_plus_proche_id
-  LEFT JOIN a_verifier ON a_verifier.id = dist.lieu_le_plus_proche_id`;
+  UPDATE diagnostic_communes SET
+    nb_lieux = o.nb_lieux, nb_lieux_mediation = o.nb_lieux_mediation, nb_france_services = o.nb_france_services,
+    nb_aidants_connect = o.nb_aidants_connect, nb_conseillers_numeriques = o.nb_conseillers_numeriques,
+    distance_lieu_km = o.distance_lieu_km, distance_mediation_km = o.distance_mediation_km,
+    distance_france_services_km = o.distance_france_services_km, distance_aidants_connect_km = o.distance_aidants_connect_km,
+    distance_conseillers_numeriques_km = o.distance_conseillers_numeriques_km, lieu_le_plus_proche = o.lieu_le_plus_proche,
+    lieu_le_plus_proche_id = o.lieu_le_plus_proche_id, offre_non_couverte = o.offre_non_couverte,
+    lieu_le_plus_proche_dans_commune = o.lieu_le_plus_proche_dans_commune, lieu_le_plus_proche_a_verifier = o.lieu_le_plus_proche_a_verifier
+  FROM (
+    WITH
+    offre AS (
+      SELECT code_insee, count(*)::INTEGER AS nb_lieux,
+        -- A territory's own list is a list of lieux de médiation numérique (offerKind in places.ts).
+        count(*) FILTER (WHERE sources LIKE '%lieux-mediation%' OR sources LIKE '%territoire-%')::INTEGER AS nb_lieux_mediation,
+        count(*) FILTER (WHERE sources LIKE '%france-services%')::INTEGER AS nb_france_services,
+        count(*) FILTER (WHERE sources LIKE '%aidants-connect%')::INTEGER AS nb_aidants_connect,
+        count(*) FILTER (WHERE sources LIKE '%conseillers-numeriques%')::INTEGER AS nb_conseillers_numeriques
+      FROM diagnostic_lieux GROUP BY 1
+    ),
+    -- Every reason to check a place, by place (the nearest place of a commune may have several).
+    a_verifier AS (SELECT id, string_agg(detail, ' ; ' ORDER BY motif) AS detail FROM lieux_a_verifier GROUP BY id)
+    SELECT s.code_insee,
+      coalesce(offre.nb_lieux, 0) AS nb_lieux, coalesce(offre.nb_lieux_mediation, 0) AS nb_lieux_mediation,
+      coalesce(offre.nb_france_services, 0) AS nb_france_services, coalesce(offre.nb_aidants_connect, 0) AS nb_aidants_connect,
+      coalesce(offre.nb_conseillers_numeriques, 0) AS nb_conseillers_numeriques,
+      dist.distance_lieu_km, dist.distance_mediation_km, dist.distance_france_services_km, dist.distance_aidants_connect_km,
+      dist.distance_conseillers_numeriques_km, dist.lieu_le_plus_proche, dist.lieu_le_plus_proche_id, dist.offre_non_couverte,
+      coalesce(proche.code_insee = s.code_insee, false) AS lieu_le_plus_proche_dans_commune,
+      a_verifier.detail AS lieu_le_plus_proche_a_verifier
+    FROM diagnostic_communes s
+    LEFT JOIN offre USING (code_insee)
+    LEFT JOIN commune_distances dist USING (code_insee)
+    LEFT JOIN diagnostic_lieux proche ON proche.id = dist.lieu_le_plus_proche_id
+    LEFT JOIN a_verifier ON a_verifier.id = dist.lieu_le_plus_proche_id
+  ) o
+  WHERE o.code_insee = diagnostic_communes.code_insee`;
 }
