@@ -72,7 +72,7 @@ const KEY_COMMENT_END = " (unique et toujours renseignée, vérifiée à la fin 
 /**
  * Declares a table's key in its comment, where anyone opening the database reads it (`duckdb_tables()`, or a
  * client's table properties), rather than as a DuckDB PRIMARY KEY: DuckDB would index the key at every insert
- * (≈ 25 ms per 35,000 communes, ≈ 0.8 s of a national load on its main thread) for a database that is written
+ * (≈ 25 ms per 35,000 communes, ≈ 0.6 s of a national load on its main thread) for a database that is written
  * once and then only read. `checkDeclaredKeys` holds every declared key to what a PRIMARY KEY would.
  */
 export async function declareKey(connection: DuckDBConnection, spec: TableSpec): Promise<void> {
