@@ -30,37 +30,57 @@ export const defaultPlanStops = 10;
 /**
  * The diagnostic, computed once for every commune of France inside the load: the site, the exports and the
  * documents read its tables and never recompute them.
+ *
+ * Work in JavaScript on this thread alternates with SQL that DuckDB runs on its own threads, over a second
+ * connection, so that both cores work: the source tables are joined while this thread de-duplicates the places
+ * and measures the distances; the offer of help is added while it classifies and scores the communes; the EPCI,
+ * the territories and the sources' table are aggregated while it plans the itinerant stops. Neither side reads
+ * what the other is writing, and they never write the same table at once.
  */
 export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
+  const side = await context.connect();
   const present = await tableNames(connection);
-  // What the source tables say of each commune needs none of the places: DuckDB joins it and writes it on a
-  // connection of its own while this thread de-duplicates the places and measures the distances.
   await createTable(connection, diagnosticCommunesTable);
-  const sourcesJoined = joinCommuneSources(await context.connect(), present);
-  let placeSourcesUsed: PlaceSourcesUsed = new Map();
-  sourcesJoined.catch(() => {}); // awaited below; a failure of the work in between is the one reported
-  try {
+  const joined = joinCommuneSources(side, present);
+  const placeSourcesUsed = await alongside(joined, async () => {
     await writeParameters(connection, config);
     await writeDuplicates(connection, present, config.dedoublonnage);
     await createTable(connection, diagnosticLieuxTable);
     await connection.run(diagnosticLieuxSql(present));
     await connection.run("DROP TABLE lieux_groupes");
     await writeDoubtfulPlaces(connection);
-    placeSourcesUsed = await writeDistances(connection, present);
-  } finally {
-    await sourcesJoined.catch(() => {}); // the database must not close under the join
-  }
-  await sourcesJoined;
-  await connection.run(diagnosticOfferSql());
-  await connection.run("DROP TABLE commune_distances");
-  await scoreCommunes(connection, config);
-  await aggregateEpci(connection, config);
-  await aggregateTerritories(connection);
-  await writeFileCoverage(connection, present, placeSourcesUsed);
-  await buildIndicatorSources(connection);
-  await writePlans(connection, config, present);
+    return writeDistances(connection, present);
+  });
+  // The scores need the distances, not the rest of the offer: computed while DuckDB adds the offer, then written.
+  const offer = side.run(diagnosticOfferSql());
+  await alongside(offer, () => writeCommuneScores(connection, config));
+  await applyCommuneScores(connection);
+  const aggregates = (async () => {
+    await aggregateEpci(side, config);
+    await aggregateTerritories(side);
+    await writeFileCoverage(side, present, placeSourcesUsed);
+    await buildIndicatorSources(side);
+  })();
+  await alongside(aggregates, () => writePlans(connection, config, present));
 };
+
+/**
+ * Runs `work` while `aside` (DuckDB's work on another connection) goes on, and waits for both whatever happens:
+ * the database must not close under either. A failure of `work` is the one reported, else that of `aside`.
+ */
+async function alongside<T>(aside: Promise<unknown>, work: () => Promise<T>): Promise<T> {
+  aside.catch(() => {}); // awaited below: not an unhandled rejection in the meantime
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await aside.catch(() => {});
+    throw error;
+  }
+  await aside;
+  return result;
+}
 
 /** `diagnosticCommunesSourcesSql` run on `connection` (its temporary macro is that connection's own). */
 async function joinCommuneSources(connection: DuckDBConnection, present: Set<string>): Promise<void> {
@@ -182,12 +202,27 @@ function criterionValue(row: CommuneScoreInput, criterion: Criterion): number | 
   }
 }
 
-/** Classes on the national distribution, index with the configured weights, priority score and rank per département. */
-export async function scoreCommunes(connection: DuckDBConnection, config: Config): Promise<void> {
+/** The scores of the communes, written to `commune_scores` by `writeCommuneScores`, set by `applyCommuneScores`. */
+const communeScoresTable = {
+  name: "commune_scores",
+  columns: {
+    code_insee: "VARCHAR", classe_no_thd: "DOUBLE", classe_no_4g: "DOUBLE", classe_older_65: "DOUBLE", classe_low_diploma: "DOUBLE",
+    classe_poverty: "DOUBLE", criteres_manquants: "VARCHAR", indice_fragilite: "DOUBLE", score_priorite: "DOUBLE",
+    rang_priorite: "INTEGER", population_hors_portee: "DOUBLE"
+  }
+} as const;
+
+/**
+ * Classes on the national distribution, index with the configured weights, priority score and rank per
+ * département, into `commune_scores`. The distance is read from `commune_distances`, so that this runs while the
+ * offer is being added to `diagnostic_communes`.
+ */
+async function writeCommuneScores(connection: DuckDBConnection, config: Config): Promise<void> {
   const rows = await queryRows<CommuneScoreInput>(
     connection,
-    `SELECT code_insee, code_departement, population, part_65_plus, part_peu_diplomes, taux_pauvrete,
-            part_eligible_thd30, part_locaux_ftth, distance_lieu_km FROM diagnostic_communes`
+    `SELECT d.code_insee, d.code_departement, d.population, d.part_65_plus, d.part_peu_diplomes, d.taux_pauvrete,
+            d.part_eligible_thd30, d.part_locaux_ftth, dist.distance_lieu_km
+     FROM diagnostic_communes d LEFT JOIN commune_distances dist USING (code_insee)`
   );
   const classes = Object.fromEntries(criteria.map((c) => [c, classify(rows.map((r) => criterionValue(r, c)))])) as Record<Criterion, (number | null)[]>;
   const scored = rows.map((row, i) => {
@@ -202,16 +237,8 @@ export async function scoreCommunes(connection: DuckDBConnection, config: Config
     const r = rankDescending(group, (s) => s.score, (s) => s.row.code_insee);
     for (const [s, rank] of r) ranks.set(s.row.code_insee, rank);
   }
-  const spec = {
-    name: "commune_scores",
-    columns: {
-      code_insee: "VARCHAR", classe_no_thd: "DOUBLE", classe_no_4g: "DOUBLE", classe_older_65: "DOUBLE", classe_low_diploma: "DOUBLE",
-      classe_poverty: "DOUBLE", criteres_manquants: "VARCHAR", indice_fragilite: "DOUBLE", score_priorite: "DOUBLE",
-      rang_priorite: "INTEGER", population_hors_portee: "DOUBLE"
-    }
-  } as const;
-  await createTable(connection, spec as never);
-  await insertRows(connection, spec as never, scored.map((s) => ({
+  await createTable(connection, communeScoresTable as never);
+  await insertRows(connection, communeScoresTable as never, scored.map((s) => ({
     code_insee: s.row.code_insee,
     classe_no_thd: s.own.no_thd, classe_no_4g: s.own.no_4g, classe_older_65: s.own.older_65,
     classe_low_diploma: s.own.low_diploma, classe_poverty: s.own.poverty,
@@ -219,6 +246,10 @@ export async function scoreCommunes(connection: DuckDBConnection, config: Config
     indice_fragilite: s.index, score_priorite: s.score, rang_priorite: ranks.get(s.row.code_insee) ?? null,
     population_hors_portee: s.beyond
   })));
+}
+
+/** Sets the scores of `writeCommuneScores` in `diagnostic_communes`, once the offer is there (the same rows). */
+async function applyCommuneScores(connection: DuckDBConnection): Promise<void> {
   await connection.run(`
     UPDATE diagnostic_communes d SET
       classe_no_thd = s.classe_no_thd, classe_no_4g = s.classe_no_4g, classe_older_65 = s.classe_older_65,
@@ -228,6 +259,7 @@ export async function scoreCommunes(connection: DuckDBConnection, config: Config
       part_population_hors_portee = s.population_hors_portee / nullif(d.population, 0)
     FROM commune_scores s WHERE s.code_insee = d.code_insee`);
   await connection.run("DROP TABLE commune_scores");
+  await connection.run("DROP TABLE commune_distances");
 }
 
 /** The columns every aggregate level shares: counts added up, shares from added numerators and denominators. */

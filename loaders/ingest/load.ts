@@ -120,6 +120,7 @@ export async function runLoad(
       }
     }
   });
+  const prepared = sources.flatMap((source) => source.prepare?.({ session: shared.session }) ?? []);
   try {
     await loadSources(sources, db, contextFor, opened, log);
     const context = contextFor("étapes après chargement", db.connection);
@@ -137,6 +138,8 @@ export async function runLoad(
     await rm(building, { force: true });
     await rm(`${building}.wal`, { force: true });
     throw error;
+  } finally {
+    for (const work of prepared) work.stop();
   }
   db.close();
   await rm(`${target}.wal`, { force: true });

@@ -52,6 +52,12 @@ export interface Source {
    * each on its own connection: declare every need, or leave `after` out.
    */
   after?: readonly string[];
+  /**
+   * Work that needs nothing loaded, started as the load starts rather than once the sources in `after` are loaded
+   * (a worker thread setting itself up). `load` finds it through the session; what is returned stops it when
+   * `load` never runs (a load that failed first) and does nothing otherwise.
+   */
+  prepare?(context: Pick<LoadContext, "session">): { stop(): void };
   load(context: LoadContext): Promise<void>;
 }
 

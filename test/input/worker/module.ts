@@ -1,0 +1,10 @@
+// A module for the worker-thread tests (worker-test.ts): each export is a function the thread can be asked to run.
+import { SourceError } from "../../../loaders/io/errors.ts";
+
+export function sum(input: { values: number[] }): { total: number; bytes: Uint8Array } {
+  return { total: input.values.reduce((a, b) => a + b, 0), bytes: new Uint8Array([1, 2, 3]) };
+}
+
+export function refuse(): never {
+  throw new SourceError({ source: "essai", file: "essai.csv", line: 7, column: "code" }, "valeur refusée");
+}
