@@ -34,8 +34,9 @@ export const defaultPlanStops = 10;
  * Work in JavaScript on this thread alternates with SQL that DuckDB runs on its own threads, over a second
  * connection, so that both cores work: the source tables are joined while this thread de-duplicates the places
  * and measures the distances; the offer of help is added while it classifies and scores the communes; the EPCI,
- * the territories and the sources' table are aggregated while it plans the itinerant stops. Neither side reads
- * what the other is writing, and they never write the same table at once.
+ * the territories and the sources' table are aggregated (the first two on connections of their own) while it
+ * plans the itinerant stops. Neither side reads what the other is writing, and they never write the same table at
+ * once.
  */
 export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
@@ -56,9 +57,11 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   const offer = side.run(diagnosticOfferSql());
   await alongside(offer, () => writeCommuneScores(connection, config));
   await applyCommuneScores(connection);
+  // Each aggregate query runs on one thread (35,000 communes make one DuckDB row group): the EPCI and the
+  // territories are aggregated side by side, on two connections.
+  const other = await context.connect();
   const aggregates = (async () => {
-    await aggregateEpci(side, config);
-    await aggregateTerritories(side);
+    await alongside(aggregateTerritories(other), () => aggregateEpci(side, config));
     await writeFileCoverage(side, present, placeSourcesUsed);
     await buildIndicatorSources(side);
   })();

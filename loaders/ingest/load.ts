@@ -82,6 +82,9 @@ export async function runLoad(
   // One checkpoint at the end rather than one each time the write-ahead log passes 16 MB: the outlines alone
   // write ~50 MB, and every automatic checkpoint rewrites the tables built so far.
   await db.connection.run("SET checkpoint_threshold = '1GB'");
+  // Text is written as dictionaries or as it is, not FSST- or zstd-compressed: that final checkpoint takes ≈ 0.3 s
+  // less (of ≈ 1 s, measured on France), for a file ≈ 8 % larger (95 MB instead of 89) that reads as fast.
+  await db.connection.run("SET disabled_compression_methods = 'fsst,dict_fsst,zstd'");
   const opened: Opened[] = [];
   const absent: { sourceId: string; resource: Resource }[] = [];
   // What every source's context shares: the COG index the referential builds, and the session key.
