@@ -12,7 +12,8 @@ import {
   candidateStops, classify, criteria, demandsBeyondReach, fragilityIndex, isBeyondReach, noThdShare, planItinerantStops, priorityScore,
   rankDescending, type CommuneReachRow, type Criterion, type GeoPoint, type LibraryRow
 } from "../../src/lib/diagnostic/index.ts";
-import { PlaceIndex } from "./nearest.ts";
+import { nearestOfEach, type NearestFound } from "./nearest.ts";
+import type { ComputeThread } from "../io/worker.ts";
 import { aggregateBeyondReachSql, aggregateCountSql, aggregateShareSql, countColumns, shares, withheldSharesSql } from "./shares.ts";
 import { buildIndicatorSources } from "./sources.ts";
 import {
@@ -31,16 +32,20 @@ export const defaultPlanStops = 10;
  * The diagnostic, computed once for every commune of France inside the load: the site, the exports and the
  * documents read its tables and never recompute them.
  *
- * Work in JavaScript on this thread alternates with SQL that DuckDB runs on its own threads, over a second
- * connection, so that both cores work: the source tables are joined while this thread de-duplicates the places
- * and measures the distances; the offer of help is added while it classifies and scores the communes; the EPCI,
- * the territories and the sources' table are aggregated (the first two on connections of their own) while it
- * plans the itinerant stops. Neither side reads what the other is writing, and they never write the same table at
- * once.
+ * Work in JavaScript on this thread alternates with SQL that DuckDB runs on its own threads, over other
+ * connections, and with the search of the nearest places in the load's worker thread, so that both cores work:
+ * - the source tables are joined while this thread de-duplicates the places, then lists the doubtful places while
+ *   the worker thread finds each commune's nearest places;
+ * - the offer of help is added while this thread classifies and scores the communes;
+ * - the EPCI and the territories (side by side), then the sources' table, are aggregated while it plans the
+ *   itinerant stops.
+ * Neither side reads what the other is writing, and they never write the same table at once.
  */
 export const diagnosticStep: PostLoadStep = async (context, config) => {
   const connection = context.connection;
+  context.thread.preload(nearestModule);
   const side = await context.connect();
+  const other = await context.connect();
   const present = await tableNames(connection);
   await createTable(connection, diagnosticCommunesTable);
   const joined = joinCommuneSources(side, present);
@@ -50,8 +55,10 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
     await createTable(connection, diagnosticLieuxTable);
     await connection.run(diagnosticLieuxSql(present));
     await connection.run("DROP TABLE lieux_groupes");
-    await writeDoubtfulPlaces(connection);
-    return writeDistances(connection, present);
+    // The nearest places are searched in the worker thread while this one lists the doubtful places.
+    const distances = writeDistances(connection, present, context.thread);
+    await alongside(distances, () => writeDoubtfulPlaces(other));
+    return distances;
   });
   // The scores need the distances, not the rest of the offer: computed while DuckDB adds the offer, then written.
   const offer = side.run(diagnosticOfferSql());
@@ -59,7 +66,6 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
   await applyCommuneScores(connection);
   // Each aggregate query runs on one thread (35,000 communes make one DuckDB row group): the EPCI and the
   // territories are aggregated side by side, on two connections.
-  const other = await context.connect();
   const aggregates = (async () => {
     await alongside(aggregateTerritories(other), () => aggregateEpci(side, config));
     await writeFileCoverage(side, present, placeSourcesUsed);
@@ -91,6 +97,9 @@ async function joinCommuneSources(connection: DuckDBConnection, present: Set<str
   await connection.run(`CREATE OR REPLACE TEMP MACRO capped(x) AS CASE WHEN x IS NULL THEN NULL ELSE least(1, x) END`);
   await connection.run(diagnosticCommunesSourcesSql(present));
 }
+
+/** The nearest-place search, run in the load's worker thread. */
+const nearestModule = new URL("./nearest.ts", import.meta.url);
 
 /** The kinds of place a distance is computed to (`offerKind` of the places' sources), and the column of each. */
 export const placeKinds = [
@@ -126,7 +135,7 @@ export function kindCoverage(places: readonly Pick<Place, "sources" | "code_depa
  * not covered in the commune's département leaves its distance empty (see `kindCoverage`); the overall distance
  * uses every loaded place. Returns the sources of the places measured to, by département of the commune.
  */
-async function writeDistances(connection: DuckDBConnection, present: Set<string>): Promise<PlaceSourcesUsed> {
+async function writeDistances(connection: DuckDBConnection, present: Set<string>, thread: ComputeThread): Promise<PlaceSourcesUsed> {
   const origins = await queryRows<{ code_insee: string; code_departement: string; lon: number | null; lat: number | null }>(
     connection,
     `SELECT c.code_insee, c.code_departement, ct.point_lon AS lon, ct.point_lat AS lat
@@ -137,30 +146,34 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
     `SELECT id, nom, sources, code_departement, longitude AS lon, latitude AS lat FROM diagnostic_lieux
      WHERE latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY id`
   );
-  const all = new PlaceIndex(places);
-  const perKind = placeKinds.map(([column, kind]) => {
-    const subset = places.filter((p) => isOfKind(p, kind));
-    return { column, kind, covered: kindCoverage(places, kind), subset, index: new PlaceIndex(subset) };
+  const perKind = placeKinds.map(([column, kind]) => ({ column, kind, covered: kindCoverage(places, kind), subset: places.filter((p) => isOfKind(p, kind)) }));
+  const points = origins.map((o) => (o.lon !== null && o.lat !== null ? { lon: o.lon, lat: o.lat } : null));
+  const located = points.flatMap((point, i) => (point ? [i] : []));
+  const lonLat = (list: Place[]): GeoPoint[] => list.map(({ lon, lat }) => ({ lon, lat }));
+  const [all, ...byKind] = await thread.run<Parameters<typeof nearestOfEach>[0], NearestFound[]>(nearestModule, "nearestOfEach", {
+    points,
+    searches: [
+      { places: lonLat(places), origins: located },
+      ...perKind.map(({ covered, subset }) => ({ places: lonLat(subset), origins: located.filter((i) => covered.has(origins[i].code_departement)) }))
+    ]
   });
   const used: PlaceSourcesUsed = new Map();
-  const rows = origins.map((origin) => {
-    const point = origin.lon !== null && origin.lat !== null ? { lon: origin.lon, lat: origin.lat } : null;
-    const nearest = point ? all.nearest(point) : null;
-    if (nearest) notePlaceSources(used, origin.code_departement, places[nearest.index].sources);
+  const rows = origins.map((origin, i) => {
+    const nearest = all.index[i] >= 0 ? places[all.index[i]] : null;
+    if (nearest) notePlaceSources(used, origin.code_departement, nearest.sources);
     const row: Record<string, string | number | null> = {
       code_insee: origin.code_insee,
-      distance_lieu_km: nearest?.distanceKm ?? null,
-      lieu_le_plus_proche: nearest ? places[nearest.index].nom : null,
-      lieu_le_plus_proche_id: nearest ? places[nearest.index].id : null
+      distance_lieu_km: nearest ? all.km[i] : null,
+      lieu_le_plus_proche: nearest?.nom ?? null,
+      lieu_le_plus_proche_id: nearest?.id ?? null
     };
     const uncovered: string[] = [];
-    for (const { column, kind, covered, subset, index } of perKind) {
-      const isCovered = covered.has(origin.code_departement);
-      if (!isCovered) uncovered.push(kind);
-      const found = point && isCovered ? index.nearest(point) : null;
-      if (found) notePlaceSources(used, origin.code_departement, subset[found.index].sources);
-      row[column] = found?.distanceKm ?? null;
-    }
+    perKind.forEach(({ column, kind, covered, subset }, k) => {
+      if (!covered.has(origin.code_departement)) uncovered.push(kind);
+      const found = byKind[k].index[i];
+      if (found >= 0) notePlaceSources(used, origin.code_departement, subset[found].sources);
+      row[column] = found >= 0 ? byKind[k].km[i] : null;
+    });
     row.offre_non_couverte = uncovered.join("|") || null;
     return row;
   });

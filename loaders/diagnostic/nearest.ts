@@ -2,7 +2,6 @@ import KDBush from "kdbush";
 import { around } from "geokdbush";
 import { haversineKm, type GeoPoint } from "../../src/lib/diagnostic/index.ts";
 
-
 /** The nearest place found for one origin: its index in the places array and the distance. */
 export interface Nearest {
   index: number;
@@ -40,6 +39,38 @@ export class PlaceIndex {
   within(origin: GeoPoint, km: number): number[] {
     return this.tree ? around(this.tree, origin.lon, origin.lat, Infinity, km) : [];
   }
+}
+
+/** One search of `nearestOfEach`: the places searched among, and the origins searched for (indices in `points`). */
+export interface NearestSearch {
+  places: GeoPoint[];
+  origins: number[];
+}
+
+/** What one search found for each point: the index of its nearest place (−1: not searched, or no place) and the distance. */
+export interface NearestFound {
+  index: Int32Array;
+  km: Float64Array;
+}
+
+/**
+ * For each search, the nearest of its places to each of its origins, through `PlaceIndex`. Pure and on plain data:
+ * the diagnostic runs it in the load's worker thread.
+ */
+export function nearestOfEach({ points, searches }: { points: (GeoPoint | null)[]; searches: NearestSearch[] }): NearestFound[] {
+  return searches.map(({ places, origins }) => {
+    const tree = new PlaceIndex(places);
+    const index = new Int32Array(points.length).fill(-1);
+    const km = new Float64Array(points.length).fill(Number.NaN);
+    for (const origin of origins) {
+      const found = tree.nearest(points[origin]!);
+      if (found) {
+        index[origin] = found.index;
+        km[origin] = found.distanceKm;
+      }
+    }
+    return { index, km };
+  });
 }
 
 /** Nearest place of each origin, by scanning every place: the reference the index is checked and benchmarked against. */

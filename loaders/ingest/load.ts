@@ -11,6 +11,7 @@ import { acquire, acquireOptions, MissingResourceError, RefusedFileError, type A
 import { Ledger, type QuarantinedRow } from "../io/ledger.ts";
 import type { Resource } from "../io/resource.ts";
 import { listMirrorFiles, type LoadContext, type OpenedResource, type Source } from "./source.ts";
+import { ComputeThread } from "../io/worker.ts";
 
 export const provenanceTable: TableSpec = {
   name: "provenance",
@@ -89,6 +90,8 @@ export async function runLoad(
   const absent: { sourceId: string; resource: Resource }[] = [];
   // What every source's context shares: the COG index the referential builds, and the session key.
   const shared = { cog: new CogIndex([], [], []), session: {} };
+  // The outlines' geometry (young objects by the million: a larger young generation) and the nearest places.
+  const thread = new ComputeThread({ youngGenerationMb: 64 });
   let requested = 0;
   const contextFor = (sourceId: string, connection: DuckDBConnection): LoadContext => ({
     connection,
@@ -100,6 +103,7 @@ export async function runLoad(
       shared.cog = cog;
     },
     session: shared.session,
+    thread,
     fromMirror: config.mirror !== null,
     log,
     listMirror: (folder, pattern) => listMirrorFiles(config.mirror, folder, pattern),
@@ -123,7 +127,7 @@ export async function runLoad(
       }
     }
   });
-  const prepared = sources.flatMap((source) => source.prepare?.({ session: shared.session }) ?? []);
+  for (const source of sources) source.prepare?.({ thread });
   try {
     await loadSources(sources, db, contextFor, opened, log);
     const context = contextFor("étapes après chargement", db.connection);
@@ -142,7 +146,7 @@ export async function runLoad(
     await rm(`${building}.wal`, { force: true });
     throw error;
   } finally {
-    for (const work of prepared) work.stop();
+    thread.close();
   }
   db.close();
   await rm(`${target}.wal`, { force: true });

@@ -6,6 +6,7 @@ import type { AcquiredFile } from "../io/fetch.ts";
 import { Ledger } from "../io/ledger.ts";
 import { safeJoin } from "../io/paths.ts";
 import type { Resource } from "../io/resource.ts";
+import type { ComputeThread } from "../io/worker.ts";
 
 /** A resource opened for loading: its file on disk and the ledger that counts its rows. */
 export interface OpenedResource {
@@ -39,6 +40,8 @@ export interface LoadContext {
    * later one what it computed (the outlines, for placing points in communes).
    */
   session: object;
+  /** The load's worker thread, started with the load: CPU-bound work runs there while this thread goes on. */
+  thread: ComputeThread;
 }
 
 /** One open-data source: its resources and how to load them. */
@@ -53,11 +56,10 @@ export interface Source {
    */
   after?: readonly string[];
   /**
-   * Work that needs nothing loaded, started as the load starts rather than once the sources in `after` are loaded
-   * (a worker thread setting itself up). `load` finds it through the session; what is returned stops it when
-   * `load` never runs (a load that failed first) and does nothing otherwise.
+   * Called as the load starts, before the sources in `after` are loaded, for what needs nothing loaded: the code a
+   * source runs in the load's worker thread is imported there meanwhile (`thread.preload`).
    */
-  prepare?(context: Pick<LoadContext, "session">): { stop(): void };
+  prepare?(context: Pick<LoadContext, "thread">): void;
   load(context: LoadContext): Promise<void>;
 }
 

@@ -1,23 +1,32 @@
-// Entry point of a worker thread started by `startWorker` (worker.ts): registers tsx in this thread (hooks
-// registered in the main thread do not reach workers) and imports the TypeScript module named in `workerData` at
-// once; then waits for the one message naming the function to run and its input, and posts its result, or the
-// error it threw as plain data. Typed arrays in the result (at its top level or one level down) are moved, not
-// copied: 50 MB of outline text crosses in no time.
-import { parentPort, workerData } from "node:worker_threads";
+// Entry point of the compute thread started by `ComputeThread` (worker.ts): registers tsx in this thread (hooks
+// registered in the main thread do not reach workers), then answers each message naming a TypeScript module, one
+// of its exported functions and an input, with the function's result or the error it threw as plain data. Modules
+// are imported once, on the first call or when asked to preload them. Typed arrays in a result (at its top level or
+// one level down) are moved, not copied: 50 MB of outline text crosses in no time.
+import { parentPort } from "node:worker_threads";
 import { register } from "tsx/esm/api";
 
 register();
-// Settled either way: an import that fails is reported when the function is asked for, not before.
-const imported = import(workerData.module).then((exports) => ({ exports }), (error) => ({ error }));
-parentPort.once("message", async ({ name, input }) => {
+const modules = new Map();
+function load(href) {
+  let loading = modules.get(href);
+  if (!loading) {
+    loading = import(href);
+    loading.catch(() => {}); // a preload that fails is reported by the call that needs the module
+    modules.set(href, loading);
+  }
+  return loading;
+}
+
+parentPort.on("message", async ({ id, module, name, input, preload }) => {
+  if (preload) return void load(preload);
   try {
-    const { exports, error } = await imported;
-    if (error) throw error;
+    const exports = await load(module);
     const ok = await exports[name](input);
-    parentPort.postMessage({ ok }, movableBuffers(ok));
+    parentPort.postMessage({ id, ok }, movableBuffers(ok));
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    parentPort.postMessage({ error: { name: e.name, message: e.message, problem: e.problem, location: e.location } });
+    parentPort.postMessage({ id, error: { name: e.name, message: e.message, problem: e.problem, location: e.location } });
   }
 });
 

@@ -1,5 +1,3 @@
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { SourceError } from "./errors.ts";
 
@@ -14,62 +12,81 @@ export interface WorkerOptions {
   youngGenerationMb?: number;
 }
 
-/** A worker thread started on `module`: its code is imported at once, its function runs when `run` is called. */
-export interface StartedWorker {
-  /**
-   * Runs `module`'s exported function `name` on `input` in the thread, once; the thread stops with the result.
-   * `input` and the result are copied between threads (plain data only). A `SourceError` thrown there is thrown
-   * here again with its location; any other error keeps its class name and message.
-   */
-  run<I, O>(name: string, input: I): Promise<O>;
-  /** Stops a thread that was never run (a load that failed before needing it). */
-  stop(): void;
-}
-
 /**
- * Starts a worker thread on `module`, so that CPU-bound work (the outlines' geometry) uses the second core while
- * this thread goes on. Starting it early lets the thread set itself up (tsx, the module and its libraries: ≈ 0.5 s
- * of CPU) while this thread still has other work, before the input exists. Waiting for `run`, the thread does not
- * keep the process alive.
+ * A worker thread for CPU-bound work (the outlines' geometry, the nearest places), so that it uses the second core
+ * while this thread goes on. `run` calls an exported function of a module there; calls run one after the other,
+ * and each module is imported once for all of them. Started early, the thread sets itself up (tsx, then the
+ * modules `preload` names: ≈ 0.5 s of CPU for the outlines' libraries) while this thread still has other work.
+ * Waiting for calls, it does not keep the process alive; `close` stops it.
  */
-export function startWorker(module: URL, { youngGenerationMb }: WorkerOptions = {}): StartedWorker {
-  const worker = new Worker(boot, {
-    workerData: { module: module.href },
-    ...(youngGenerationMb ? { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } } : {})
-  });
-  worker.unref();
-  const label = path.basename(fileURLToPath(module));
-  const outcome = new Promise<{ ok?: unknown; error?: SerializedError }>((resolve, reject) => {
-    worker.once("message", resolve);
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`le fil de calcul ${label} s'est arrêté sans résultat (code ${code})`)));
-  });
-  outcome.catch(() => {}); // read by `run`; a thread stopped unused fails no one
-  let used = false;
-  return {
-    async run<I, O>(name: string, input: I): Promise<O> {
-      if (used) throw new Error(`le fil de calcul ${label} a déjà servi`);
-      used = true;
-      worker.ref();
-      try {
-        worker.postMessage({ name, input });
-        const message = await outcome;
-        if (message.error) throw reviveError(message.error);
-        return message.ok as O;
-      } finally {
-        void worker.terminate();
-      }
-    },
-    stop() {
-      if (!used) void worker.terminate();
-      used = true;
-    }
-  };
+export class ComputeThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private lastId = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private stopped: Error | null = null;
+
+  constructor({ youngGenerationMb }: WorkerOptions = {}) {
+    this.worker = new Worker(boot, youngGenerationMb ? { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } } : {});
+    this.worker.unref();
+    this.worker.on("message", ({ id, ok, error }: { id: number; ok?: unknown; error?: SerializedError }) => {
+      const call = this.pending.get(id);
+      this.pending.delete(id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (error) call?.reject(reviveError(error));
+      else call?.resolve(ok);
+    });
+    this.worker.on("error", (error) => this.stop(error));
+    this.worker.on("exit", (code) => this.stop(new Error(`le fil de calcul s'est arrêté (code ${code})`)));
+  }
+
+  /** Imports `module` in the thread now, for a later `run`. */
+  preload(module: URL): void {
+    if (!this.stopped) this.worker.postMessage({ preload: module.href });
+  }
+
+  /**
+   * Runs `module`'s exported function `name` on `input` in the thread, after the calls made before. `input` and the
+   * result are copied between threads (plain data only). A `SourceError` thrown there is thrown here again with its
+   * location; any other error keeps its class name and message.
+   */
+  run<I, O>(module: URL, name: string, input: I): Promise<O> {
+    const call = this.queue.then(() => this.call<O>(module, name, input));
+    this.queue = call.catch(() => {});
+    return call;
+  }
+
+  /** Stops the thread; calls not finished fail. */
+  close(): void {
+    this.stop(new Error("le fil de calcul a été arrêté"));
+    void this.worker.terminate();
+  }
+
+  private call<O>(module: URL, name: string, input: unknown): Promise<O> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    return new Promise<O>((resolve, reject) => {
+      const id = ++this.lastId;
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, module: module.href, name, input });
+    });
+  }
+
+  private stop(error: Error): void {
+    this.stopped ??= error;
+    for (const call of this.pending.values()) call.reject(error);
+    this.pending.clear();
+  }
 }
 
-/** `startWorker(module, options).run(name, input)`: a thread started for one call. */
-export function runInWorker<I, O>(module: URL, name: string, input: I, options: WorkerOptions = {}): Promise<O> {
-  return startWorker(module, options).run<I, O>(name, input);
+/** Runs `module`'s function `name` on `input` in a thread started for this one call (see `ComputeThread.run`). */
+export async function runInWorker<I, O>(module: URL, name: string, input: I, options: WorkerOptions = {}): Promise<O> {
+  const thread = new ComputeThread(options);
+  try {
+    return await thread.run<I, O>(module, name, input);
+  } finally {
+    thread.close();
+  }
 }
 
 interface SerializedError {

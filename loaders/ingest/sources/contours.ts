@@ -4,7 +4,6 @@ import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { createTable, hasTable, insertRows, queryRows, quoteIdentifier, type TableSpec } from "../../io/db.ts";
 import type { Resource } from "../../io/resource.ts";
-import { startWorker, type StartedWorker } from "../../io/worker.ts";
 import { rememberContours } from "../offre/places.ts";
 import type { LoadContext, OpenedResource, Source } from "../source.ts";
 import { contoursFileColumns, type OutlineFile, type OutlinesInput, type OutlinesOutput } from "./contours-geometry.ts";
@@ -113,10 +112,8 @@ export const contoursDepartementsTable: TableSpec = {
   primaryKey: ["code_departement"]
 };
 
-/** The thread the geometry runs in, started by `prepare` for the load of each session. */
-const geometryWorkers = new WeakMap<object, StartedWorker>();
-
-const startGeometryWorker = () => startWorker(new URL("./contours-geometry.ts", import.meta.url), { youngGenerationMb: 64 });
+/** The geometry's code, run in the load's worker thread. */
+const geometryModule = new URL("./contours-geometry.ts", import.meta.url);
 
 export const contours: Source = {
   id: "contours",
@@ -124,11 +121,9 @@ export const contours: Source = {
   // Needs the COG index and the names of communes and départements.
   after: ["referentiel"],
   resources: [etalabCommunes, etalabDepartements, departementsSimplifies],
-  // The geometry's thread starts, and imports its code, while the referential loads.
-  prepare({ session }) {
-    const worker = startGeometryWorker();
-    geometryWorkers.set(session, worker);
-    return worker;
+  // The geometry's code is imported in the worker thread while the referential loads.
+  prepare({ thread }) {
+    thread.preload(geometryModule);
   },
   async load(context) {
     // The national files cover everything; per-département files are the fallback of a mirror without them.
@@ -139,12 +134,10 @@ export const contours: Source = {
     // The geometry (≈ 5 s of CPU for France) runs on another thread: the next sources load meanwhile. It writes the
     // rows to a tab-separated file, which DuckDB reads in bulk on its own threads, rather than handing 50 MB of text
     // to this thread to append value by value.
-    const worker = geometryWorkers.get(context.session) ?? startGeometryWorker();
-    geometryWorkers.delete(context.session);
     const folder = await mkdtemp(path.join(tmpdir(), "sdin-contours-"));
     try {
       const table = path.join(folder, "contours.tsv");
-      const output = await worker.run<OutlinesInput, OutlinesOutput>("computeOutlines", {
+      const output = await context.thread.run<OutlinesInput, OutlinesOutput>(geometryModule, "computeOutlines", {
         source: contours.id,
         table,
         communes: communeFiles.map(outlineFile),
