@@ -79,7 +79,10 @@ export async function runLoad(
   const building = `${target}.building-${process.pid}`;
   await rm(building, { force: true });
   await rm(`${building}.wal`, { force: true });
-  const db = await openDatabase(building);
+  // One DuckDB thread: each query runs on the thread that asked for it. The load keeps both cores busy with its own
+  // threads (this one, the worker thread, a query per connection); DuckDB's helper thread only competed with them:
+  // on ten alternated loads of France, 1.1 s shorter (median; faster in eight) and ≈ 2.5 s less processor time.
+  const db = await openDatabase(building, { threads: 1 });
   // One checkpoint at the end rather than one each time the write-ahead log passes 16 MB: the outlines alone
   // write ~50 MB, and every automatic checkpoint rewrites the tables built so far.
   await db.connection.run("SET checkpoint_threshold = '1GB'");
