@@ -130,7 +130,6 @@ export async function runLoad(
       }
     }
   });
-  for (const source of sources) source.prepare?.({ thread });
   try {
     await loadSources(sources, db, contextFor, opened, log);
     const context = contextFor("étapes après chargement", db.connection);
