@@ -48,17 +48,31 @@ describe("the worker thread", () => {
     await expect(thread.run(fixture, "sum", { values: [] })).rejects.toThrow("le fil de calcul a été arrêté");
   });
 
-  it("is the load's: a source runs its work there through its context", async () => {
-    const totals: number[] = [];
-    const source: Source = {
-      id: "essai-fil",
-      title: "source qui calcule dans le fil de calcul",
+  it("is handed to each source's `prepare` as the load starts, before the sources it waits for are loaded", async () => {
+    const events: string[] = [];
+    const first: Source = {
+      id: "essai-premier",
+      title: "première source",
       resources: [],
-      async load(context) {
-        for (const values of [[2, 3], [4]]) totals.push((await context.thread.run<{ values: number[] }, Sum>(fixture, "sum", { values })).total);
+      async load() {
+        events.push("chargement de essai-premier");
       }
     };
-    await runLoad(testConfig(), [source], { log: () => {} });
-    expect(totals).toEqual([5, 4]);
+    const later: Source = {
+      id: "essai-fil",
+      title: "source qui prépare son code dans le fil de calcul",
+      resources: [],
+      after: ["essai-premier"],
+      prepare: ({ thread }) => {
+        events.push("préparation de essai-fil");
+        thread.preload(fixture);
+      },
+      async load(context) {
+        const out = await context.thread.run<{ values: number[] }, Sum>(fixture, "sum", { values: [2, 3] });
+        events.push(`chargement de essai-fil : ${out.total}`);
+      }
+    };
+    await runLoad(testConfig(), [first, later], { log: () => {} });
+    expect(events).toEqual(["préparation de essai-fil", "chargement de essai-premier", "chargement de essai-fil : 5"]);
   });
 });

@@ -130,6 +130,7 @@ export async function runLoad(
       }
     }
   });
+  for (const source of sources) source.prepare?.({ thread });
   try {
     await loadSources(sources, db, contextFor, opened, log);
     const context = contextFor("étapes après chargement", db.connection);

@@ -40,7 +40,7 @@ export interface LoadContext {
    * later one what it computed (the outlines, for placing points in communes).
    */
   session: object;
-  /** The load's worker thread: CPU-bound work runs there while this thread goes on. */
+  /** The load's worker thread, started with the load: CPU-bound work runs there while this thread goes on. */
   thread: ComputeThread;
 }
 
@@ -55,6 +55,11 @@ export interface Source {
    * each on its own connection: declare every need, or leave `after` out.
    */
   after?: readonly string[];
+  /**
+   * Called as the load starts, before the sources in `after` are loaded, for what needs nothing loaded: the code a
+   * source runs in the load's worker thread is imported there meanwhile (`thread.preload`).
+   */
+  prepare?(context: Pick<LoadContext, "thread">): void;
   load(context: LoadContext): Promise<void>;
 }
 

@@ -121,6 +121,10 @@ export const contours: Source = {
   // Needs the COG index and the names of communes and départements.
   after: ["referentiel"],
   resources: [etalabCommunes, etalabDepartements, departementsSimplifies],
+  // The geometry's code is imported in the worker thread while the referential loads.
+  prepare({ thread }) {
+    thread.preload(geometryModule);
+  },
   async load(context) {
     // The national files cover everything; per-département files are the fallback of a mirror without them.
     const national = await context.open(etalabCommunes);
