@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runLoad } from "../loaders/ingest/load.ts";
 import type { Source } from "../loaders/ingest/source.ts";
 import { SourceError } from "../loaders/io/errors.ts";
-import { ComputeThread, runInWorker } from "../loaders/io/worker.ts";
+import { ComputeThread } from "../loaders/io/worker.ts";
 import { testConfig } from "./helpers.ts";
 
 const fixture = new URL("./input/worker/module.ts", import.meta.url);
@@ -25,7 +25,9 @@ describe("the worker thread", () => {
   });
 
   it("throws a SourceError again with its location", async () => {
-    const error = await runInWorker(fixture, "refuse", null).catch((e: unknown) => e);
+    const thread = new ComputeThread();
+    const error = await thread.run(fixture, "refuse", null).catch((e: unknown) => e);
+    thread.close();
     expect(error).toBeInstanceOf(SourceError);
     expect((error as SourceError).location).toMatchObject({ file: "essai.csv", line: 7, column: "code" });
   });

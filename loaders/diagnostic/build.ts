@@ -32,8 +32,9 @@ export const defaultPlanStops = 10;
  * The diagnostic, computed once for every commune of France inside the load: the site, the exports and the
  * documents read its tables and never recompute them.
  *
- * Work in JavaScript on this thread alternates with SQL that DuckDB runs on its own threads, over other
- * connections, and with the search of the nearest places in the load's worker thread, so that both cores work:
+ * Work in JavaScript on this thread overlaps with SQL that DuckDB runs for other connections (each query on a
+ * thread of its own) and with the search of the nearest places in the load's worker thread, so that both cores
+ * work:
  * - the source tables are joined while this thread de-duplicates the places, then lists the doubtful places while
  *   the worker thread finds each commune's nearest places;
  * - the offer of help is added while this thread classifies and scores the communes;

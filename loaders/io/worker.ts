@@ -79,16 +79,6 @@ export class ComputeThread {
   }
 }
 
-/** Runs `module`'s function `name` on `input` in a thread started for this one call (see `ComputeThread.run`). */
-export async function runInWorker<I, O>(module: URL, name: string, input: I, options: WorkerOptions = {}): Promise<O> {
-  const thread = new ComputeThread(options);
-  try {
-    return await thread.run<I, O>(module, name, input);
-  } finally {
-    thread.close();
-  }
-}
-
 interface SerializedError {
   name: string;
   message: string;

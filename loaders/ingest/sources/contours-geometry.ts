@@ -8,9 +8,9 @@ import { Ledger, type QuarantinedRow } from "../../io/ledger.ts";
 import { normaliseCommuneCode, normaliseDepartementCode } from "../../io/values.ts";
 
 /**
- * The geometry work of the `contours` source, apart from the database so that it can run in a worker thread
- * (`runInWorker`) while the other sources load: reading and checking each outline file, re-keying communes on the
- * current COG, dissolving merged communes, rounding, representative points and areas, the JSON text stored.
+ * The geometry work of the `contours` source, apart from the database so that it can run in the load's worker
+ * thread (`ComputeThread`) while the other sources load: reading and checking each outline file, re-keying communes
+ * on the current COG, dissolving merged communes, rounding, representative points and areas, the JSON text stored.
  * Every feature is counted in its file's ledger, loaded or quarantined, as in any source.
  */
 
