@@ -54,21 +54,19 @@ export interface NearestFound {
 }
 
 /**
- * For each search, the nearest of its places to each of its origins, through `PlaceIndex`. Pure and on plain data:
+ * For each search, the nearest of its places to each of its origins (`nearestIndexed`). Pure and on plain data:
  * the diagnostic runs it in the load's worker thread.
  */
 export function nearestOfEach({ points, searches }: { points: (GeoPoint | null)[]; searches: NearestSearch[] }): NearestFound[] {
   return searches.map(({ places, origins }) => {
-    const tree = new PlaceIndex(places);
     const index = new Int32Array(points.length).fill(-1);
     const km = new Float64Array(points.length).fill(Number.NaN);
-    for (const origin of origins) {
-      const found = tree.nearest(points[origin]!);
+    nearestIndexed(origins.map((origin) => points[origin]!), places).forEach((found, i) => {
       if (found) {
-        index[origin] = found.index;
-        km[origin] = found.distanceKm;
+        index[origins[i]] = found.index;
+        km[origins[i]] = found.distanceKm;
       }
-    }
+    });
     return { index, km };
   });
 }

@@ -134,7 +134,8 @@ export function areaKm2(feature: Feature<Areal> | Areal): number {
 /**
  * Rounds every coordinate to `digits` decimals (5 ≈ 1 m), keeping longitude and latitude only: outlines stored as
  * text stay small. The positions are rounded where they are, without a copy (millions of them for France): give it
- * a geometry no one else reads, such as one just parsed from a file.
+ * a geometry no one else reads, such as one just parsed from a file. Returns its type and coordinates only (any
+ * other member of the input, such as a `bbox`, is not stored).
  */
 export function roundCoordinates<G extends Areal>(geometry: G, digits = 5): G {
   const f = 10 ** digits;
@@ -148,7 +149,7 @@ export function roundCoordinates<G extends Areal>(geometry: G, digits = 5): G {
       }
     }
   }
-  return geometry;
+  return { type: geometry.type, coordinates: geometry.coordinates } as G;
 }
 
 /** One entry of a commune index: a code, its outline and the outline's bounding box. */
