@@ -36,7 +36,7 @@ export const defaultPlanStops = 10;
  * thread of its own) and with the search of the nearest places in the load's worker thread, so that both cores
  * work:
  * - the source tables are joined while this thread de-duplicates the places, then lists the doubtful places while
- *   the worker thread finds each commune's nearest places;
+ *   the worker thread finds each commune's nearest places (this thread takes the last kinds of place afterwards);
  * - the offer of help is added while this thread classifies and scores the communes;
  * - the EPCI and the territories (side by side), then the sources' table, are aggregated while it plans the
  *   itinerant stops.
@@ -57,8 +57,9 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
     await connection.run(diagnosticLieuxSql(present));
     await connection.run("DROP TABLE lieux_groupes");
     // The nearest places are searched in the worker thread while this one lists the doubtful places.
-    const distances = writeDistances(connection, present, context.thread);
-    await alongside(distances, () => writeDoubtfulPlaces(other));
+    const doubtful = writeDoubtfulPlaces(other);
+    const distances = writeDistances(connection, present, context.thread, doubtful);
+    await alongside(doubtful, () => distances);
     return distances;
   });
   // The scores need the distances, not the rest of the offer: computed while DuckDB adds the offer, then written.
@@ -102,6 +103,12 @@ async function joinCommuneSources(connection: DuckDBConnection, present: Set<str
 /** The nearest-place search, run in the load's worker thread. */
 const nearestModule = new URL("./nearest.ts", import.meta.url);
 
+/**
+ * Searches of `writeDistances` run on this thread rather than in the worker thread: the last two kinds (≈ 0.3 s of
+ * the ≈ 0.8 s the five searches take for France), after the doubtful places.
+ */
+const SEARCHES_HERE = 2;
+
 /** The kinds of place a distance is computed to (`offerKind` of the places' sources), and the column of each. */
 export const placeKinds = [
   ["distance_mediation_km", "lieux-mediation"],
@@ -136,7 +143,7 @@ export function kindCoverage(places: readonly Pick<Place, "sources" | "code_depa
  * not covered in the commune's département leaves its distance empty (see `kindCoverage`); the overall distance
  * uses every loaded place. Returns the sources of the places measured to, by département of the commune.
  */
-async function writeDistances(connection: DuckDBConnection, present: Set<string>, thread: ComputeThread): Promise<PlaceSourcesUsed> {
+async function writeDistances(connection: DuckDBConnection, present: Set<string>, thread: ComputeThread, meanwhile: Promise<unknown>): Promise<PlaceSourcesUsed> {
   const origins = await queryRows<{ code_insee: string; code_departement: string; lon: number | null; lat: number | null }>(
     connection,
     `SELECT c.code_insee, c.code_departement, ct.point_lon AS lon, ct.point_lat AS lat
@@ -151,13 +158,19 @@ async function writeDistances(connection: DuckDBConnection, present: Set<string>
   const points = origins.map((o) => (o.lon !== null && o.lat !== null ? { lon: o.lon, lat: o.lat } : null));
   const located = points.flatMap((point, i) => (point ? [i] : []));
   const lonLat = (list: Place[]): GeoPoint[] => list.map(({ lon, lat }) => ({ lon, lat }));
-  const [all, ...byKind] = await thread.run<Parameters<typeof nearestOfEach>[0], NearestFound[]>(nearestModule, "nearestOfEach", {
-    points,
-    searches: [
-      { places: lonLat(places), origins: located },
-      ...perKind.map(({ covered, subset }) => ({ places: lonLat(subset), origins: located.filter((i) => covered.has(origins[i].code_departement)) }))
-    ]
+  const searches = [
+    { places: lonLat(places), origins: located },
+    ...perKind.map(({ covered, subset }) => ({ places: lonLat(subset), origins: located.filter((i) => covered.has(origins[i].code_departement)) }))
+  ];
+  // The worker thread searches among all places and the first kinds while this thread does the work `meanwhile`
+  // stands for (the doubtful places), then searches the last kinds itself: both threads end at about the same time.
+  const split = searches.length - SEARCHES_HERE;
+  const inWorker = thread.run<Parameters<typeof nearestOfEach>[0], NearestFound[]>(nearestModule, "nearestOfEach", { points, searches: searches.slice(0, split) });
+  const here = await alongside(inWorker, async () => {
+    await meanwhile;
+    return nearestOfEach({ points, searches: searches.slice(split) });
   });
+  const [all, ...byKind] = [...(await inWorker), ...here];
   const used: PlaceSourcesUsed = new Map();
   const rows = origins.map((origin, i) => {
     const nearest = all.index[i] >= 0 ? places[all.index[i]] : null;

@@ -15,7 +15,7 @@ import {
 } from "../offre/places.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { Source } from "../source.ts";
-import { parseCsv } from "../../io/text.ts";
+import { readCsv } from "../../io/text.ts";
 import { normaliseCommuneCode } from "../../io/values.ts";
 
 /**
@@ -47,16 +47,16 @@ const REQUIRED = ["Name", "ID", "Is Active", "City Insee Code", "Address", "Zip 
  * code when exactly one current commune matches.
  */
 export function parseAidantsConnect(text: string, ledger: Ledger, cog: CogIndex, names: CommuneNames, stats = new OffreStats()): LieuAide[] {
-  const table = parseCsv(text, ledger, { delimiter: ",", required: REQUIRED });
+  const table = readCsv(text, ledger, { delimiter: ",", required: REQUIRED });
   const rows: LieuAide[] = [];
   const seenIds = new Set<string>();
-  for (const { line, values } of table.rows) {
+  table.forEach(({ line, values }) => {
     if (values["Is Active"].trim().toLowerCase() !== "true") {
       ledger.quarantine(line, "Is Active", values["Is Active"], "structure inactive");
-      continue;
+      return;
     }
     const code = communeOf(values, { ledger, line, cog, names, stats });
-    if (!code) continue;
+    if (!code) return;
     const row = finishLieu(
       {
         id: `aidants-connect:${values.ID.trim()}`,
@@ -78,7 +78,7 @@ export function parseAidantsConnect(text: string, ledger: Ledger, cog: CogIndex,
       { ledger, line, seenIds, stats }
     );
     if (row) rows.push(row);
-  }
+  });
   return rows;
 }
 

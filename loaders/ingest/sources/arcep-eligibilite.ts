@@ -4,7 +4,7 @@ import { SourceError } from "../../io/errors.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { Source } from "../source.ts";
-import { parseCsv, readText, type CsvRow, type CsvTable } from "../../io/text.ts";
+import { readCsv, readText, type CsvRow, type CsvRows } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
 
 /**
@@ -207,19 +207,19 @@ function readCounts(row: CsvRow, names: Record<CountField, string>, ledger: Ledg
  * Turns a parsed file into rows keyed on the current COG, counts in cumulative classes. Every data row is
  * loaded or quarantined (bad code, unreadable count, missing date, classes breaking the file's layout).
  */
-export function parseEligibilite(table: CsvTable, ledger: Ledger, cog: CogIndex, file: string): { rows: EligibiliteRow[]; layout: ClassLayout | null } {
+export function parseEligibilite(table: CsvRows, ledger: Ledger, cog: CogIndex, file: string): { rows: EligibiliteRow[]; layout: ClassLayout | null } {
   const names = columnNames(table.header);
   const read: RawCounts[] = [];
-  for (const row of table.rows) {
+  table.forEach((row) => {
     const code = currentCodeOrQuarantine(cog, normaliseCommuneCode(row.values.code_insee), row.values.code_insee, ledger, row.line, "code_insee");
-    if (!code) continue;
+    if (!code) return;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(row.values.date.trim())) {
       ledger.quarantine(row.line, "date", row.values.date, "date illisible (attendu AAAA-MM-JJ)");
-      continue;
+      return;
     }
     const counts = readCounts(row, names, ledger);
     if (counts) read.push({ row: { ...row, values: { ...row.values, code_insee: code } }, values: counts.values });
-  }
+  });
   if (read.length === 0) return { rows: [], layout: null };
   const layout = detectLayout(read, { source: ledger.source, file, line: table.headerLine });
   const rows: EligibiliteRow[] = [];
@@ -256,7 +256,7 @@ async function loadResource(context: Parameters<Source["load"]>[0], resource: Re
   if (!opened) return [];
   const { text } = await readText(opened.acquired.file, SOURCE_ID);
   // The 2019 beta starts with a disclaimer line: the header is found, not assumed on line 1.
-  const table = parseCsv(text, opened.ledger, { delimiter: ";", headerContains: "code_insee", required: REQUIRED });
+  const table = readCsv(text, opened.ledger, { delimiter: ";", headerContains: "code_insee", required: REQUIRED });
   if (!table.header.includes("elig_bhd8") && !table.header.includes("elig_hd8")) {
     throw new SourceError(opened.ledger.at(table.headerLine, "elig_bhd8"), "colonne obligatoire absente (ni elig_bhd8, ni elig_hd8)");
   }

@@ -4,7 +4,7 @@ import type { Ledger } from "../../io/ledger.ts";
 import { checkCoordinates, cleanText, logStats, OffreStats, type CoordinateCheck } from "../offre/places.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { Source } from "../source.ts";
-import { parseCsv, readText } from "../../io/text.ts";
+import { readCsv, readText } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
 
 /**
@@ -65,20 +65,20 @@ export function parseLatLon(raw: string): CoordinateCheck {
 
 /** Parses the libraries file; rows without coordinates are kept with null latitude and longitude. */
 export function parseBibliotheques(text: string, ledger: Ledger, cog: CogIndex, stats = new OffreStats()): Bibliotheque[] {
-  const table = parseCsv(text, ledger, { delimiter: ";", required: REQUIRED });
+  const table = readCsv(text, ledger, { delimiter: ";", required: REQUIRED });
   const rows: Bibliotheque[] = [];
   const seen = new Set<string>();
-  for (const { line, values } of table.rows) {
+  table.forEach(({ line, values }) => {
     if (values.type_adresse.trim() !== PUBLIC_SITE) {
       ledger.quarantine(line, "type_adresse", values.type_adresse, "adresse administrative : pas un site ouvert au public");
-      continue;
+      return;
     }
     const code = currentCodeOrQuarantine(cog, normaliseCommuneCode(values.INSEE), values.INSEE, ledger, line, "INSEE");
-    if (!code) continue;
+    if (!code) return;
     const id = values.code_bib.trim().replace(/\.0$/, "");
     if (id === "" || seen.has(id)) {
       ledger.quarantine(line, "code_bib", values.code_bib, id === "" ? "identifiant de bibliothèque absent" : "identifiant de bibliothèque en double");
-      continue;
+      return;
     }
     seen.add(id);
     const point = parseLatLon(values.coordonnees_finales);
@@ -95,7 +95,7 @@ export function parseBibliotheques(text: string, ledger: Ledger, cog: CogIndex, 
       amplitude_horaire: amplitude === null || Number.isNaN(amplitude) ? null : amplitude
     });
     ledger.loaded();
-  }
+  });
   return rows;
 }
 

@@ -12,7 +12,7 @@ import {
 } from "../offre/places.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { Source } from "../source.ts";
-import { parseCsv } from "../../io/text.ts";
+import { readCsv } from "../../io/text.ts";
 import { normaliseCommuneCode } from "../../io/values.ts";
 
 /**
@@ -43,13 +43,13 @@ const REQUIRED = ["Raison sociale", "SIRET", "Adresse", CODE_COLUMN, "France ser
  * (`2315` for 02315): codes are re-padded before the COG look-up.
  */
 export function parseConseillersNumeriques(text: string, ledger: Ledger, cog: CogIndex, stats = new OffreStats()): LieuAide[] {
-  const table = parseCsv(text, ledger, { delimiter: ";", required: REQUIRED });
+  const table = readCsv(text, ledger, { delimiter: ";", required: REQUIRED });
   const rows: LieuAide[] = [];
   const seenIds = new Set<string>();
   const occurrences = new Map<string, number>();
-  for (const { line, values } of table.rows) {
+  table.forEach(({ line, values }) => {
     const code = currentCodeOrQuarantine(cog, normaliseCommuneCode(values[CODE_COLUMN]), values[CODE_COLUMN], ledger, line, CODE_COLUMN);
-    if (!code) continue;
+    if (!code) return;
     const siret = normaliseSiret(values.SIRET);
     const base = siret ?? `ligne-${line}`;
     const n = (occurrences.get(base) ?? 0) + 1;
@@ -75,7 +75,7 @@ export function parseConseillersNumeriques(text: string, ledger: Ledger, cog: Co
       { ledger, line, seenIds, stats }
     );
     if (row) rows.push(row);
-  }
+  });
   return rows;
 }
 

@@ -6,7 +6,7 @@ import { groupBy } from "../../io/group.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, Source } from "../source.ts";
-import { parseCsv } from "../../io/text.ts";
+import { parseCsv, readCsv } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
 import { readTextMaybeZipped } from "../../io/zip.ts";
 
@@ -118,29 +118,29 @@ export function parseFilosofiCommunes(text: string, ledger: Ledger, cog: CogInde
   const parts: (FilosofiRow & { line: number })[] = [];
   const weights: ParsedFilosofiCommunes["weights"] = [];
   const seen = new Set<string>();
-  for (const { line, values } of table.rows) {
+  table.forEach(({ line, values }) => {
     const code = normaliseCommuneCode(values.CODGEO);
     if (code && seen.has(code)) {
       ledger.quarantine(line, "CODGEO", values.CODGEO, "code commune en double dans le fichier : seule la première ligne est chargée");
-      continue;
+      return;
     }
     if (code) seen.add(code);
     const numbers = readNumbers(values, columns, ledger, line);
-    if (!numbers) continue;
+    if (!numbers) return;
     if (code) weights.push({ code_ancien: code, personnes: numbers.personnes });
     const parent = code ? arrondissementParent(code) : null;
     if (parent && published.has(parent)) {
       ledger.quarantine(line, "CODGEO", values.CODGEO, `arrondissement municipal : la commune entière ${parent} est chargée à sa place`);
-      continue;
+      return;
     }
     const current = currentCodeOrQuarantine(cog, code, values.CODGEO, ledger, line, "CODGEO");
-    if (!current) continue;
+    if (!current) return;
     parts.push({
       line, code_insee: current, millesime, nb_menages_fisc: numbers.menages, nb_personnes_fisc: numbers.personnes,
       mediane_niveau_vie: numbers.mediane, taux_pauvrete: numbers.taux
     });
     ledger.loaded();
-  }
+  });
   return { millesime, rows: mergeFilosofiParts(parts), weights };
 }
 
@@ -213,22 +213,22 @@ export interface FilosofiTerritoireRow {
 
 /** Parses an EPCI, département or région file: codes are kept as published, a malformed one is quarantined. */
 export function parseFilosofiTerritoires(text: string, ledger: Ledger, niveau: string, codeShape: RegExp): FilosofiTerritoireRow[] {
-  const table = parseCsv(text, ledger, { delimiter: ";", required: ["CODGEO"] });
+  const table = readCsv(text, ledger, { delimiter: ";", required: ["CODGEO"] });
   const yy = filosofiYear(table.header, ledger, table.headerLine);
   const columns = { mediane: `MED${yy}`, taux: `TP60${yy}` };
   checkColumns(table.header, Object.values(columns), ledger, table.headerLine);
   const rows: FilosofiTerritoireRow[] = [];
-  for (const { line, values } of table.rows) {
+  table.forEach(({ line, values }) => {
     const code = values.CODGEO.trim();
     if (!codeShape.test(code)) {
       ledger.quarantine(line, "CODGEO", values.CODGEO, `code ${niveau} mal formé`);
-      continue;
+      return;
     }
     const numbers = readNumbers(values, columns, ledger, line);
-    if (!numbers) continue;
+    if (!numbers) return;
     rows.push({ niveau, code, millesime: `Filosofi 20${yy}`, taux_pauvrete: numbers.taux, mediane_niveau_vie: numbers.mediane });
     ledger.loaded();
-  }
+  });
   return rows;
 }
 

@@ -10,7 +10,7 @@ import {
 } from "../offre/places.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { Source } from "../source.ts";
-import { parseCsv } from "../../io/text.ts";
+import { readCsv } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
 
 /** ANCT's list of France Services: one row per site, with coordinates and opening hours per weekday. */
@@ -75,12 +75,12 @@ function dayHours(text: string): string | null {
 
 /** Parses the France Services list (RFC 4180: quoted fields hold line breaks) into `lieux_aide` rows. */
 export function parseFranceServices(text: string, ledger: Ledger, cog: CogIndex, stats = new OffreStats()): LieuAide[] {
-  const table = parseCsv(text, ledger, { delimiter: ",", required: REQUIRED });
+  const table = readCsv(text, ledger, { delimiter: ",", required: REQUIRED });
   const rows: LieuAide[] = [];
   const seenIds = new Set<string>();
-  for (const { line, values } of table.rows) {
+  table.forEach(({ line, values }) => {
     const code = currentCodeOrQuarantine(cog, normaliseCommuneCode(values.insee_com), values.insee_com, ledger, line, "insee_com");
-    if (!code) continue;
+    if (!code) return;
     const row = finishLieu(
       {
         id: `france-services:${values.id_fs.trim()}`,
@@ -101,7 +101,7 @@ export function parseFranceServices(text: string, ledger: Ledger, cog: CogIndex,
       { ledger, line, seenIds, stats }
     );
     if (row) rows.push(row);
-  }
+  });
   return rows;
 }
 

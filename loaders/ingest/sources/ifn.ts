@@ -3,7 +3,7 @@ import { createTable, insertRows, type TableSpec } from "../../io/db.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, Source } from "../source.ts";
-import { parseCsv, readText } from "../../io/text.ts";
+import { readCsv, readText } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
 import { mergeRatesByCode, readCommuneWeights, type CommuneWeights } from "./filosofi.ts";
 
@@ -85,7 +85,7 @@ function readScores(values: Record<string, string>, ledger: Ledger, line: number
 }
 
 function parseIfn(text: string, ledger: Ledger) {
-  return parseCsv(text, ledger, { delimiter: ",", required: ["name", "division", "code", ...SCORES.map((s) => s.column)] });
+  return readCsv(text, ledger, { delimiter: ",", required: ["name", "division", "code", ...SCORES.map((s) => s.column)] });
 }
 
 /** True when the row is of the expected division; otherwise it is quarantined with the value found. */
@@ -102,20 +102,20 @@ function checkDivision(values: Record<string, string>, expected: string, ledger:
 export function parseIfnCommunes(text: string, ledger: Ledger, cog: CogIndex): IfnCommunePart[] {
   const parts: (IfnCommunePart & { line: number })[] = [];
   const seen = new Set<string>();
-  for (const { line, values } of parseIfn(text, ledger).rows) {
-    if (!checkDivision(values, "city", ledger, line)) continue;
+  parseIfn(text, ledger).forEach(({ line, values }) => {
+    if (!checkDivision(values, "city", ledger, line)) return;
     const code = normaliseCommuneCode(values.code);
     if (code && seen.has(code)) {
       ledger.quarantine(line, "code", values.code, "code commune en double dans le fichier : seule la première ligne est chargée");
-      continue;
+      return;
     }
     if (code) seen.add(code);
     const current = currentCodeOrQuarantine(cog, code, values.code, ledger, line, "code");
-    if (!current) continue;
+    if (!current) return;
     const scores = readScores(values, ledger, line);
-    if (!scores) continue;
+    if (!scores) return;
     parts.push({ line, niveau: "commune", code: current, code_insee: current, code_ancien: code!, nom: values.name, ...scores });
-  }
+  });
   return setAsideEmptyParts(parts, ledger);
 }
 
@@ -152,23 +152,23 @@ export function harmoniseIfnCommunes(parts: IfnCommunePart[], weights: Map<strin
 export function parseIfnEpci(text: string, ledger: Ledger): IfnRow[] {
   const rows: IfnRow[] = [];
   const seen = new Set<string>();
-  for (const { line, values } of parseIfn(text, ledger).rows) {
-    if (!checkDivision(values, "epci", ledger, line)) continue;
+  parseIfn(text, ledger).forEach(({ line, values }) => {
+    if (!checkDivision(values, "epci", ledger, line)) return;
     const siren = values.code.trim();
     if (siren === "ZZZZZZZZZ") {
       ledger.quarantine(line, "code", values.code, "« Sans objet » : regroupe les communes hors EPCI (îles mono-communales), ce n'est pas un EPCI");
-      continue;
+      return;
     }
     if (!/^\d{9}$/.test(siren) || seen.has(siren)) {
       ledger.quarantine(line, "code", values.code, seen.has(siren) ? "SIREN en double dans le fichier" : "SIREN d'EPCI mal formé");
-      continue;
+      return;
     }
     seen.add(siren);
     const scores = readScores(values, ledger, line);
-    if (!scores) continue;
+    if (!scores) return;
     rows.push({ niveau: "epci", code: siren, nom: values.name, ...scores });
     ledger.loaded();
-  }
+  });
   return rows;
 }
 

@@ -4,7 +4,7 @@ import { SourceError } from "../../io/errors.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, Source } from "../source.ts";
-import { parseCsv, readText } from "../../io/text.ts";
+import { readCsv, readText } from "../../io/text.ts";
 import { normaliseCommuneCode, parseCount } from "../../io/values.ts";
 
 /** INSEE populations légales: the population municipale in force on 1 January, per commune. */
@@ -45,11 +45,11 @@ export const populations: Source = {
     if (!opened) return;
     const { ledger } = opened;
     const { text } = await readText(opened.acquired.file, populations.id);
-    const table = parseCsv(text, ledger, { delimiter: ";", required: ["COM", "PMUN", "PCAP", "PTOT"] });
+    const table = readCsv(text, ledger, { delimiter: ";", required: ["COM", "PMUN", "PCAP", "PTOT"] });
     const rows: PopulationRow[] = [];
     const seen = new Map<string, { line: number; counts: string }>();
     const quarantinedLine = new Map<string, { line: number; reason: string }>();
-    for (const { line, values } of table.rows) {
+    table.forEach(({ line, values }) => {
       // Old codes merged into one commune are added up below; the same code twice would count its people twice,
       // and the same code with two different figures means the file cannot be trusted to say which one is right.
       const published = normaliseCommuneCode(values.COM);
@@ -63,20 +63,20 @@ export const populations: Source = {
       }
       if (first) {
         ledger.quarantine(line, "COM", values.COM, `code commune en double dans le fichier (déjà ligne ${first.line})`);
-        continue;
+        return;
       }
       if (published) seen.set(published, { line, counts });
       const code = currentCodeOrQuarantine(context.cog, published, values.COM, ledger, line, "COM");
-      if (!code) continue;
+      if (!code) return;
       const read = readCounts(values);
       if ("problem" in read) {
         ledger.quarantine(line, read.column, values[read.column], read.problem);
         quarantinedLine.set(code, { line, reason: read.problem });
-        continue;
+        return;
       }
       rows.push({ code_insee: code, ...read });
       ledger.loaded();
-    }
+    });
     await createTable(context.connection, populationLegaleTable);
     await insertRows(context.connection, populationLegaleTable, sumByCode(rows, ["pmun", "pcap", "ptot"]));
     await requireEveryCommune(context, ledger, quarantinedLine);

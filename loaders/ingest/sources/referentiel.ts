@@ -4,7 +4,7 @@ import { CogIndex, type CogMove } from "../cog.ts";
 import { createTable, insertRows, type TableSpec } from "../../io/db.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, Source } from "../source.ts";
-import { parseCsv, readText } from "../../io/text.ts";
+import { readCsv, readText } from "../../io/text.ts";
 
 /**
  * Communes, EPCI, départements and régions of the current COG, from `@etalab/decoupage-administratif`
@@ -192,18 +192,22 @@ async function readCog(context: LoadContext, packageParents: [string, string][])
   const communes = await context.open(cogCommunes);
   if (communes) {
     const { text } = await readText(communes.acquired.file, "referentiel");
-    const table = parseCsv(text, communes.ledger, { delimiter: ",", required: ["TYPECOM", "COM", "COMPARENT"] });
-    for (const { values } of table.rows) if (values.COMPARENT) parents.push([values.COM, values.COMPARENT]);
-    communes.ledger.loaded(table.rows.length);
+    let rows = 0;
+    readCsv(text, communes.ledger, { delimiter: ",", required: ["TYPECOM", "COM", "COMPARENT"] }).forEach(({ values }) => {
+      rows++;
+      if (values.COMPARENT) parents.push([values.COM, values.COMPARENT]);
+    });
+    communes.ledger.loaded(rows);
   }
   const mouvements = await context.open(cogMouvements);
   if (mouvements) {
     const { text } = await readText(mouvements.acquired.file, "referentiel");
-    const table = parseCsv(text, mouvements.ledger, { delimiter: ",", required: ["MOD", "DATE_EFF", "COM_AV", "TYPECOM_AP", "COM_AP"] });
-    for (const { values } of table.rows) {
+    let rows = 0;
+    readCsv(text, mouvements.ledger, { delimiter: ",", required: ["MOD", "DATE_EFF", "COM_AV", "TYPECOM_AP", "COM_AP"] }).forEach(({ values }) => {
+      rows++;
       if (values.TYPECOM_AP === "COM") moves.push({ date: values.DATE_EFF, from: values.COM_AV, to: values.COM_AP, mod: values.MOD });
-    }
-    mouvements.ledger.loaded(table.rows.length);
+    });
+    mouvements.ledger.loaded(rows);
   }
   return { parents, moves };
 }

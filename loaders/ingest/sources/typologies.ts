@@ -9,7 +9,7 @@ import { parseGeoJsonFeatures, requireProperty } from "../../io/geo.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, OpenedResource, Source } from "../source.ts";
-import { decodeText, parseCsv, readText, type CsvTable } from "../../io/text.ts";
+import { csvTable, decodeText, parseCsv, readCsv, readText, type CsvRows, type CsvTable } from "../../io/text.ts";
 import { parseXlsxSheet, sheetTable } from "../../io/xlsx.ts";
 import { isZip } from "../../io/zip.ts";
 import { isMissing, normaliseCommuneCode } from "../../io/values.ts";
@@ -163,7 +163,7 @@ export const typologies: Source = {
   }
 };
 
-type Reader<T> = (table: CsvTable, ledger: Ledger, cog: CogIndex) => Keyed<T>[];
+type Reader<T> = (table: CsvRows, ledger: Ledger, cog: CogIndex) => Keyed<T>[];
 
 /** Reads one CSV resource into a value per current commune; merged communes are reconciled (see `reconcile`). */
 async function loadColumn<T>(context: LoadContext, resource: Resource, read: Reader<T>): Promise<Map<string, T>> {
@@ -173,7 +173,7 @@ async function loadColumn<T>(context: LoadContext, resource: Resource, read: Rea
   // Production downloads the official FRR workbook; mirrors hold its CSV conversion.
   const table = isZip(bytes)
     ? await readWorkbookTable(bytes, opened.ledger, FRR_LABEL_PREFIX)
-    : parseCsv(decodeText(bytes, { source: typologies.id, file: path.basename(opened.acquired.file) }).text, opened.ledger);
+    : readCsv(decodeText(bytes, { source: typologies.id, file: path.basename(opened.acquired.file) }).text, opened.ledger);
   return reconcile(read(table, opened.ledger, context.cog), opened.ledger);
 }
 
@@ -190,7 +190,7 @@ export async function readWorkbookTable(bytes: Uint8Array, ledger: Ledger, heade
     ledger.read();
     return { line, values: Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value.trim()])) };
   });
-  return { header: table.header, headerLine: table.headerLine, rows };
+  return csvTable(table.header, table.headerLine, rows);
 }
 
 /**
@@ -212,7 +212,7 @@ export function reconcile<T>(rows: Keyed<T>[], ledger: Ledger): Map<string, T> {
 }
 
 /** FRR: the label column's name carries the date of the classification, so it is found by its prefix. */
-export function readFrr(table: CsvTable, ledger: Ledger, cog: CogIndex): Keyed<string>[] {
+export function readFrr(table: CsvRows, ledger: Ledger, cog: CogIndex): Keyed<string>[] {
   // `Code_insee` in the CSV conversion; the workbook's own spelling may differ in case and separators.
   const code = table.header.find((name) => name.toLowerCase().replace(/[^a-z]/g, "") === "codeinsee");
   if (!code) requireColumns(table, ["Code_insee"], ledger);
@@ -222,7 +222,7 @@ export function readFrr(table: CsvTable, ledger: Ledger, cog: CogIndex): Keyed<s
 }
 
 /** Density: labels without their code; an unknown label is quarantined, never guessed. */
-export function readDensite(table: CsvTable, ledger: Ledger, cog: CogIndex): Keyed<string>[] {
+export function readDensite(table: CsvRows, ledger: Ledger, cog: CogIndex): Keyed<string>[] {
   requireColumns(table, ["insee_com", "niveau_densite"], ledger);
   return readLabels(table, ledger, cog, "insee_com", "niveau_densite", (value) =>
     value in DENSITE_CODES ? null : "niveau de densité inconnu (7 libellés INSEE attendus)"
@@ -230,7 +230,7 @@ export function readDensite(table: CsvTable, ledger: Ledger, cog: CogIndex): Key
 }
 
 /** Centrality: ` - undefined` (and an empty cell) mean "no level", loaded as null. */
-export function readCentralite(table: CsvTable, ledger: Ledger, cog: CogIndex): Keyed<string | null>[] {
+export function readCentralite(table: CsvRows, ledger: Ledger, cog: CogIndex): Keyed<string | null>[] {
   requireColumns(table, ["insee_com", "niveau_centralite"], ledger);
   return readLabels<string | null>(table, ledger, cog, "insee_com", "niveau_centralite", () => null, (value) =>
     isMissing(value) || /^\s*-\s*undefined\s*$/i.test(value) ? null : value
@@ -238,7 +238,7 @@ export function readCentralite(table: CsvTable, ledger: Ledger, cog: CogIndex): 
 }
 
 function readLabels<T = string>(
-  table: CsvTable,
+  table: CsvRows,
   ledger: Ledger,
   cog: CogIndex,
   codeColumn: string,
@@ -247,22 +247,22 @@ function readLabels<T = string>(
   convert: (value: string) => T = (value) => value as T
 ): Keyed<T>[] {
   const rows: Keyed<T>[] = [];
-  for (const { line, values } of table.rows) {
+  table.forEach(({ line, values }) => {
     const raw = values[codeColumn];
     const old = normaliseCommuneCode(raw);
     const value = values[valueColumn].trim();
     const issue = problem(value);
     if (issue) {
       ledger.quarantine(line, valueColumn, value, issue);
-      continue;
+      return;
     }
     const code = currentCodeOrQuarantine(cog, old, raw, ledger, line, codeColumn);
     if (code) rows.push({ code, old: old!, line, value: convert(value) });
-  }
+  });
   return rows;
 }
 
-function requireColumns(table: CsvTable, columns: string[], ledger: Ledger): void {
+function requireColumns(table: CsvRows, columns: string[], ledger: Ledger): void {
   for (const column of columns) {
     if (!table.header.includes(column)) throw new SourceError(ledger.at(table.headerLine, column), `colonne obligatoire absente (en-tête lu : ${table.header.join(", ")})`);
   }
