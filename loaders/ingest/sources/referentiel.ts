@@ -43,7 +43,7 @@ const cogMouvements: Resource = {
 
 const decoupage: Resource = {
   id: "etalab-decoupage-administratif",
-  title: "Découpage administratif (communes, EPCI, départements, régions), paquet npm @etalab/decoupage-administratif",
+  title: "Découpage administratif : communes (actuelles, déléguées, associées, arrondissements), paquet npm @etalab/decoupage-administratif",
   publisher: "Etalab / INSEE / DGCL",
   url: `https://www.npmjs.com/package/@etalab/decoupage-administratif/v/${packageVersion}`,
   path: "",
@@ -54,6 +54,18 @@ const decoupage: Resource = {
   format: "json",
   licence: "Licence Ouverte 2.0"
 };
+
+/**
+ * The package's other files the referential reads, each recorded in the provenance beside `communes.json` (its
+ * checksum, its rows loaded or set aside): the `epci`, `departements` and `regions` tables come from them.
+ */
+function packageFile(name: string, what: string): Resource {
+  return { ...decoupage, id: `etalab-decoupage-administratif-${name.replace(/\.json$/, "")}`, title: `Découpage administratif : ${what}, paquet npm @etalab/decoupage-administratif`, local: `${packageDir}data/${name}` };
+}
+
+const decoupageEpci = packageFile("epci.json", "EPCI à fiscalité propre et leurs communes membres");
+const decoupageDepartements = packageFile("departements.json", "départements");
+const decoupageRegions = packageFile("regions.json", "régions");
 
 export const communesTable: TableSpec = {
   name: "communes",
@@ -132,12 +144,14 @@ async function readPackageJson<T>(name: string): Promise<T[]> {
 export const referentiel: Source = {
   id: "referentiel",
   title: "Référentiel communes, EPCI, départements, régions (COG)",
-  resources: [decoupage, cogCommunes, cogMouvements],
+  resources: [decoupage, decoupageEpci, decoupageDepartements, decoupageRegions, cogCommunes, cogMouvements],
   async load(context) {
     const packageCommunes = await readPackageJson<PackageCommune>("communes.json");
     const epcis = await readPackageJson<PackageEpci>("epci.json");
-    const departements = (await readPackageJson<PackageArea>("departements.json")).filter((d) => inScope(d.code));
-    const regions = (await readPackageJson<PackageArea>("regions.json")).filter((r) => r.zone !== "com");
+    const packageDepartements = await readPackageJson<PackageArea>("departements.json");
+    const packageRegions = await readPackageJson<PackageArea>("regions.json");
+    const departements = packageDepartements.filter((d) => inScope(d.code));
+    const regions = packageRegions.filter((r) => r.zone !== "com");
     const current = packageCommunes.filter((c) => c.type === "commune-actuelle" && inScope(c.departement));
     const epciOf = new Map<string, string>();
     for (const epci of epcis) for (const member of epci.membres) epciOf.set(member.code, epci.code);
@@ -158,6 +172,9 @@ export const referentiel: Source = {
     await createTable(context.connection, regionsTable);
     await insertRows(context.connection, regionsTable, regions.map((r) => ({ code_region: r.code, nom: r.nom })));
     await countPackageRows(context, packageCommunes);
+    await countAreaRows(context, decoupageEpci, epcis.map(() => null));
+    await countAreaRows(context, decoupageDepartements, packageDepartements.map((d) => (inScope(d.code) ? null : ["code", d.code])));
+    await countAreaRows(context, decoupageRegions, packageRegions.map((r) => (r.zone !== "com" ? null : ["zone", r.zone])));
 
     const parents: [string, string][] = packageCommunes
       .filter((c) => c.type !== "commune-actuelle")
@@ -182,6 +199,20 @@ async function countPackageRows(context: LoadContext, communes: PackageCommune[]
     opened.ledger.read();
     if (inScope(c.departement)) opened.ledger.loaded();
     else opened.ledger.quarantine(i + 1, "departement", c.departement, "collectivité d'outre-mer hors du champ départemental");
+  });
+}
+
+/**
+ * Counts the rows of one of the package's area files in its ledger: each loaded, or quarantined when `outside`
+ * names the column (and value) that puts it outside the départemental scope (overseas collectivities).
+ */
+async function countAreaRows(context: LoadContext, resource: Resource, outside: ([string, string | undefined] | null)[]): Promise<void> {
+  const opened = await context.open(resource);
+  if (!opened) return;
+  outside.forEach((cause, i) => {
+    opened.ledger.read();
+    if (cause) opened.ledger.quarantine(i + 1, cause[0], cause[1] ?? null, "collectivité d'outre-mer hors du champ départemental");
+    else opened.ledger.loaded();
   });
 }
 
