@@ -4,7 +4,7 @@ import { SourceError } from "../../io/errors.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, OpenedResource, Source } from "../source.ts";
-import { parseCsv, readText, type CsvRow } from "../../io/text.ts";
+import { readCsv, readText, type CsvRows } from "../../io/text.ts";
 import { normaliseCommuneCode, parseArcepCount } from "../../io/values.ts";
 import { normaliseHeader, readXlsxSheet, sheetTable, type XlsxRecord, type XlsxTable, type XlsxWhere } from "../../io/xlsx.ts";
 
@@ -342,28 +342,28 @@ interface Commune2018 {
 }
 
 /** Parses `communes.csv` (T1 2018): premises = logements + établissements, zone from the flags. */
-export function parseCommunes2018(rows: CsvRow[], ledger: Ledger, cog: CogIndex): Map<string, Commune2018> {
+export function parseCommunes2018(rows: Pick<CsvRows, "forEach">, ledger: Ledger, cog: CogIndex): Map<string, Commune2018> {
   const communes = new Map<string, Commune2018>();
-  for (const { line, values } of rows) {
+  rows.forEach(({ line, values }) => {
     const raw = values["Code commune"];
     const source = normaliseCommuneCode(raw);
     const code = currentCodeOrQuarantine(cog, source, raw, ledger, line, "Code commune");
-    if (!code) continue;
+    if (!code) return;
     if (communes.has(source!)) {
       ledger.quarantine(line, "Code commune", raw, `commune en double (déjà ligne ${communes.get(source!)!.line})`);
-      continue;
+      return;
     }
     const logements = countOrQuarantine(values["Logements"], ledger, line, "Logements");
     const etablissements = logements === null ? null : countOrQuarantine(values["Établissements"], ledger, line, "Établissements");
-    if (logements === null || etablissements === null) continue;
+    if (logements === null || etablissements === null) return;
     const ztd = parseFlag(values["Zones très denses"]);
     if (ztd === null) {
       ledger.quarantine(line, "Zones très denses", values["Zones très denses"], "indicateur de zone très dense illisible (attendu 1 ou -)");
-      continue;
+      return;
     }
     const { zone, operateur } = zoneOf(ztd, parseEngagement(values["Engagements L. 33-13"]));
     communes.set(source!, { line, code_insee: code, locaux: logements + etablissements, zone, operateur });
-  }
+  });
   return communes;
 }
 
@@ -400,7 +400,7 @@ export function coverageClassAgrees(category: string, raccordables: number, loca
  */
 export function joinFtth2018(
   communes: Map<string, Commune2018>,
-  ftthRows: CsvRow[],
+  ftthRows: Pick<CsvRows, "forEach">,
   quarter: QuarterColumn,
   communesLedger: Ledger,
   ftthLedger: Ledger,
@@ -408,7 +408,7 @@ export function joinFtth2018(
 ): FtthPart[] {
   const raccordables = new Map<string, number>();
   const categories: { line: number; code: string; value: string }[] = [];
-  for (const { line, values } of ftthRows) {
+  ftthRows.forEach(({ line, values }) => {
     const code = normaliseCommuneCode(values["Code commune"]);
     const champ = values["Champ"].trim();
     if (!code || !communes.has(code)) {
@@ -421,7 +421,7 @@ export function joinFtth2018(
       }
     } else if (champ === "Catégorie") categories.push({ line, code, value: values[quarter.column] });
     else ftthLedger.quarantine(line, "Champ", champ, "champ inconnu (attendu Locaux Raccordables ou Catégorie)");
-  }
+  });
   ftthLedger.loaded(raccordables.size);
   for (const { line, code, value } of categories) checkCategory(line, code, value, communes, raccordables, ftthLedger, quarter.column);
   communesLedger.loaded(communes.size);
@@ -447,7 +447,7 @@ function checkCategory(line: number, code: string, value: string, communes: Map<
 
 async function readCsvTable(opened: OpenedResource, required: string[]) {
   const { text } = await readText(opened.acquired.file, SOURCE_ID);
-  return parseCsv(text, opened.ledger, { delimiter: ",", headerContains: "Code commune", required });
+  return readCsv(text, opened.ledger, { delimiter: ",", headerContains: "Code commune", required });
 }
 
 async function load2018(context: LoadContext): Promise<{ rows: FtthRow[]; parts: FtthPart[] }> {
@@ -460,8 +460,8 @@ async function load2018(context: LoadContext): Promise<{ rows: FtthRow[]; parts:
   if (!quarter) {
     throw new SourceError(ftthFile.ledger.at(ftthTable.headerLine, "T<n> <AAAA>"), "aucune colonne trimestrielle de locaux raccordables (« T1 2018 »…)");
   }
-  const communes = parseCommunes2018(communesTable.rows, communesFile.ledger, context.cog);
-  const parts = joinFtth2018(communes, ftthTable.rows, quarter, communesFile.ledger, ftthFile.ledger, EDITION_2018);
+  const communes = parseCommunes2018(communesTable, communesFile.ledger, context.cog);
+  const parts = joinFtth2018(communes, ftthTable, quarter, communesFile.ledger, ftthFile.ledger, EDITION_2018);
   return { rows: mergeParts(parts), parts };
 }
 

@@ -6,7 +6,7 @@ import { groupBy } from "../../io/group.ts";
 import type { Ledger } from "../../io/ledger.ts";
 import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, Source } from "../source.ts";
-import { parseCsv, readCsv } from "../../io/text.ts";
+import { readCsv } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
 import { readTextMaybeZipped } from "../../io/zip.ts";
 
@@ -109,15 +109,32 @@ export function filosofiYear(header: string[], ledger: Ledger, headerLine = 1): 
  * per arrondissement: the whole commune is kept and the arrondissements are set aside with that reason.
  */
 export function parseFilosofiCommunes(text: string, ledger: Ledger, cog: CogIndex): ParsedFilosofiCommunes {
-  const table = parseCsv(text, ledger, { delimiter: ";", required: ["CODGEO"] });
+  const table = readCsv(text, ledger, { delimiter: ";", required: ["CODGEO"] });
   const yy = filosofiYear(table.header, ledger, table.headerLine);
   const columns = { menages: `NBMENFISC${yy}`, personnes: `NBPERSMENFISC${yy}`, mediane: `MED${yy}`, taux: `TP60${yy}` };
   checkColumns(table.header, Object.values(columns), ledger, table.headerLine);
   const millesime = `Filosofi 20${yy}`;
-  const published = new Set(table.rows.map(({ values }) => normaliseCommuneCode(values.CODGEO)));
   const parts: (FilosofiRow & { line: number })[] = [];
   const weights: ParsedFilosofiCommunes["weights"] = [];
+  /** Codes read so far: every code of the file once all rows are read. */
   const seen = new Set<string>();
+  const keep = (line: number, published: string, code: string | null, numbers: Record<keyof typeof columns, number | null>) => {
+    const parent = code ? arrondissementParent(code) : null;
+    if (parent && seen.has(parent)) {
+      ledger.quarantine(line, "CODGEO", published, `arrondissement municipal : la commune entière ${parent} est chargée à sa place`);
+      return;
+    }
+    const current = currentCodeOrQuarantine(cog, code, published, ledger, line, "CODGEO");
+    if (!current) return;
+    parts.push({
+      line, code_insee: current, millesime, nb_menages_fisc: numbers.menages, nb_personnes_fisc: numbers.personnes,
+      mediane_niveau_vie: numbers.mediane, taux_pauvrete: numbers.taux
+    });
+    ledger.loaded();
+  };
+  // An arrondissement read before its whole commune is settled once every row is read (the file lists codes in
+  // order, so the whole commune comes first and nothing waits).
+  const waiting: Parameters<typeof keep>[] = [];
   table.forEach(({ line, values }) => {
     const code = normaliseCommuneCode(values.CODGEO);
     if (code && seen.has(code)) {
@@ -129,18 +146,10 @@ export function parseFilosofiCommunes(text: string, ledger: Ledger, cog: CogInde
     if (!numbers) return;
     if (code) weights.push({ code_ancien: code, personnes: numbers.personnes });
     const parent = code ? arrondissementParent(code) : null;
-    if (parent && published.has(parent)) {
-      ledger.quarantine(line, "CODGEO", values.CODGEO, `arrondissement municipal : la commune entière ${parent} est chargée à sa place`);
-      return;
-    }
-    const current = currentCodeOrQuarantine(cog, code, values.CODGEO, ledger, line, "CODGEO");
-    if (!current) return;
-    parts.push({
-      line, code_insee: current, millesime, nb_menages_fisc: numbers.menages, nb_personnes_fisc: numbers.personnes,
-      mediane_niveau_vie: numbers.mediane, taux_pauvrete: numbers.taux
-    });
-    ledger.loaded();
+    if (parent && !seen.has(parent)) waiting.push([line, values.CODGEO, code, numbers]);
+    else keep(line, values.CODGEO, code, numbers);
   });
+  for (const args of waiting) keep(...args);
   return { millesime, rows: mergeFilosofiParts(parts), weights };
 }
 
