@@ -135,7 +135,8 @@ export function readCsv(text: string, ledger: Ledger, options: CsvOptions = {}):
   const offset = lineStarts[headerLine - 1];
   const body = text.slice(offset);
   const delimiter = options.delimiter ?? guessDelimiter(body.slice(0, body.indexOf("\n") >>> 0));
-  const [first] = Papa.parse<string[]>(body, { delimiter, header: false, preview: 1 }).data;
+  const newline = lineBreak(body);
+  const [first] = Papa.parse<string[]>(body, { delimiter, newline, header: false, preview: 1 }).data;
   const header = (first ?? []).map((name) => name.replace(/^\ufeff/, "").trim());
   checkRequired(header, options.required ?? [], ledger, headerLine, delimiter);
   const makeValues = valuesMaker(header);
@@ -151,6 +152,7 @@ export function readCsv(text: string, ledger: Ledger, options: CsvOptions = {}):
       let isHeader = true;
       Papa.parse<string[]>(body, {
         delimiter,
+        newline,
         skipEmptyLines: false,
         header: false,
         step: ({ data: record, meta }) => {
@@ -188,6 +190,21 @@ function valuesMaker(header: string[]): (record: string[]) => Record<string, str
   const last = new Map(header.map((name, j) => [name, j]));
   const properties = [...last].map(([name, j]) => `${name === "__proto__" ? `[${JSON.stringify(name)}]` : JSON.stringify(name)}: r[${j}]`);
   return new Function("r", `return { ${properties.join(", ")} };`) as (record: string[]) => Record<string, string>;
+}
+
+/**
+ * The file's line break, found as Papa Parse finds it when not told (in its first megabyte, quoted text left out:
+ * `\n` when there is no `\r` or a `\n` comes first, else `\r\n` when at least half the `\r` are followed by `\n`,
+ * else `\r`), once per file rather than once for the header and once for the rows (≈ 10 ms per megabyte).
+ */
+function lineBreak(body: string): "\n" | "\r\n" | "\r" {
+  const sample = body.slice(0, 1024 * 1024).replace(/"[^]*?"/g, "");
+  const r = sample.split("\r");
+  const n = sample.indexOf("\n");
+  if (r.length === 1 || (n !== -1 && n < r[0].length)) return "\n";
+  let withN = 0;
+  for (const part of r) if (part[0] === "\n") withN++;
+  return withN >= r.length / 2 ? "\r\n" : "\r";
 }
 
 function indexLines(text: string): number[] {
