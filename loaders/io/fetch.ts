@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, webcrypto } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { mkdir, readFile, realpath, rename, rm, stat, open, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -162,11 +162,29 @@ function checkPinned(resource: Resource, sha256: string, file: string): void {
   }
 }
 
+/** Files up to this size are read whole to be hashed; larger ones are read and hashed piece by piece. */
+const WHOLE_FILE_HASH_BYTES = 64 * 1024 * 1024;
+
 /** Hashes a file, giving up (with its path) when reading takes longer than the time limit. */
 export async function hashFile(file: string, { readTimeoutMs = DEFAULT_READ_TIMEOUT_MS }: { readTimeoutMs?: number } = {}): Promise<{ sha256: string; bytes: number }> {
+  const abandoned = () => new Error(`lecture de ${file} abandonnée après ${Math.round(readTimeoutMs / 1000)} s`);
+  if ((await stat(file)).size <= WHOLE_FILE_HASH_BYTES) {
+    // Read whole and hashed by WebCrypto, whose digest runs on libuv's thread pool: the 230 files of a national
+    // load (≈ 100 MB) are no longer hashed on the thread that parses the sources.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), readTimeoutMs);
+    try {
+      const data = await readFile(file, { signal: abort.signal });
+      return { sha256: Buffer.from(await webcrypto.subtle.digest("SHA-256", data)).toString("hex"), bytes: data.length };
+    } catch (error) {
+      throw abort.signal.aborted ? abandoned() : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   const hash = createHash("sha256");
   const stream = createReadStream(file);
-  const timer = setTimeout(() => stream.destroy(new Error(`lecture de ${file} abandonnée après ${Math.round(readTimeoutMs / 1000)} s`)), readTimeoutMs);
+  const timer = setTimeout(() => stream.destroy(abandoned()), readTimeoutMs);
   try {
     for await (const chunk of stream) hash.update(chunk as Buffer);
   } finally {
