@@ -6,7 +6,7 @@ import type { Resource } from "../../io/resource.ts";
 import type { Source } from "../source.ts";
 import { parseCsv, readText, type CsvRow } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
-import { arrondissementParent, mergeRatesByCode, readCommuneWeights, type CommuneWeights } from "./filosofi.ts";
+import { arrondissementParent, mergedCodes, mergeRatesByCode, readCommuneWeights, type CommuneWeights } from "./filosofi.ts";
 
 /**
  * Indicators computed in 2020 by Data for Good volunteers for La MedNum's fragility index, from INSEE RP 2017,
@@ -182,7 +182,7 @@ export const dataforgood: Source = {
     if (!opened) return;
     const { text } = await readText(opened.acquired.file, dataforgood.id);
     const rows = parseDataforgood(text, opened.ledger, context.cog);
-    const weights = await readCommuneWeights(context.connection);
+    const weights = await readCommuneWeights(context.connection, mergedCodes(rows));
     if (!weights) context.log("  ni personnes (Filosofi) ni locaux (Arcep 2018) par ancienne commune : communes fusionnées pondérées à parts égales");
     await insertRows(context.connection, indicateursDerivesTable, harmoniseDataforgood(rows, weights));
   }

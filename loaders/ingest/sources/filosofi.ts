@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
+import { listValue, type DuckDBConnection } from "@duckdb/node-api";
 import { currentCodeOrQuarantine, type CogIndex } from "../cog.ts";
 import { createTable, hasTable, insertRows, queryRows, type TableSpec } from "../../io/db.ts";
 import { SourceError } from "../../io/errors.ts";
@@ -277,9 +277,9 @@ export type CommuneWeights = Map<string, number>[];
  * The counts that weight the rates of communes merged since, best first: people in tax households per code as
  * Filosofi publishes it (`poids_communes_anciennes`), then premises per code in the Arcep T1 2018 edition
  * (`locaux_communes_anciennes`, COG 2018: it still lists most communes merged since 2017). Null when neither
- * table was built: callers then fall back to equal weights.
+ * table was built: callers then fall back to equal weights. Only the `codes` asked for are read (`mergedCodes`).
  */
-export async function readCommuneWeights(connection: DuckDBConnection): Promise<CommuneWeights | null> {
+export async function readCommuneWeights(connection: DuckDBConnection, codes: readonly string[]): Promise<CommuneWeights | null> {
   const tables = [
     { table: "poids_communes_anciennes", count: "personnes" },
     { table: "locaux_communes_anciennes", count: "locaux" }
@@ -287,12 +287,29 @@ export async function readCommuneWeights(connection: DuckDBConnection): Promise<
   const out: CommuneWeights = [];
   for (const { table, count } of tables) {
     if (!(await hasTable(connection, table))) continue;
-    const rows = await queryRows<{ code_ancien: string; n: number | null }>(connection, `SELECT code_ancien, ${count} AS n FROM ${table}`);
+    const rows =
+      codes.length === 0
+        ? []
+        : await queryRows<{ code_ancien: string; n: number | null }>(
+            connection,
+            `SELECT code_ancien, ${count} AS n FROM ${table} WHERE code_ancien IN (SELECT unnest($codes::VARCHAR[]))`,
+            { codes: listValue([...codes]) }
+          );
     const weights = new Map<string, number>();
     for (const { code_ancien, n } of rows) if (n !== null && n > 0) weights.set(code_ancien, n);
     out.push(weights);
   }
   return out.length ? out : null;
+}
+
+/**
+ * The published codes whose figures are combined with others' (`mergeRatesByCode`: parts landing on one current
+ * commune): the only ones a weight is looked up for, so the only ones `readCommuneWeights` needs to read.
+ */
+export function mergedCodes(rows: readonly { code_insee: string; code_ancien: string }[]): string[] {
+  const parts = new Map<string, number>();
+  for (const { code_insee } of rows) parts.set(code_insee, (parts.get(code_insee) ?? 0) + 1);
+  return rows.filter(({ code_insee }) => parts.get(code_insee)! > 1).map(({ code_ancien }) => code_ancien);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Resource } from "../../io/resource.ts";
 import type { LoadContext, Source } from "../source.ts";
 import { readCsv, readText } from "../../io/text.ts";
 import { normaliseCommuneCode, parseNumber } from "../../io/values.ts";
-import { mergeRatesByCode, readCommuneWeights, type CommuneWeights } from "./filosofi.ts";
+import { mergedCodes, mergeRatesByCode, readCommuneWeights, type CommuneWeights } from "./filosofi.ts";
 
 /**
  * La MedNum's Indice de Fragilité Numérique (IFN), commune and EPCI scores as served by the ANCT
@@ -193,9 +193,10 @@ async function loadCommunes(context: LoadContext): Promise<void> {
   const opened = await context.open(ifnCommunesResource);
   if (!opened) return;
   const { text } = await readText(opened.acquired.file, ifn.id);
-  const weights = await readCommuneWeights(context.connection);
+  const parts = parseIfnCommunes(text, opened.ledger, context.cog);
+  const weights = await readCommuneWeights(context.connection, mergedCodes(parts));
   if (!weights) context.log("  ni personnes (Filosofi) ni locaux (Arcep 2018) par ancienne commune : communes fusionnées pondérées à parts égales");
-  await insertRows(context.connection, ifnReferenceTable, harmoniseIfnCommunes(parseIfnCommunes(text, opened.ledger, context.cog), weights));
+  await insertRows(context.connection, ifnReferenceTable, harmoniseIfnCommunes(parts, weights));
   // A merged or rolled-up commune takes its current name (the file's is that of one of its parts, or an arrondissement).
   await context.connection.run(
     `UPDATE ifn_reference SET nom = c.nom FROM communes c WHERE ifn_reference.niveau = 'commune' AND ifn_reference.code = c.code_insee`
