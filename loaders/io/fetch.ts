@@ -169,8 +169,8 @@ const WHOLE_FILE_HASH_BYTES = 64 * 1024 * 1024;
 export async function hashFile(file: string, { readTimeoutMs = DEFAULT_READ_TIMEOUT_MS }: { readTimeoutMs?: number } = {}): Promise<{ sha256: string; bytes: number }> {
   const abandoned = () => new Error(`lecture de ${file} abandonnée après ${Math.round(readTimeoutMs / 1000)} s`);
   if ((await stat(file)).size <= WHOLE_FILE_HASH_BYTES) {
-    // Read whole and hashed by WebCrypto, whose digest runs on libuv's thread pool: the 230 files of a national
-    // load (≈ 100 MB) are no longer hashed on the thread that parses the sources.
+    // Read whole and hashed by WebCrypto, whose digest runs on libuv's thread pool: the files of a national load
+    // (≈ 100 MB) are not hashed on the thread that parses the sources.
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), readTimeoutMs);
     try {
