@@ -106,12 +106,16 @@ export function sourcesAnnex(ctx: SchemaContext): Block[] {
 }
 
 /**
- * One row per loaded file, except that a source split into many files (one outline per département) is one row
- * with the count of its files and their rows: a hundred identical lines say nothing to the reader.
+ * One row per loaded file, except that many files of one source from one publisher (one outline per département,
+ * the referential package's four files) are one row with the count of the files and their rows: a hundred identical
+ * lines say nothing to the reader, and files of different publishers are never merged into one row.
  */
 function provenanceRows(loaded: SchemaContext["data"]["provenance"]): string[][] {
   const groups = new Map<string, typeof loaded>();
-  for (const p of loaded) groups.set(p.source ?? p.title ?? "", [...(groups.get(p.source ?? p.title ?? "") ?? []), p]);
+  for (const p of loaded) {
+    const key = `${p.source ?? p.title ?? ""}\u0000${p.publisher ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
   return [...groups.values()].flatMap((files) => {
     if (files.length <= 3) return files.map((p) => [p.title ?? p.source ?? "", p.publisher ?? "", p.vintage ?? "", nombre(p.rows_loaded)]);
     const [first, last] = [files[0], files[files.length - 1]];
