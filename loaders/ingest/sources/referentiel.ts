@@ -171,10 +171,10 @@ export const referentiel: Source = {
     })));
     await createTable(context.connection, regionsTable);
     await insertRows(context.connection, regionsTable, regions.map((r) => ({ code_region: r.code, nom: r.nom })));
-    await countPackageRows(context, packageCommunes);
-    await countAreaRows(context, decoupageEpci, epcis.map(() => null));
-    await countAreaRows(context, decoupageDepartements, packageDepartements.map((d) => (inScope(d.code) ? null : ["code", d.code])));
-    await countAreaRows(context, decoupageRegions, packageRegions.map((r) => (r.zone !== "com" ? null : ["zone", r.zone])));
+    await countPackageRows(context, decoupage, packageCommunes.map((c) => (inScope(c.departement) ? null : ["departement", c.departement])));
+    await countPackageRows(context, decoupageEpci, epcis.map(() => null));
+    await countPackageRows(context, decoupageDepartements, packageDepartements.map((d) => (inScope(d.code) ? null : ["code", d.code])));
+    await countPackageRows(context, decoupageRegions, packageRegions.map((r) => (r.zone !== "com" ? null : ["zone", r.zone])));
 
     const parents: [string, string][] = packageCommunes
       .filter((c) => c.type !== "commune-actuelle")
@@ -188,25 +188,12 @@ export const referentiel: Source = {
 };
 
 /**
- * The package is a dependency, not a download, but it is recorded in the provenance like any file: current
- * communes go to `communes`, the others (déléguées, associées, arrondissements) to `cog_passage`, and the
- * overseas collectivities, outside the scope of a départemental diagnostic, are quarantined with that reason.
+ * The package is a dependency, not a download, but each of its files is recorded in the provenance like any file:
+ * every row counted in its ledger, loaded (current communes go to `communes`, the others — déléguées, associées,
+ * arrondissements — to `cog_passage`), or quarantined when `outside` names the column (and value) that puts it outside
+ * the départemental scope (the overseas collectivities: their communes, départements and régions).
  */
-async function countPackageRows(context: LoadContext, communes: PackageCommune[]): Promise<void> {
-  const opened = await context.open(decoupage);
-  if (!opened) return;
-  communes.forEach((c, i) => {
-    opened.ledger.read();
-    if (inScope(c.departement)) opened.ledger.loaded();
-    else opened.ledger.quarantine(i + 1, "departement", c.departement, "collectivité d'outre-mer hors du champ départemental");
-  });
-}
-
-/**
- * Counts the rows of one of the package's area files in its ledger: each loaded, or quarantined when `outside`
- * names the column (and value) that puts it outside the départemental scope (overseas collectivities).
- */
-async function countAreaRows(context: LoadContext, resource: Resource, outside: ([string, string | undefined] | null)[]): Promise<void> {
+async function countPackageRows(context: LoadContext, resource: Resource, outside: ([string, string | undefined] | null)[]): Promise<void> {
   const opened = await context.open(resource);
   if (!opened) return;
   outside.forEach((cause, i) => {
