@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compatibleTypes, deduplicate, distanceScore, normaliseStreet, pairScore, ratio, type DedupPlace } from "../loaders/diagnostic/dedup.ts";
+import { compatibleTypes, deduplicate, distanceScore, lcsLength, normaliseStreet, pairScore, ratio, type DedupPlace } from "../loaders/diagnostic/dedup.ts";
 import { doubtfulPlaces, otherCommuneCited, communeNameIndex } from "../loaders/diagnostic/doubtful.ts";
 
 const settings = { fusion: 0.8, a_verifier: 0.6 };
@@ -15,6 +15,34 @@ describe("scoring a pair", () => {
     expect(ratio("kitten", "sitting")).toBeCloseTo(8 / 13, 10); // common "ittn"
     expect(ratio("", "")).toBe(1);
     expect(ratio("abc", "")).toBe(0);
+  });
+
+  it("counts the longest common subsequence as the textbook table does, at every length and across words of 32 bits", () => {
+    // The table of the dynamic programme, cell by cell: the reference the bit-parallel count must equal.
+    const table = (a: string, b: string): number => {
+      let previous = new Array(b.length + 1).fill(0);
+      for (let i = 1; i <= a.length; i++) {
+        const current = [0];
+        for (let j = 1; j <= b.length; j++) current[j] = a[i - 1] === b[j - 1] ? previous[j - 1] + 1 : Math.max(previous[j], current[j - 1]);
+        previous = current;
+      }
+      return previous[b.length];
+    };
+    expect(lcsLength("kitten", "sitting")).toBe(4);
+    expect(lcsLength("", "abc")).toBe(0);
+    // A seeded generator: the same strings at every run, lengths around the word boundaries (31, 32, 33, 64, 65).
+    let seed = 42;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const alphabet = "ab cdeéœ-1";
+    const text = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
+    for (const n of [1, 5, 31, 32, 33, 63, 64, 65, 100, 140]) {
+      for (let k = 0; k < 40; k++) {
+        const a = text(n);
+        const b = text(Math.floor(next() * 150));
+        expect(lcsLength(a, b), `${a} / ${b}`).toBe(table(a, b));
+        expect(lcsLength(b, a)).toBe(table(a, b));
+      }
+    }
   });
 
   it("reduces streets to comparable words", () => {
