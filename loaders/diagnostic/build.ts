@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config, IndexWeights } from "../io/config.ts";
 import { offerKind } from "../ingest/offre/places.ts";
 import { writeDoubtfulPlaces, writeDuplicates } from "./places.ts";
-import { createTable, insertRows, queryRows, tableNames } from "../io/db.ts";
+import { createTable, insertRows, queryPlainRows, queryRows, tableNames } from "../io/db.ts";
 import { groupBy } from "../io/group.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
 import { diagnosticCommunesSourcesSql, diagnosticLieuxSql, diagnosticOfferSql, publishedPovertySql, sourceTable } from "./communes-sql.ts";
@@ -144,12 +144,12 @@ export function kindCoverage(places: readonly Pick<Place, "sources" | "code_depa
  * uses every loaded place. Returns the sources of the places measured to, by département of the commune.
  */
 async function writeDistances(connection: DuckDBConnection, present: Set<string>, thread: ComputeThread, meanwhile: Promise<unknown>): Promise<PlaceSourcesUsed> {
-  const origins = await queryRows<{ code_insee: string; code_departement: string; lon: number | null; lat: number | null }>(
+  const origins = await queryPlainRows<{ code_insee: string; code_departement: string; lon: number | null; lat: number | null }>(
     connection,
     `SELECT c.code_insee, c.code_departement, ct.point_lon AS lon, ct.point_lat AS lat
      FROM communes c LEFT JOIN ${sourceTable("contours", present)} ct USING (code_insee) ORDER BY c.code_insee`
   );
-  const places = await queryRows<Place>(
+  const places = await queryPlainRows<Place>(
     connection,
     `SELECT id, nom, sources, code_departement, longitude AS lon, latitude AS lat FROM diagnostic_lieux
      WHERE latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY id`
@@ -248,7 +248,7 @@ const communeScoresTable = {
  * offer is being added to `diagnostic_communes`.
  */
 async function writeCommuneScores(connection: DuckDBConnection, config: Config): Promise<void> {
-  const rows = await queryRows<CommuneScoreInput>(
+  const rows = await queryPlainRows<CommuneScoreInput>(
     connection,
     `SELECT d.code_insee, d.code_departement, d.population, d.part_65_plus, d.part_peu_diplomes, d.taux_pauvrete,
             d.part_eligible_thd30, d.part_locaux_ftth, dist.distance_lieu_km
@@ -402,12 +402,12 @@ export async function aggregateTerritories(connection: DuckDBConnection): Promis
  */
 async function writePlans(connection: DuckDBConnection, config: Config, present: Set<string>): Promise<void> {
   await createTable(connection, planItineranceTable);
-  const communes = await queryRows<CommuneReachRow & { code_departement: string }>(
+  const communes = await queryPlainRows<CommuneReachRow & { code_departement: string }>(
     connection,
     `SELECT code_insee, nom, code_departement, population, distance_lieu_km, point_lon, point_lat FROM diagnostic_communes ORDER BY code_insee`
   );
   const libraries = present.has("bibliotheques")
-    ? await queryRows<LibraryRow & { code_departement: string }>(
+    ? await queryPlainRows<LibraryRow & { code_departement: string }>(
         connection,
         `SELECT b.id, b.nom, b.code_insee, c.code_departement, b.latitude, b.longitude
          FROM bibliotheques b JOIN communes c USING (code_insee) WHERE b.latitude IS NOT NULL AND b.longitude IS NOT NULL ORDER BY b.id`

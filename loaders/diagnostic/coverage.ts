@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { createTable, insertRows, queryRows } from "../io/db.ts";
+import { createTable, insertRows, queryPlainRows, queryRows } from "../io/db.ts";
 import { contours } from "../ingest/sources/contours.ts";
 import { territoireListId, territoires } from "../ingest/sources/territoires.ts";
 import { couvertureFichiersTable } from "./tables.ts";
@@ -37,7 +37,7 @@ export async function writeFileCoverage(connection: DuckDBConnection, present: S
     { contours: contours.id, territoires: territoires.id }
   );
   if (files.length === 0) return;
-  const located = await queryRows<{ code_departement: string; sources: string }>(
+  const located = await queryPlainRows<{ code_departement: string; sources: string }>(
     connection,
     "SELECT code_departement, sources FROM diagnostic_lieux WHERE code_departement IS NOT NULL AND sources IS NOT NULL"
   );

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { DedupSettings } from "../io/config.ts";
-import { createTable, insertRows, queryRows, type TableSpec } from "../io/db.ts";
+import { createTable, insertRows, queryPlainRows, type TableSpec } from "../io/db.ts";
 import { lieuPrioritySql, sourceTable } from "./communes-sql.ts";
 import { deduplicate, type DedupPlace } from "./dedup.ts";
 import { doubtfulPlaces, type CommuneName, type PlaceToCheck } from "./doubtful.ts";
@@ -15,7 +15,7 @@ const groupsTable: TableSpec = { name: "lieux_groupes", columns: { id: "VARCHAR"
  * group is named after the record the diagnostic keeps.
  */
 export async function writeDuplicates(connection: DuckDBConnection, present: Set<string>, settings: DedupSettings): Promise<void> {
-  const places = await queryRows<DedupPlace>(
+  const places = await queryPlainRows<DedupPlace>(
     connection,
     `SELECT l.id, l.source, l.nom, l.code_insee, l.adresse, l.latitude, l.longitude, l.typologie, l.cle_dedoublonnage
      FROM ${sourceTable("lieux_aide", present)} l ORDER BY l.code_insee, ${lieuPrioritySql}, l.id`
@@ -24,7 +24,7 @@ export async function writeDuplicates(connection: DuckDBConnection, present: Set
   await createTable(connection, groupsTable);
   await insertRows(connection, groupsTable, [...groups].map(([id, groupe]) => ({ id, groupe })));
   const communes = new Map(
-    (await queryRows<{ code_insee: string; nom: string; code_departement: string }>(connection, `SELECT code_insee, nom, code_departement FROM communes`)).map((c) => [c.code_insee, c])
+    (await queryPlainRows<{ code_insee: string; nom: string; code_departement: string }>(connection, `SELECT code_insee, nom, code_departement FROM communes`)).map((c) => [c.code_insee, c])
   );
   await createTable(connection, doublonsAVerifierTable);
   await insertRows(
@@ -45,11 +45,11 @@ export async function writeDuplicates(connection: DuckDBConnection, present: Set
 
 /** Writes `lieux_a_verifier` from `diagnostic_lieux` (after the de-duplication: one row per place and reason). */
 export async function writeDoubtfulPlaces(connection: DuckDBConnection): Promise<void> {
-  const places = await queryRows<PlaceToCheck & { sources: string; adresse: string | null }>(
+  const places = await queryPlainRows<PlaceToCheck & { sources: string; adresse: string | null }>(
     connection,
     `SELECT id, nom, sources, code_insee, commune, code_departement, adresse, localisation FROM diagnostic_lieux ORDER BY code_insee, nom, id`
   );
-  const communes = await queryRows<CommuneName>(connection, `SELECT code_insee, nom, code_departement FROM communes`);
+  const communes = await queryPlainRows<CommuneName>(connection, `SELECT code_insee, nom, code_departement FROM communes`);
   const byId = new Map(places.map((p) => [p.id, p]));
   await createTable(connection, lieuxAVerifierTable);
   await insertRows(

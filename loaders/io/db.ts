@@ -1,4 +1,7 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 
 export type ColumnType = "VARCHAR" | "DOUBLE" | "INTEGER" | "BOOLEAN";
 
@@ -163,6 +166,42 @@ export async function queryRows<T = Record<string, unknown>>(
   const reader = await connection.runAndReadAll(sql, params);
   return reader.getRowObjectsJS() as T[];
 }
+
+/**
+ * `queryRows` for large reads whose columns are all text, numbers (INTEGER, DOUBLE) or booleans: DuckDB writes the
+ * rows as one JSON file, in the query's order, on the connection's thread, and this thread only parses it. For
+ * 35,000 communes that is about half of this thread's time (`queryRows` converts value by value), and what DuckDB
+ * does meanwhile runs on the other core. JSON numbers read back as the same doubles, so the rows are equal to
+ * `queryRows`'s; a query with another type (BIGINT, DATE…), or a non-finite number, which JSON cannot carry, is
+ * read by `queryRows` instead.
+ */
+export async function queryPlainRows<T = Record<string, unknown>>(
+  connection: DuckDBConnection,
+  sql: string,
+  params?: Record<string, DuckDBValue>
+): Promise<T[]> {
+  const prepared = await connection.prepare(sql);
+  const plain = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnTypeId(i)).every((type) => PLAIN_TYPES.has(type));
+  if (!plain) return queryRows<T>(connection, sql, params);
+  const file = path.join(tmpdir(), `sdin-${process.pid}-${jsonFiles++}.json`);
+  try {
+    await connection.run(`COPY (${sql}) TO '${file.replace(/'/g, "''")}' (FORMAT json, ARRAY true)`, params);
+    const text = await readFile(file, "utf8");
+    try {
+      return JSON.parse(text) as T[];
+    } catch (error) {
+      // DuckDB writes NaN and Infinity as bare words, which JSON does not have.
+      if (error instanceof SyntaxError) return queryRows<T>(connection, sql, params);
+      throw error;
+    }
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+const PLAIN_TYPES = new Set<DuckDBTypeId>([DuckDBTypeId.VARCHAR, DuckDBTypeId.DOUBLE, DuckDBTypeId.INTEGER, DuckDBTypeId.BOOLEAN]);
+
+let jsonFiles = 0;
 
 /**
  * Names of the tables (and views) the database holds. Sources and steps land at different times, so readers ask
