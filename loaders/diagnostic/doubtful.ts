@@ -58,39 +58,62 @@ function citable(name: string): boolean {
   return name.includes(" ") || (name.length >= 4 && !GENERIC_NAMES.has(name));
 }
 
-/** A commune name as the index holds it; `first` is its first word, which a name citing it must contain. */
+/**
+ * A commune name as the index holds it; `first` is its first word, which a name citing it must contain, and `rank`
+ * its place in the département's names, longest first.
+ */
 interface CitableCommune {
   code: string;
   name: string;
   label: string;
   first: string;
+  rank: number;
 }
 
-/** Index of the département's commune names, longest first (so « Saint-Jean-de-Luz » wins over « Luz »). */
-export function communeNameIndex(communes: CommuneName[]): Map<string, CitableCommune[]> {
-  const index = new Map<string, CitableCommune[]>();
+/**
+ * Index of each département's commune names by their first word, each list longest first (so « Saint-Jean-de-Luz »
+ * wins over « Luz »): a place's name is compared only with the communes whose first word it contains.
+ */
+export function communeNameIndex(communes: CommuneName[]): Map<string, Map<string, CitableCommune[]>> {
+  const byDepartement = new Map<string, CitableCommune[]>();
   for (const c of communes) {
     const name = nameTokens(c.nom);
     if (!citable(name)) continue;
-    const entry = { code: c.code_insee, name, label: c.nom, first: name.split(" ")[0] };
-    const list = index.get(c.code_departement);
+    const entry = { code: c.code_insee, name, label: c.nom, first: name.split(" ")[0], rank: 0 };
+    const list = byDepartement.get(c.code_departement);
     if (list) list.push(entry);
-    else index.set(c.code_departement, [entry]);
+    else byDepartement.set(c.code_departement, [entry]);
   }
-  for (const list of index.values()) list.sort((a, b) => b.name.length - a.name.length);
+  const index = new Map<string, Map<string, CitableCommune[]>>();
+  for (const [departement, list] of byDepartement) {
+    list.sort((a, b) => b.name.length - a.name.length);
+    const byFirst = new Map<string, CitableCommune[]>();
+    list.forEach((c, rank) => {
+      c.rank = rank;
+      const same = byFirst.get(c.first);
+      if (same) same.push(c);
+      else byFirst.set(c.first, [c]);
+    });
+    index.set(departement, byFirst);
+  }
   return index;
 }
 
 /** The other commune a place's name cites, or null (none, or its own commune is cited too). */
-export function otherCommuneCited(place: PlaceToCheck, index: Map<string, CitableCommune[]>): string | null {
+export function otherCommuneCited(place: PlaceToCheck, index: Map<string, Map<string, CitableCommune[]>>): string | null {
   const tokens = nameTokens(place.nom);
   const name = ` ${tokens} `;
   const own = place.commune ? nameTokens(place.commune) : null;
   if (own && name.includes(` ${own} `)) return null;
-  // A commune is cited only if its first word is a word of the name: the other names need not be searched.
-  const words = new Set(tokens.split(" "));
-  for (const c of index.get(place.code_departement ?? "") ?? []) {
-    if (c.code === place.code_insee || !words.has(c.first)) continue;
+  // A commune is cited only if its first word is a word of the name: only those communes are searched, longest
+  // name first as in the département's list.
+  const byFirst = index.get(place.code_departement ?? "");
+  if (!byFirst) return null;
+  const candidates: CitableCommune[] = [];
+  for (const word of new Set(tokens.split(" "))) candidates.push(...(byFirst.get(word) ?? []));
+  candidates.sort((a, b) => a.rank - b.rank);
+  for (const c of candidates) {
+    if (c.code === place.code_insee) continue;
     // A commune whose name is part of the own commune's name (« Pau » in « Pau-Lescar »?) is no evidence.
     if (own && ` ${own} `.includes(` ${c.name} `)) continue;
     if (name.includes(` ${c.name} `)) return c.label;
