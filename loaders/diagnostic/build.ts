@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Config, IndexWeights } from "../io/config.ts";
 import { offerKind } from "../ingest/offre/places.ts";
-import { writeDoubtfulPlaces, writeDuplicates } from "./places.ts";
+import { readCommuneNames, writeDoubtfulPlaces, writeDuplicates } from "./places.ts";
 import { createTable, insertRows, queryPlainRows, queryRows, tableNames } from "../io/db.ts";
 import { groupBy } from "../io/group.ts";
 import type { PostLoadStep } from "../ingest/load.ts";
@@ -35,8 +35,9 @@ export const defaultPlanStops = 10;
  * Work in JavaScript on this thread overlaps with SQL that DuckDB runs for other connections (each query on a
  * thread of its own) and with the search of the nearest places in the load's worker thread, so that both cores
  * work:
- * - the source tables are joined while this thread de-duplicates the places, then lists the doubtful places while
- *   the worker thread finds each commune's nearest places (this thread takes the last kinds of place afterwards);
+ * - the source tables are joined while this thread de-duplicates the places, indexes the communes' names (while
+ *   DuckDB writes the de-duplicated places), then lists the doubtful places while the worker thread finds each
+ *   commune's nearest places (this thread takes the last kinds of place afterwards);
  * - the offer of help is added while this thread classifies and scores the communes;
  * - the EPCI and the territories (side by side), then the sources' table, are aggregated while it plans the
  *   itinerant stops.
@@ -54,10 +55,14 @@ export const diagnosticStep: PostLoadStep = async (context, config) => {
     await writeParameters(connection, config);
     await writeDuplicates(connection, present, config.dedoublonnage);
     await createTable(connection, diagnosticLieuxTable);
-    await connection.run(diagnosticLieuxSql(present));
-    await connection.run("DROP TABLE lieux_groupes");
+    const lieux = (async () => {
+      await connection.run(diagnosticLieuxSql(present));
+      await connection.run("DROP TABLE lieux_groupes");
+    })();
+    // The communes' names are indexed for the doubtful places while DuckDB writes diagnostic_lieux.
+    const names = await alongside(lieux, () => readCommuneNames(other));
     // The nearest places are searched in the worker thread while this one lists the doubtful places.
-    const doubtful = writeDoubtfulPlaces(other);
+    const doubtful = writeDoubtfulPlaces(other, names);
     const distances = writeDistances(connection, present, context.thread, doubtful);
     await alongside(doubtful, () => distances);
     return distances;

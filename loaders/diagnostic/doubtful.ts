@@ -70,11 +70,14 @@ interface CitableCommune {
   rank: number;
 }
 
+/** Each département's citable commune names, by first word (`communeNameIndex`). */
+export type CommuneNameIndex = Map<string, Map<string, CitableCommune[]>>;
+
 /**
  * Index of each département's commune names by their first word, each list longest first (so « Saint-Jean-de-Luz »
  * wins over « Luz »): a place's name is compared only with the communes whose first word it contains.
  */
-export function communeNameIndex(communes: CommuneName[]): Map<string, Map<string, CitableCommune[]>> {
+export function communeNameIndex(communes: CommuneName[]): CommuneNameIndex {
   const byDepartement = new Map<string, CitableCommune[]>();
   for (const c of communes) {
     const name = nameTokens(c.nom);
@@ -100,7 +103,7 @@ export function communeNameIndex(communes: CommuneName[]): Map<string, Map<strin
 }
 
 /** The other commune a place's name cites, or null (none, or its own commune is cited too). */
-export function otherCommuneCited(place: PlaceToCheck, index: Map<string, Map<string, CitableCommune[]>>): string | null {
+export function otherCommuneCited(place: PlaceToCheck, index: CommuneNameIndex): string | null {
   const tokens = nameTokens(place.nom);
   const name = ` ${tokens} `;
   const own = place.commune ? nameTokens(place.commune) : null;
@@ -121,9 +124,9 @@ export function otherCommuneCited(place: PlaceToCheck, index: Map<string, Map<st
   return null;
 }
 
-/** Every doubtful record among `places`, with its reason. */
-export function doubtfulPlaces(places: PlaceToCheck[], communes: CommuneName[]): DoubtfulPlace[] {
-  const index = communeNameIndex(communes);
+/** Every doubtful record among `places`, with its reason; the communes, or their index (`communeNameIndex`). */
+export function doubtfulPlaces(places: PlaceToCheck[], communes: CommuneName[] | CommuneNameIndex): DoubtfulPlace[] {
+  const index = Array.isArray(communes) ? communeNameIndex(communes) : communes;
   const doubts: DoubtfulPlace[] = [];
   for (const place of places) {
     const cited = otherCommuneCited(place, index);

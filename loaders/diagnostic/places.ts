@@ -3,7 +3,7 @@ import type { DedupSettings } from "../io/config.ts";
 import { createTable, insertRows, queryPlainRows, type TableSpec } from "../io/db.ts";
 import { lieuPrioritySql, sourceTable } from "./communes-sql.ts";
 import { deduplicate, type DedupPlace } from "./dedup.ts";
-import { doubtfulPlaces, type CommuneName, type PlaceToCheck } from "./doubtful.ts";
+import { communeNameIndex, doubtfulPlaces, type CommuneName, type CommuneNameIndex, type PlaceToCheck } from "./doubtful.ts";
 import { doublonsAVerifierTable, lieuxAVerifierTable } from "./tables.ts";
 
 /** Record id → group id, read by `diagnosticLieuxSql` (dropped after it). */
@@ -24,7 +24,13 @@ export async function writeDuplicates(connection: DuckDBConnection, present: Set
   await createTable(connection, groupsTable);
   await insertRows(connection, groupsTable, [...groups].map(([id, groupe]) => ({ id, groupe })));
   const communes = new Map(
-    (await queryPlainRows<{ code_insee: string; nom: string; code_departement: string }>(connection, `SELECT code_insee, nom, code_departement FROM communes`)).map((c) => [c.code_insee, c])
+    (
+      await queryPlainRows<{ code_insee: string; nom: string; code_departement: string }>(
+        connection,
+        // The communes of the pairs to review: those of the places only.
+        `SELECT code_insee, nom, code_departement FROM communes WHERE code_insee IN (SELECT code_insee FROM ${sourceTable("lieux_aide", present)})`
+      )
+    ).map((c) => [c.code_insee, c])
   );
   await createTable(connection, doublonsAVerifierTable);
   await insertRows(
@@ -43,19 +49,23 @@ export async function writeDuplicates(connection: DuckDBConnection, present: Set
   );
 }
 
+/** The communes' names as the doubtful places are checked against them (read and indexed before `diagnostic_lieux` exists). */
+export async function readCommuneNames(connection: DuckDBConnection): Promise<CommuneNameIndex> {
+  return communeNameIndex(await queryPlainRows<CommuneName>(connection, `SELECT code_insee, nom, code_departement FROM communes`));
+}
+
 /** Writes `lieux_a_verifier` from `diagnostic_lieux` (after the de-duplication: one row per place and reason). */
-export async function writeDoubtfulPlaces(connection: DuckDBConnection): Promise<void> {
+export async function writeDoubtfulPlaces(connection: DuckDBConnection, names: CommuneNameIndex): Promise<void> {
   const places = await queryPlainRows<PlaceToCheck & { sources: string; adresse: string | null }>(
     connection,
     `SELECT id, nom, sources, code_insee, commune, code_departement, adresse, localisation FROM diagnostic_lieux ORDER BY code_insee, nom, id`
   );
-  const communes = await queryPlainRows<CommuneName>(connection, `SELECT code_insee, nom, code_departement FROM communes`);
   const byId = new Map(places.map((p) => [p.id, p]));
   await createTable(connection, lieuxAVerifierTable);
   await insertRows(
     connection,
     lieuxAVerifierTable,
-    doubtfulPlaces(places, communes).map((d) => {
+    doubtfulPlaces(places, names).map((d) => {
       const p = byId.get(d.id)!;
       return { id: p.id, nom: p.nom, sources: p.sources, code_insee: p.code_insee, commune: p.commune, code_departement: p.code_departement, adresse: p.adresse, motif: d.motif, detail: d.detail };
     })
