@@ -31,16 +31,21 @@ export function parseArcepCount(raw: string | null | undefined): number | null {
   return parseNumber(raw);
 }
 
+/** An INSEE commune code as it is written: five digits, or 2A / 2B and three digits. */
+const COMMUNE_CODE = /^(\d{5}|2[AB]\d{3})$/;
+
 /**
  * Normalises an INSEE commune code: re-pads codes that lost their leading zero in a spreadsheet
  * (`2315` → `02315`), keeps Corsican codes (`2A004`). Returns null when the text cannot be a code.
  */
 export function normaliseCommuneCode(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null;
+  // Most codes arrive as they should be: nothing to trim, pad or unquote (one test instead of five).
+  if (COMMUNE_CODE.test(raw)) return raw;
   let s = raw.trim().toUpperCase().replace(/^="?|"$/g, "");
   if (/^\d+\.0$/.test(s)) s = s.slice(0, -2);
   if (/^\d{4}$/.test(s)) s = "0" + s;
-  if (/^(\d{5}|2[AB]\d{3})$/.test(s)) return s;
+  if (COMMUNE_CODE.test(s)) return s;
   return null;
 }
 

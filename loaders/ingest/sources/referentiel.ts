@@ -146,10 +146,13 @@ export const referentiel: Source = {
   title: "Référentiel communes, EPCI, départements, régions (COG)",
   resources: [decoupage, decoupageEpci, decoupageDepartements, decoupageRegions, cogCommunes, cogMouvements],
   async load(context) {
-    const packageCommunes = await readPackageJson<PackageCommune>("communes.json");
-    const epcis = await readPackageJson<PackageEpci>("epci.json");
-    const packageDepartements = await readPackageJson<PackageArea>("departements.json");
-    const packageRegions = await readPackageJson<PackageArea>("regions.json");
+    // Read side by side: each file's reading overlaps the parsing of the others.
+    const [packageCommunes, epcis, packageDepartements, packageRegions] = await Promise.all([
+      readPackageJson<PackageCommune>("communes.json"),
+      readPackageJson<PackageEpci>("epci.json"),
+      readPackageJson<PackageArea>("departements.json"),
+      readPackageJson<PackageArea>("regions.json")
+    ]);
     const departements = packageDepartements.filter((d) => inScope(d.code));
     const regions = packageRegions.filter((r) => r.zone !== "com");
     const current = packageCommunes.filter((c) => c.type === "commune-actuelle" && inScope(c.departement));
