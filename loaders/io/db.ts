@@ -180,8 +180,14 @@ export async function queryPlainRows<T = Record<string, unknown>>(
   sql: string,
   params?: Record<string, DuckDBValue>
 ): Promise<T[]> {
+  // The statement is prepared only to learn the types of its columns.
   const prepared = await connection.prepare(sql);
-  const plain = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnTypeId(i)).every((type) => PLAIN_TYPES.has(type));
+  let plain: boolean;
+  try {
+    plain = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnTypeId(i)).every((type) => PLAIN_TYPES.has(type));
+  } finally {
+    prepared.destroySync();
+  }
   if (!plain) return queryRows<T>(connection, sql, params);
   const file = path.join(tmpdir(), `sdin-${process.pid}-${jsonFiles++}.json`);
   try {
