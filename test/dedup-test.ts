@@ -156,7 +156,7 @@ describe("doubtful place records", () => {
   });
 
   it("gives the reason of each doubt, a place without coordinates included", () => {
-    expect(doubtfulPlaces([at("France Services ESPELETTE", "64445", "Pau", "commune"), at("Médiathèque de Pau", "64445", "Pau")], communes)).toEqual([
+    expect(doubtfulPlaces([at("France Services ESPELETTE", "64445", "Pau", "commune"), at("Médiathèque de Pau", "64445", "Pau")], index)).toEqual([
       { id: "France Services ESPELETTE", motif: "autre_commune_dans_le_nom", detail: "le nom cite Espelette, le lieu est placé à Pau" },
       { id: "France Services ESPELETTE", motif: "sans_coordonnees", detail: "aucune coordonnée publiée : lieu placé au point représentatif de sa commune" }
     ]);

@@ -124,9 +124,8 @@ export function otherCommuneCited(place: PlaceToCheck, index: CommuneNameIndex):
   return null;
 }
 
-/** Every doubtful record among `places`, with its reason; the communes, or their index (`communeNameIndex`). */
-export function doubtfulPlaces(places: PlaceToCheck[], communes: CommuneName[] | CommuneNameIndex): DoubtfulPlace[] {
-  const index = Array.isArray(communes) ? communeNameIndex(communes) : communes;
+/** Every doubtful record among `places`, with its reason, against the communes' names (`communeNameIndex`). */
+export function doubtfulPlaces(places: PlaceToCheck[], index: CommuneNameIndex): DoubtfulPlace[] {
   const doubts: DoubtfulPlace[] = [];
   for (const place of places) {
     const cited = otherCommuneCited(place, index);

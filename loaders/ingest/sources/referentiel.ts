@@ -137,8 +137,9 @@ function inScope(departement: string): boolean {
   return !/^(975|977|978|98)/.test(departement);
 }
 
-async function readPackageJson<T>(name: string): Promise<T[]> {
-  return JSON.parse(await readFile(`${packageDir}data/${name}`, "utf8")) as T[];
+/** The rows of one of the package's files, read where its resource says it is (`local`). */
+async function readPackageJson<T>(resource: Resource): Promise<T[]> {
+  return JSON.parse(await readFile(resource.local!, "utf8")) as T[];
 }
 
 export const referentiel: Source = {
@@ -148,10 +149,10 @@ export const referentiel: Source = {
   async load(context) {
     // Read side by side: each file's reading overlaps the parsing of the others.
     const [packageCommunes, epcis, packageDepartements, packageRegions] = await Promise.all([
-      readPackageJson<PackageCommune>("communes.json"),
-      readPackageJson<PackageEpci>("epci.json"),
-      readPackageJson<PackageArea>("departements.json"),
-      readPackageJson<PackageArea>("regions.json")
+      readPackageJson<PackageCommune>(decoupage),
+      readPackageJson<PackageEpci>(decoupageEpci),
+      readPackageJson<PackageArea>(decoupageDepartements),
+      readPackageJson<PackageArea>(decoupageRegions)
     ]);
     const departements = packageDepartements.filter((d) => inScope(d.code));
     const regions = packageRegions.filter((r) => r.zone !== "com");
