@@ -214,8 +214,12 @@ describe("schéma départemental on the synthetic diagnostic", () => {
   it("keeps a table's header with its first three rows, so that no table starts at the foot of a page with one row", async () => {
     const rows = Array.from({ length: 5 }, (_, i) => [`ligne ${i + 1}`, String(i + 1)]);
     const docx = await toDocx({ title: "t", subject: "t", blocks: [{ kind: "table", headers: ["Nom", "Valeur"], rows }] });
-    const xml = strFromU8(unzipSync(new Uint8Array(docx))["word/document.xml"]);
-    const kept = [...xml.matchAll(/<w:tr\b.*?<\/w:tr>/gs)].map(([row]) => row.includes("<w:keepNext/>"));
+    const parts = unzipSync(new Uint8Array(docx));
+    const xml = strFromU8(parts["word/document.xml"]);
+    // The header row is kept with the next by its paragraph style, the first rows by their own paragraphs.
+    const headerStyle = /<w:style w:type="paragraph" w:styleId="TableauEntete">.*?<\/w:style>/s.exec(strFromU8(parts["word/styles.xml"]))?.[0] ?? "";
+    expect(headerStyle).toContain("<w:keepNext/>");
+    const kept = [...xml.matchAll(/<w:tr\b.*?<\/w:tr>/gs)].map(([row]) => row.includes("<w:keepNext/>") || row.includes('<w:pStyle w:val="TableauEntete"/>'));
     // Header, rows 1 and 2 keep with the next row; row 3 is kept by them; the rest of the table may break.
     expect(kept).toEqual([true, true, true, false, false, false]);
   });

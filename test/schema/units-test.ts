@@ -4,7 +4,7 @@ import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { dateCatalogue, nombre, points, pourcent } from "../../loaders/outputs/document/format.ts";
 import { assessLever, boundary, closedLevers, leversFor, leverStatus, readLevers, type Lever, type TerritoryFacts } from "../../loaders/outputs/document/levers.ts";
-import { classify, quantileBreaks, renderChoropleth, SharedGeometry, type MapCommune } from "../../loaders/outputs/document/map.ts";
+import { classify, pathData, quantileBreaks, renderChoropleth, SharedGeometry, type MapCommune } from "../../loaders/outputs/document/map.ts";
 import { escapeMarkdown, toMarkdown } from "../../loaders/outputs/document/markdown.ts";
 import { Canvas, crc32 } from "../../loaders/outputs/document/raster.ts";
 import { decideAxis, type Axis } from "../../loaders/outputs/document/rules.ts";
@@ -143,7 +143,7 @@ describe("map rasteriser", () => {
     const contours = new Map([["23001", square(2, 46)], ["59001", square(3, 50.5)], ["97411", square(55.4, -21)]]);
     const map = renderChoropleth(communes, contours, { breaks: [1.5, 2.5], labels: ["a", "b", "c"], title: "t", width: 600 })!;
     const boxes = [...map.svg.matchAll(/<path d="([^"]+)" fill/g)].map((m) => {
-      const xs = [...m[1].matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((p) => Number(p[1]));
+      const xs = absolutePoints(m[1]).map(([x]) => x);
       return [Math.min(...xs), Math.max(...xs)];
     });
     // Metropolitan communes right of the inset column (20 % of the width), La Réunion inside it and labelled.
@@ -160,6 +160,18 @@ describe("map rasteriser", () => {
     expect(shared.entry).not.toBeNull();
     expect(again.svg).toBe(map.svg);
     expect(Buffer.from(again.png).equals(Buffer.from(map.png))).toBe(true);
+  });
+
+  it("writes outlines as steps between points rounded to a tenth of a pixel, dropping points that round onto the one before", () => {
+    const rings: [number, number][][] = [
+      [[12.34, 5.06], [12.26, 5.14], [15, 5.04], [15.04, 9.96], [9.95, -0.24], [12.34, 5.06]],
+      [[100, 200], [99.5, 200.5], [100, 200]]
+    ];
+    const d = pathData(rings);
+    expect(d).toBe("M12.3,5.1l2.7-0.1,0,5-5-10.2,2.3,5.3zM100,200l-0.5,0.5,0.5-0.5z");
+    // The points the path leads to are the absolute form's, each rounded to 0.1 px, without the repeated one.
+    const rounded = rings.flatMap((ring) => ring.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]).filter((p, i, all) => i === 0 || p[0] !== all[i - 1][0] || p[1] !== all[i - 1][1]));
+    expect(absolutePoints(d)).toEqual(rounded);
   });
 
   it("averages the supersampled pixels of a block, and hands a blank grid to the next canvas", () => {
@@ -196,3 +208,17 @@ describe("map rasteriser", () => {
     expect(pixel(9, 9)).toEqual([255, 255, 255]);
   });
 });
+
+/** The absolute points of path data made of `M x,y`, `l dx,dy` (then implied) and `z` commands, read as an SVG reader would. */
+function absolutePoints(d: string): [number, number][] {
+  const points: [number, number][] = [];
+  for (const [, command, numbers] of d.matchAll(/([Mlz])([^Mlz]*)/g)) {
+    const values = [...numbers.matchAll(/-?\d+(?:\.\d+)?/g)].map((n) => Number(n[0]));
+    for (let i = 0; i + 1 < values.length; i += 2) {
+      const [x0, y0] = command === "M" || points.length === 0 ? [0, 0] : points[points.length - 1];
+      const absolute = command === "M" && i === 0;
+      points.push([Math.round(((absolute ? 0 : x0) + values[i]) * 10) / 10, Math.round(((absolute ? 0 : y0) + values[i + 1]) * 10) / 10]);
+    }
+  }
+  return points;
+}

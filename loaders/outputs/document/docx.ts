@@ -19,7 +19,8 @@ import {
   TextRun,
   WidthType,
   type FileChild,
-  type IParagraphOptions
+  type IParagraphOptions,
+  type IParagraphStyleOptions
 } from "docx";
 import { estimatePageNumbersWith } from "docx/layout";
 import { sanitizeDocx } from "../sanitize.ts";
@@ -100,6 +101,19 @@ export function columnWidths(t: TableBlock, total = PAGE_WIDTH_TWIPS): number[] 
   return widths.map((w) => Math.round(w));
 }
 
+/**
+ * The tables' text in three paragraph styles of the document (8,5 pt; numbers to the right; the header row bold and
+ * kept with the next row): a council restyles every table of the schéma at once in Word's style list.
+ */
+const TABLE_STYLE = "Tableau";
+const TABLE_NUMBER_STYLE = "TableauNombre";
+const TABLE_HEADER_STYLE = "TableauEntete";
+const tableParagraphStyles: IParagraphStyleOptions[] = [
+  { id: TABLE_STYLE, name: "Tableau", basedOn: "Normal", quickFormat: true, run: { size: 17 } },
+  { id: TABLE_NUMBER_STYLE, name: "Tableau, nombre", basedOn: TABLE_STYLE, quickFormat: true, paragraph: { alignment: AlignmentType.RIGHT } },
+  { id: TABLE_HEADER_STYLE, name: "Tableau, en-tête", basedOn: TABLE_STYLE, quickFormat: true, run: { bold: true }, paragraph: { keepNext: true } }
+];
+
 /** Body rows kept on the header's page: a table that does not fit starts on the next page rather than with one row. */
 const ROWS_KEPT_WITH_HEADER = 3;
 
@@ -110,9 +124,9 @@ function table(t: TableBlock, width = PAGE_WIDTH_TWIPS): FileChild[] {
     new TableCell({
       width: { size: widths[i], type: WidthType.DXA },
       shading: fill ? { fill, type: ShadingType.CLEAR, color: "auto" } : undefined,
-      // Only what differs from the defaults is written (left alignment, not kept with the next, not bold): a
-      // commune annex has thousands of cells, and each property is an object to build and an element to serialise.
-      children: [paragraphOf([content], { alignment: t.numeric?.[i] && !header ? AlignmentType.RIGHT : undefined, keepNext: keepNext || undefined }, { size: 17, bold: header || undefined })]
+      // The cell's look is its paragraph style's; only what differs from it is written (kept with the next row):
+      // a document has thousands of cells, and each property is an object to build and an element to serialise.
+      children: [paragraphOf([content], { style: header ? TABLE_HEADER_STYLE : t.numeric?.[i] ? TABLE_NUMBER_STYLE : TABLE_STYLE, keepNext: (keepNext && !header) || undefined })]
     });
   const rows = [
     new TableRow({ tableHeader: true, cantSplit: true, children: t.headers.map((h, i) => cell(h, i, true, true, HEADER_FILL)) }),
@@ -247,7 +261,8 @@ export async function toDocx(doc: SchemaDocument, { pageNumbers = false } = {}):
         heading1: heading(32, 360),
         heading2: heading(26, 280),
         heading3: heading(22, 220)
-      }
+      },
+      paragraphStyles: tableParagraphStyles
     },
     numbering: {
       config: [{ reference: "ordered", levels: [{ level: 0, format: LevelFormat.DECIMAL, text: "%1.", alignment: AlignmentType.START, style: { paragraph: { indent: { left: 500, hanging: 300 } } } }] }]

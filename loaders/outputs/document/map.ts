@@ -118,8 +118,50 @@ function escapeXml(text: string): string {
   return removeXmlForbidden(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-function pathData(rings: Point[][]): string {
-  return rings.map((ring) => "M" + ring.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join("L") + "Z").join("");
+/**
+ * SVG path data of rings in image pixels, to a tenth of a pixel: each ring's first point absolute, the next ones as
+ * steps from the one before (`l`, then implied), a point that rounds onto the one before left out. Steps are taken
+ * between rounded points, so the vertices are where the absolute form would put them (no error adds up along a
+ * ring), in about a third fewer bytes: smaller map files, and less for the DOCX to hash and deflate.
+ */
+export function pathData(rings: Point[][]): string {
+  let d = "";
+  for (const ring of rings) {
+    let previousX = 0;
+    let previousY = 0;
+    let points = 0;
+    for (const [x, y] of ring) {
+      const tx = Math.round(x * 10);
+      const ty = Math.round(y * 10);
+      if (points === 0) d += `M${tenths(tx)}${separated(tenths(ty))}`;
+      else {
+        const dx = tx - previousX;
+        const dy = ty - previousY;
+        if (dx === 0 && dy === 0) continue;
+        const step = tenths(dx) + separated(tenths(dy));
+        d += points === 1 ? `l${step}` : separated(step);
+      }
+      previousX = tx;
+      previousY = ty;
+      points++;
+    }
+    if (points > 0) d += "z";
+  }
+  return d;
+}
+
+/** A whole number of tenths as SVG writes it: `12.3`, `12`, `0.5`, `-0.5`. */
+function tenths(t: number): string {
+  const sign = t < 0 ? "-" : "";
+  const a = Math.abs(t);
+  const units = Math.floor(a / 10);
+  const rest = a - units * 10;
+  return rest === 0 ? (a === 0 ? "0" : sign + units) : `${sign}${units}.${rest}`;
+}
+
+/** A number after another in path data: a minus sign separates on its own, anything else takes a comma. */
+function separated(n: string): string {
+  return n.charCodeAt(0) === 45 ? n : "," + n;
 }
 
 /** A round length (1, 2 or 5 × 10ⁿ km) whose bar is at most `maxPx` long, for a frame's scale bar. */
