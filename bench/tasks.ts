@@ -9,6 +9,7 @@ import { runExportParallel } from "../loaders/outputs/exports/parallel.ts";
 import { runLoad, type PostLoadStep } from "../loaders/ingest/load.ts";
 import { projectRoot } from "../loaders/io/paths.ts";
 import type { Source } from "../loaders/ingest/source.ts";
+import { median } from "./measure.ts";
 import { communeOrigins, mirrorPlaces, type BenchOrigins, type BenchPlaces } from "./points.ts";
 
 /** What a task reports: the duration of its measured part only (setup excluded), and what it did. */
@@ -138,9 +139,9 @@ export function summarise(found: (Nearest | null)[]): { distanceSumKm: number; m
 
 /**
  * `sdin export` of the given départements (`["all"]` for every one, on both cores) from an existing database. With
- * `repeat`, the same export runs that many times in this process and the last run is the one timed (`runsMs` has
- * them all): the first pays for what a process does once (compiling the code as it runs, opening the database),
- * the last is the work of the export alone.
+ * `repeat`, the same export runs that many times in this process and the time given is the median of the runs after
+ * the first (`runsMs` has them all): the first pays for what a process does once (compiling the code as it runs),
+ * the others are the work of the export itself.
  */
 export async function exportTask({ dataDir, exportsDir, departements, repeat = 1 }: { dataDir: string; exportsDir: string; departements: string[]; repeat?: number }): Promise<TaskResult> {
   await rm(exportsDir, { recursive: true, force: true });
@@ -151,7 +152,7 @@ export async function exportTask({ dataDir, exportsDir, departements, repeat = 1
     await runExportParallel(config, { log: () => {} });
     runsMs.push(performance.now() - t0);
   }
-  return { ms: runsMs[runsMs.length - 1], info: { folders: (await readdir(exportsDir)).length, runsMs } };
+  return { ms: median(runsMs.length > 1 ? runsMs.slice(1) : runsMs), info: { folders: (await readdir(exportsDir)).length, runsMs } };
 }
 
 /** `buildSite` of the given départements into `outputDir`. */
