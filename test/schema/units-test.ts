@@ -209,15 +209,17 @@ describe("map rasteriser", () => {
   });
 });
 
-/** The absolute points of path data made of `M x,y`, `l dx,dy` (then implied) and `z` commands, read as an SVG reader would. */
+/**
+ * The points of path data made of `M x,y` (pairs after it absolute too), `l dx,dy` (pairs after it relative too) and
+ * `z` commands, as an SVG reader places them, rounded to the tenth.
+ */
 function absolutePoints(d: string): [number, number][] {
   const points: [number, number][] = [];
   for (const [, command, numbers] of d.matchAll(/([Mlz])([^Mlz]*)/g)) {
     const values = [...numbers.matchAll(/-?\d+(?:\.\d+)?/g)].map((n) => Number(n[0]));
     for (let i = 0; i + 1 < values.length; i += 2) {
-      const [x0, y0] = command === "M" || points.length === 0 ? [0, 0] : points[points.length - 1];
-      const absolute = command === "M" && i === 0;
-      points.push([Math.round(((absolute ? 0 : x0) + values[i]) * 10) / 10, Math.round(((absolute ? 0 : y0) + values[i + 1]) * 10) / 10]);
+      const [x0, y0] = command === "M" ? [0, 0] : points[points.length - 1];
+      points.push([Math.round((x0 + values[i]) * 10) / 10, Math.round((y0 + values[i + 1]) * 10) / 10]);
     }
   }
   return points;
