@@ -124,12 +124,12 @@ function table(t: TableBlock, width = PAGE_WIDTH_TWIPS): FileChild[] {
     new TableCell({
       width: { size: widths[i], type: WidthType.DXA },
       shading: fill ? { fill, type: ShadingType.CLEAR, color: "auto" } : undefined,
-      // The cell's look is its paragraph style's; only what differs from it is written (kept with the next row):
+      // The cell's look is its paragraph style's (the header's keeps it with the next row); only what differs is written:
       // a document has thousands of cells, and each property is an object to build and an element to serialise.
-      children: [paragraphOf([content], { style: header ? TABLE_HEADER_STYLE : t.numeric?.[i] ? TABLE_NUMBER_STYLE : TABLE_STYLE, keepNext: (keepNext && !header) || undefined })]
+      children: [paragraphOf([content], { style: header ? TABLE_HEADER_STYLE : t.numeric?.[i] ? TABLE_NUMBER_STYLE : TABLE_STYLE, keepNext: keepNext || undefined })]
     });
   const rows = [
-    new TableRow({ tableHeader: true, cantSplit: true, children: t.headers.map((h, i) => cell(h, i, true, true, HEADER_FILL)) }),
+    new TableRow({ tableHeader: true, cantSplit: true, children: t.headers.map((h, i) => cell(h, i, true, false, HEADER_FILL)) }),
     ...t.rows.map((row, r) =>
       new TableRow({ cantSplit: true, children: row.map((c, i) => cell(c, i, false, r < ROWS_KEPT_WITH_HEADER - 1, i === 0 && t.swatches?.[r] ? t.swatches[r]!.slice(1) : undefined)) })
     )

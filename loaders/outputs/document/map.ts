@@ -155,8 +155,8 @@ function tenths(t: number): string {
   const sign = t < 0 ? "-" : "";
   const a = Math.abs(t);
   const units = Math.floor(a / 10);
-  const rest = a - units * 10;
-  return rest === 0 ? (a === 0 ? "0" : sign + units) : `${sign}${units}.${rest}`;
+  const rest = a % 10;
+  return rest === 0 ? sign + units : `${sign}${units}.${rest}`;
 }
 
 /** A number after another in path data: a minus sign separates on its own, anything else takes a comma. */
