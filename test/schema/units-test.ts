@@ -162,15 +162,15 @@ describe("map rasteriser", () => {
     expect(Buffer.from(again.png).equals(Buffer.from(map.png))).toBe(true);
   });
 
-  it("writes outlines as steps between points rounded to a tenth of a pixel, dropping points that round onto the one before", () => {
+  it("writes outlines as steps between points rounded to the pixel, dropping points that round onto the one before", () => {
     const rings: [number, number][][] = [
       [[12.34, 5.06], [12.26, 5.14], [15, 5.04], [15.04, 9.96], [9.95, -0.24], [12.34, 5.06]],
       [[100, 200], [99.5, 200.5], [100, 200]]
     ];
     const d = pathData(rings);
-    expect(d).toBe("M12.3,5.1l2.7-0.1,0,5-5-10.2,2.3,5.3zM100,200l-0.5,0.5,0.5-0.5z");
-    // The points the path leads to are the absolute form's, each rounded to 0.1 px, without the repeated one.
-    const rounded = rings.flatMap((ring) => ring.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]).filter((p, i, all) => i === 0 || p[0] !== all[i - 1][0] || p[1] !== all[i - 1][1]));
+    expect(d).toBe("M12,5l3,0,0,5-5-10,2,5zM100,200l0,1,0-1z");
+    // The points the path leads to are the absolute form's, each rounded to the pixel, without the repeated one.
+    const rounded = rings.flatMap((ring) => ring.map(([x, y]) => [Math.round(x) + 0, Math.round(y) + 0]).filter((p, i, all) => i === 0 || p[0] !== all[i - 1][0] || p[1] !== all[i - 1][1]));
     expect(absolutePoints(d)).toEqual(rounded);
   });
 

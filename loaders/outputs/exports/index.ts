@@ -28,16 +28,21 @@ export async function allDepartements(connection: DuckDBConnection): Promise<str
  * EPCI and places (CSV), the département beside its région and France (territoires.csv), the possible duplicates
  * and doubtful place records to review (CSV), the communes with their boundaries (GeoJSON), the sources and
  * vintages, the sensitivity report, the itinerant plan, and the schéma's skeleton (DOCX, Markdown). Each folder is written beside its
- * final place and renamed into it, so a reader never sees half an export.
+ * final place and renamed into it, so a reader never sees half an export. `codes`, when given, replaces the configured
+ * list: the départements are then exported as it hands them out (`runExportParallel`).
  */
-export async function runExport(config: Config, { documents = true, threads }: { documents?: boolean; threads?: number } = {}): Promise<void> {
+export async function runExport(
+  config: Config,
+  { documents = true, threads, codes: given }: { documents?: boolean; threads?: number; codes?: AsyncIterable<string> } = {}
+): Promise<void> {
   await withDatabase(config.paths.database, { readOnly: true, threads }, async ({ connection }) => {
     const known = new Set(await allDepartements(connection));
-    const codes = config.departements.includes("all") ? [...known] : config.departements;
+    // The configured départements, or, on several processes, the ones this process is handed as it goes.
+    const codes = given ?? (config.departements.includes("all") ? [...known] : config.departements);
     // The database is open read-only for the whole run: what is the same for every département is read once.
     const national = nationalReads(connection);
     let stamp: Promise<DiagnosticStamp | null> | null = null;
-    for (const code of codes) {
+    for await (const code of codes) {
       if (!known.has(code)) throw new Error(`département inconnu du référentiel : "${code}"`);
       const outDir = safeJoin(config.paths.exportsDir, code);
       try {

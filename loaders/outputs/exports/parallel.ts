@@ -10,17 +10,32 @@ import { runExport } from "./index.ts";
 export interface ExportJob {
   config: Config;
   documents: boolean;
+  /** The first département the child exports; it asks for the next ones (`ExportRequest`) as it goes. */
+  first: string;
+}
+
+/** A child's request for its next département; the answer is an `ExportAssignment` (`code` null: nothing left). */
+export interface ExportRequest {
+  next: true;
+}
+
+export interface ExportAssignment {
+  code: string | null;
 }
 
 /** Fixed cost of one département's folder (schéma DOCX, workbook, maps), in communes' worth of work. */
 const FIXED_COST_IN_COMMUNES = 600;
 
 /**
- * `runExport` on several processes: the départements are split into disjoint lists, balanced on their size,
- * and each list is exported by its own `node` process (one per core, two at most by default) reading the same
- * database read-only. One département, or one core, runs in this process as before. What is shared (the list
- * of départements and their sizes) is read once here; each child then writes its folders exactly as
- * `runExport` would, so the files are the same whichever way they were written.
+ * `runExport` on several processes: this one and one child `node` process per other core (two processes at most by
+ * default), all reading the same database read-only. The départements wait in one queue, largest first, and each
+ * process takes the next one when it is free, so the processes end close together whatever their speed or start-up
+ * time (a child loads its code while this process has already begun); a child asks for its next département when it
+ * starts one, so its answer is ready when it needs it. This process exports its share with the code it has already
+ * loaded: no second start-up is paid. What is shared (the list of départements and their sizes) is read once here;
+ * each process then writes its folders exactly as `runExport` would, so the files are the same whichever way they
+ * were written. When a process fails, the queue is closed: the others finish the département in hand, then the
+ * first error is thrown.
  */
 export async function runExportParallel(
   config: Config,
@@ -31,9 +46,33 @@ export async function runExportParallel(
   const unknown = codes.find((code) => !sizes.has(code));
   // An unknown code fails in runExport with its message, before any process is started.
   if (unknown !== undefined || codes.length < 2 || processes < 2) return runExport({ ...config, departements: codes }, { documents });
-  const lists = splitBalanced(codes, (code) => FIXED_COST_IN_COMMUNES + (sizes.get(code) ?? 0), processes);
-  log(`exports de ${codes.length} départements sur ${lists.length} processus`);
-  await Promise.all(lists.map((list) => exportInChild({ config: { ...config, departements: list }, documents })));
+  const queue = largestFirst(codes, (code) => FIXED_COST_IN_COMMUNES + (sizes.get(code) ?? 0));
+  let closed = false;
+  const take = (): string | null => (closed ? null : (queue.shift() ?? null));
+  const children = Math.min(processes, codes.length) - 1;
+  log(`exports de ${codes.length} départements sur ${children + 1} processus`);
+  const runs = [
+    // Each child gets its first département on its command line: it starts on it as soon as its code is loaded.
+    ...Array.from({ length: children }, () => exportInChild({ config, documents, first: take()! }, take)),
+    runExport(config, { documents, threads: 1, codes: handedOut(take) })
+  ].map((run) =>
+    run.catch((error: unknown) => {
+      closed = true;
+      throw error;
+    })
+  );
+  const failed = (await Promise.allSettled(runs)).find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/** The départements in the order the processes take them: largest first (then by code), the small ones evening out the end. */
+export function largestFirst(codes: string[], weight: (code: string) => number): string[] {
+  return [...codes].sort((a, b) => weight(b) - weight(a) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The départements this process takes from the queue, one at a time, until it is empty or closed. */
+async function* handedOut(take: () => string | null): AsyncGenerator<string> {
+  for (let code = take(); code !== null; code = take()) yield code;
 }
 
 /** Communes per département of the referential, in code order. */
@@ -48,20 +87,6 @@ async function departementSizes(config: Config): Promise<Map<string, number>> {
   });
 }
 
-/**
- * Splits `items` into at most `parts` disjoint lists of close total weight (largest first, each to the
- * lightest list), each list kept in the input's order.
- */
-export function splitBalanced<T>(items: T[], weight: (item: T) => number, parts: number): T[][] {
-  const lists = Array.from({ length: Math.max(1, Math.min(parts, items.length)) }, () => ({ items: new Set<T>(), total: 0 }));
-  for (const item of [...items].sort((a, b) => weight(b) - weight(a))) {
-    const lightest = lists.reduce((best, l) => (l.total < best.total ? l : best));
-    lightest.items.add(item);
-    lightest.total += weight(item);
-  }
-  return lists.map((l) => items.filter((item) => l.items.has(item)));
-}
-
 const workerScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "worker.ts");
 
 /**
@@ -73,13 +98,19 @@ const workerScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "wo
  */
 const CHILD_HEAP_FLAGS = ["--max-semi-space-size=64"];
 
-/** Runs one list in a child `node` process (tsx loaded), its messages passed through; fails with its exit code. */
-function exportInChild(job: ExportJob): Promise<void> {
+/**
+ * Runs a child `node` process (tsx loaded) that exports `job.first`, then each département `take` hands it on its
+ * request, until there is none; its messages are passed through; fails with its exit code.
+ */
+function exportInChild(job: ExportJob, take: () => string | null): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = fork(workerScript, [JSON.stringify(job)], { execArgv: [...CHILD_HEAP_FLAGS, "--import", import.meta.resolve("tsx")], stdio: "inherit" });
+    child.on("message", () => {
+      if (child.connected) child.send({ code: take() } satisfies ExportAssignment);
+    });
     child.on("error", reject);
     child.on("exit", (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`exports des départements ${job.config.departements.join(", ")} : échec du processus (${signal ?? `code ${code}`})`))
+      code === 0 ? resolve() : reject(new Error(`exports dans un processus enfant (départements ${job.first} et suivants) : échec du processus (${signal ?? `code ${code}`})`))
     );
   });
 }
