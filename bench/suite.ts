@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { queryRows, withDatabase } from "../loaders/io/db.ts";
+import { projectRoot } from "../loaders/io/paths.ts";
 import { measurePair, median, runInChild, summarise, TaskError, type Sample, type Series } from "./measure.ts";
 import { formatDuration, frenchNumber, goalTarget, ratioOf, type Measure } from "./report.ts";
 
@@ -161,6 +163,8 @@ export async function measureExport(o: BenchOptions, dataDir: string): Promise<{
   o.log("  exports de la Creuse, répétés dans un même processus");
   const warm = await runInChild("export", { dataDir, exportsDir: path.join(o.workspace, "exports-23-chaud"), departements: ["23"], repeat: WARM_REPEATS });
   await rm(path.join(o.workspace, "exports-23-chaud"), { recursive: true, force: true });
+  // The same two exports as a user types them: each command's whole run, its node start and code loading included.
+  const commands = await measureCommands(o, dataDir);
   const counts = await communeCounts(dataDir);
   const folders = all.samples[0].info.folders as number;
   const perDepartement = (all.medianMs * 2) / folders;
@@ -182,17 +186,44 @@ export async function measureExport(o: BenchOptions, dataDir: string): Promise<{
         `par commune : ${formatDuration(all.medianMs / counts.total)} (tous) contre ${formatDuration(one.medianMs / counts.creuse)} (Creuse)`,
         `par département : ${formatDuration(perDepartement)} en moyenne dans l'export de tous (deux processus) ; la Creuse exportée ${WARM_REPEATS} fois de suite dans un même processus : ${formatDuration(cold)} la première fois, ${formatDuration(warm.ms)} ensuite (médiane : ce que coûte l'export lui-même, sans ce qu'un processus fait une fois, comme compiler le code en l'exécutant)`,
         `rapport attendu si chaque département coûtait la Creuse, sur deux cœurs parfaits : ${folders} / 2 × ${formatDuration(warm.ms)} / ${formatDuration(cold)} ≈ ${frenchNumber(floor, 1)}× ; un gain sur le travail de chaque département ne le baisse qu'en partie, la référence en profitant aussi`,
+        "error" in commands
+          ? `commandes sdin export : échec (${commands.error})`
+          : `en commandes (node bin/sdin.js export, un essai de chaque, démarrage de node et chargement du code compris) : --dept all ${formatDuration(commands.allMs)}, --dept 23 ${formatDuration(commands.oneMs)}, soit ${frenchNumber(commands.allMs / commands.oneMs, 1)}× ; donné pour information, l'objectif porte sur le rapport ci-dessus`,
         national === null ? "sdin build --dept all : non mesuré (--sans-site)"
           : "error" in national ? `sdin build --dept all : échec (${national.error})`
           : `sdin build --dept all (site national des ${counts.departements} départements, sur ces exports, un essai) : ${formatDuration(national.ms)}, mémoire max ${frenchNumber(national.peak_mb, 0)} Mo`
       ],
-      extra: { creuse_premier_ms: Math.round(cold), creuse_a_chaud_ms: Math.round(warm.ms), creuse_essais_ms: (warm.info.runsMs as number[]).map(Math.round), rapport_attendu: Math.round(floor * 10) / 10, ...(national === null ? {} : { site_national: national }) }
+      extra: { creuse_premier_ms: Math.round(cold), creuse_a_chaud_ms: Math.round(warm.ms), creuse_essais_ms: (warm.info.runsMs as number[]).map(Math.round), rapport_attendu: Math.round(floor * 10) / 10, ...("error" in commands ? {} : { commandes_ms: { tous: Math.round(commands.allMs), creuse: Math.round(commands.oneMs) } }), ...(national === null ? {} : { site_national: national }) }
     }
   };
 }
 
 /** Exports of the Creuse in a row in one process, for its cost without the process's one-time work (all but the first timed). */
 const WARM_REPEATS = 6;
+
+/** `node bin/sdin.js export` of every département, then of the Creuse, once each: the wall time of each command. */
+async function measureCommands(o: BenchOptions, dataDir: string): Promise<{ allMs: number; oneMs: number } | { error: string }> {
+  const run = async (dept: string): Promise<number> => {
+    o.log(`  commande sdin export --dept ${dept}`);
+    const exportsDir = path.join(o.workspace, `exports-commande-${dept}`);
+    const t0 = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(projectRoot, "bin", "sdin.js"), "--data", dataDir, "--exports", exportsDir, "export", "--dept", dept], { cwd: projectRoot, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-2000)));
+      child.on("error", reject);
+      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`sdin export --dept ${dept} : code ${code} : ${stderr.trim().split("\n").pop()}`))));
+    });
+    const ms = performance.now() - t0;
+    await rm(exportsDir, { recursive: true, force: true });
+    return ms;
+  };
+  try {
+    return { allMs: await run("all"), oneMs: await run("23") };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
 
 /** `sdin build --dept all` once, on the exports of every département: its time and the peak of its largest process. */
 async function measureNationalSite(o: BenchOptions, dataDir: string, exportsDir: string): Promise<{ ms: number; peak_mb: number } | { error: string }> {
