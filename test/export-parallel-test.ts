@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { readConfig } from "../loaders/io/config.ts";
@@ -23,5 +23,18 @@ describe("exports on several processes", () => {
         expect(parallel, `${code}/${file}`).toBe(readFileSync(path.join(inject("exportsDir"), code, file), "utf8"));
       }
     }
+  }, 300_000);
+
+  it("fails with the child's exit code when a child process fails, after this process has written its own share", async () => {
+    const script = path.join(tempDir("sdin-export-failing-child-"), "failing-child.mjs");
+    writeFileSync(script, "process.exit(3);\n");
+    const exportsDir = tempDir("sdin-export-parallel-failure-");
+    const config = readConfig({ data: inject("dataDir"), exports: exportsDir, dept: "23,02" }, {});
+    await expect(runExportParallel(config, { documents: false, processes: 2, log: () => {}, childScript: script })).rejects.toThrow(
+      "exports dans un processus enfant (départements 02 et suivants) : échec du processus (code 3)"
+    );
+    // The Creuse, this process's share, is complete; the child's département was never written.
+    expect(readFileSync(path.join(exportsDir, "23", "communes.csv"), "utf8")).toBe(readFileSync(path.join(inject("exportsDir"), "23", "communes.csv"), "utf8"));
+    expect(existsSync(path.join(exportsDir, "02"))).toBe(false);
   }, 300_000);
 });

@@ -39,7 +39,12 @@ const FIXED_COST_IN_COMMUNES = 600;
  */
 export async function runExportParallel(
   config: Config,
-  { documents = true, processes = Math.min(2, availableParallelism()), log = (m: string) => process.stderr.write(m + "\n") }: { documents?: boolean; processes?: number; log?: (m: string) => void } = {}
+  {
+    documents = true,
+    processes = Math.min(2, availableParallelism()),
+    log = (m: string) => process.stderr.write(m + "\n"),
+    childScript = workerScript
+  }: { documents?: boolean; processes?: number; log?: (m: string) => void; /** What a child runs (`exports/worker.ts`; another in tests). */ childScript?: string } = {}
 ): Promise<void> {
   const sizes = await departementSizes(config);
   const codes = config.departements.includes("all") ? [...sizes.keys()] : config.departements;
@@ -53,7 +58,7 @@ export async function runExportParallel(
   log(`exports de ${codes.length} départements sur ${children + 1} processus`);
   const runs = [
     // Each child gets its first département on its command line: it starts on it as soon as its code is loaded.
-    ...Array.from({ length: children }, () => exportInChild({ config, documents, first: take()! }, take)),
+    ...Array.from({ length: children }, () => exportInChild(childScript, { config, documents, first: take()! }, take)),
     runExport(config, { documents, threads: 1, codes: handedOut(take) })
   ].map((run) =>
     run.catch((error: unknown) => {
@@ -102,9 +107,9 @@ const CHILD_HEAP_FLAGS = ["--max-semi-space-size=64"];
  * Runs a child `node` process (tsx loaded) that exports `job.first`, then each département `take` hands it on its
  * request, until there is none; its messages are passed through; fails with its exit code.
  */
-function exportInChild(job: ExportJob, take: () => string | null): Promise<void> {
+function exportInChild(script: string, job: ExportJob, take: () => string | null): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = fork(workerScript, [JSON.stringify(job)], { execArgv: [...CHILD_HEAP_FLAGS, "--import", import.meta.resolve("tsx")], stdio: "inherit" });
+    const child = fork(script, [JSON.stringify(job)], { execArgv: [...CHILD_HEAP_FLAGS, "--import", import.meta.resolve("tsx")], stdio: "inherit" });
     child.on("message", () => {
       if (child.connected) child.send({ code: take() } satisfies ExportAssignment);
     });
