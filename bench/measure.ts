@@ -38,19 +38,28 @@ export async function runInChild(task: TaskName, args: object): Promise<Sample> 
     ? [gnuTime, ["-f", "%M", "-o", timeFile, process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];
   try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(command, commandArgs, { cwd: projectRoot, stdio: ["ignore", "ignore", "pipe"] });
-      let stderr = "";
-      child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-      child.on("error", reject);
-      child.on("exit", (code) => (code === 0 ? resolve() : reject(new TaskError(task, code, stderr))));
-    });
+    const { code, stderr } = await runProcess(command, commandArgs, projectRoot);
+    if (code !== 0) throw new TaskError(task, code, stderr);
     const result = JSON.parse(await readFile(resultFile, "utf8")) as Sample;
     const treeKb = existsSync(timeFile) ? Number((await readFile(timeFile, "utf8")).trim().split("\n").pop()) : NaN;
     return { ms: result.ms, info: result.info, maxRssKb: Number.isFinite(treeKb) ? Math.max(treeKb, result.maxRssKb) : result.maxRssKb };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs a command to its end, its output ignored: its exit code and the end of what it wrote on stderr (the last
+ * 4 000 characters). Fails only when it cannot be started.
+ */
+export function runProcess(command: string, args: string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, stderr }));
+  });
 }
 
 /** A task's child process failed: its exit code and the end of what it wrote on stderr. */

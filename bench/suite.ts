@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { queryRows, withDatabase } from "../loaders/io/db.ts";
 import { projectRoot } from "../loaders/io/paths.ts";
-import { measurePair, median, runInChild, summarise, TaskError, type Sample, type Series } from "./measure.ts";
+import { measurePair, median, runInChild, runProcess, summarise, TaskError, type Sample, type Series } from "./measure.ts";
 import { formatDuration, frenchNumber, goalTarget, ratioOf, type Measure } from "./report.ts";
 
 /** The goals of issue 13: each measure's ratio must not exceed its goal. */
@@ -207,13 +206,8 @@ async function measureCommands(o: BenchOptions, dataDir: string): Promise<{ allM
     o.log(`  commande sdin export --dept ${dept}`);
     const exportsDir = path.join(o.workspace, `exports-commande-${dept}`);
     const t0 = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(projectRoot, "bin", "sdin.js"), "--data", dataDir, "--exports", exportsDir, "export", "--dept", dept], { cwd: projectRoot, stdio: ["ignore", "ignore", "pipe"] });
-      let stderr = "";
-      child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-2000)));
-      child.on("error", reject);
-      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`sdin export --dept ${dept} : code ${code} : ${stderr.trim().split("\n").pop()}`))));
-    });
+    const { code, stderr } = await runProcess(process.execPath, [path.join(projectRoot, "bin", "sdin.js"), "--data", dataDir, "--exports", exportsDir, "export", "--dept", dept], projectRoot);
+    if (code !== 0) throw new Error(`sdin export --dept ${dept} : code ${code} : ${stderr.trim().split("\n").pop()}`);
     const ms = performance.now() - t0;
     await rm(exportsDir, { recursive: true, force: true });
     return ms;

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -9,7 +8,7 @@ import { runExportParallel } from "../loaders/outputs/exports/parallel.ts";
 import { runLoad, type PostLoadStep } from "../loaders/ingest/load.ts";
 import { projectRoot } from "../loaders/io/paths.ts";
 import type { Source } from "../loaders/ingest/source.ts";
-import { median } from "./measure.ts";
+import { median, runProcess } from "./measure.ts";
 import { communeOrigins, mirrorPlaces, type BenchOrigins, type BenchPlaces } from "./points.ts";
 
 /** What a task reports: the duration of its measured part only (setup excluded), and what it did. */
@@ -173,13 +172,8 @@ export async function emptyFrameworkTask({ dir }: { dir: string }): Promise<Task
   await prepareEmptyFramework(dir);
   await rm(path.join(dir, "dist"), { recursive: true, force: true });
   const t0 = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(path.join(projectRoot, "node_modules", ".bin", "observable"), ["build"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-2000)));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`observable build (page vide) a échoué, code ${code} : ${stderr}`))));
-  });
+  const { code, stderr } = await runProcess(path.join(projectRoot, "node_modules", ".bin", "observable"), ["build"], dir);
+  if (code !== 0) throw new Error(`observable build (page vide) a échoué, code ${code} : ${stderr.slice(-2000)}`);
   return { ms: performance.now() - t0, info: {} };
 }
 
