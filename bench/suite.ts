@@ -175,7 +175,7 @@ export async function measureExport(o: BenchOptions, dataDir: string): Promise<{
     measure: {
       id: "exports-tous",
       title: "4. exports : tous les départements / Creuse",
-      measured: { label: `sdin export --dept all, documents compris, ce processus et un enfant prenant les départements dans une même file, les plus grands d'abord (${folders} dossiers, ${all.samples.length} essai(s) : --essais-longs)`, series: all },
+      measured: { label: `sdin export --dept all, documents compris, deux processus enfants prenant les départements dans une même file, les plus grands d'abord (${folders} dossiers, ${all.samples.length} essai(s) : --essais-longs)`, series: all },
       reference: { label: "sdin export --dept 23 (un processus)", series: one },
       ratio: ratioOf(all, one),
       goal: goals["exports-tous"],
