@@ -95,8 +95,8 @@ const workerScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "wo
  * - a larger initial old generation (1 GB, or an eighth of the machine's memory if less): each full collection also
  *   drops the optimised code of the functions that `docx`, papaparse and our chapters create anew for every
  *   département, which V8 then compiles again. On thirty départements in one process, 3 full collections instead of
- *   10 and 40 % fewer compilations; on every département, 3 to 5 % less time (alternated runs), for a peak of about
- *   1.1 GB per process instead of 0.6 GB.
+ *   10 and 40 % fewer compilations; on every département, 3 to 5 % less time (alternated runs), for a peak of 1.1 to
+ *   1.4 GB per process instead of 0.6 GB.
  */
 export function childHeapFlags(totalBytes = totalmem()): string[] {
   const oldSpaceMb = Math.min(1024, Math.floor(totalBytes / 8 / 2 ** 20));
