@@ -175,11 +175,6 @@ describe("map rasteriser", () => {
   });
 
   it("averages the supersampled pixels of a block, and hands a blank grid to the next canvas", () => {
-    const pixels = (png: Uint8Array, width: number) => {
-      const view = new DataView(png.buffer, png.byteOffset);
-      const raw = inflateSync(png.subarray(41, 41 + view.getUint32(33)));
-      return (x: number, y: number) => [...raw.subarray(y * (width * 3 + 1) + 1 + x * 3, y * (width * 3 + 1) + 4 + x * 3)];
-    };
     const canvas = new Canvas(2, 1, ["#000000"], 3);
     // Half a pixel wide: 1.5 supersampled columns, whose centres at 0.5 and 1.5 are covered: 6 black cells of 9.
     canvas.fillPolygon([[[0, 0], [0.5, 0], [0.5, 1], [0, 1]]], 0);
@@ -190,6 +185,27 @@ describe("map rasteriser", () => {
     const next = new Canvas(2, 1, ["#000000"], 3);
     expect(pixels(next.toPng(), 2)(0, 0)).toEqual([255, 255, 255]);
     next.dispose();
+  });
+
+  it("averages blocks four at a time where the grid allows it, to the same pixels as one by one", () => {
+    // The same drawing on a canvas 12 pixels wide (rows on word boundaries: four blocks at a time) and 13 wide (one by one).
+    const draw = (width: number) => {
+      const canvas = new Canvas(width, 6, ["#1b9e77", "#d95f02", "#7570b3"], 3);
+      canvas.fillPolygon([[[8, 0], [12, 0], [12, 6], [8, 6]]], 1);
+      canvas.fillPolygon([[[0.4, 0.2], [7.6, 0.9], [6.1, 5.7], [1.3, 4.8]], [[3, 2], [5, 2.5], [4, 4]]], 0);
+      canvas.fillPolygon([[[4.5, 0], [8, 0], [8, 2.2]]], 1);
+      canvas.strokeRing([[0.4, 0.2], [7.6, 0.9], [6.1, 5.7], [1.3, 4.8], [0.4, 0.2]], 2);
+      canvas.strokeRing([[0, 5.5], [7, 3.1]], 2, 4);
+      const read = pixels(canvas.toPng(), width);
+      canvas.dispose();
+      return Array.from({ length: 6 }, (_, y) => Array.from({ length: 12 }, (_, x) => read(x, y)));
+    };
+    const byWords = draw(12);
+    expect(byWords).toEqual(draw(13));
+    // Runs of four blocks of one colour (the rectangle), blocks of one colour alone and mixed blocks (the edges).
+    expect(byWords.map((row) => row.slice(8))).toEqual(Array.from({ length: 6 }, () => Array.from({ length: 4 }, () => [0xd9, 0x5f, 0x02])));
+    expect(byWords.flat()).toContainEqual([0x1b, 0x9e, 0x77]);
+    expect(new Set(byWords.flat().map(String)).size).toBeGreaterThan(8);
   });
 
   it("fills a polygon and writes a valid PNG", () => {
@@ -223,4 +239,11 @@ function absolutePoints(d: string): [number, number][] {
     }
   }
   return points;
+}
+
+/** The RGB pixel at (x, y) of a PNG written by `Canvas.toPng` (one IDAT chunk, filter 0). */
+function pixels(png: Uint8Array, width: number): (x: number, y: number) => number[] {
+  const view = new DataView(png.buffer, png.byteOffset);
+  const raw = inflateSync(png.subarray(41, 41 + view.getUint32(33)));
+  return (x, y) => [...raw.subarray(y * (width * 3 + 1) + 1 + x * 3, y * (width * 3 + 1) + 4 + x * 3)];
 }

@@ -66,15 +66,30 @@ export class Canvas {
     if (n === 0) return;
     const from = Math.max(0, Math.floor(minY));
     const to = Math.min(this.h - 1, Math.ceil(maxY));
-    const byLow = Array.from({ length: n }, (_, i) => i).sort((a, b) => edges[a * EDGE + 4] - edges[b * EDGE + 4]);
+    // Each edge joins the scanlines at the first line y with low <= y + 0.5, that is y >= ceil(low - 0.5): the edges
+    // are bucketed by that line (a counting sort, instead of sorting them by their lower y for every polygon).
+    if (to < from) return;
+    const rows = to - from + 1;
+    const firstOf = rowBuffer(rows + 1);
+    firstOf.fill(0, 0, rows + 1);
+    const rowOf = startBuffer(n);
+    for (let i = 0; i < n; i++) {
+      const row = Math.max(0, Math.ceil(edges[i * EDGE + 4] - 0.5) - from);
+      rowOf[i] = row;
+      if (row < rows) firstOf[row + 1]++;
+    }
+    for (let r = 0; r < rows; r++) firstOf[r + 1] += firstOf[r];
+    const byRow = orderBuffer(n);
+    const placed = placedBuffer(rows);
+    placed.set(firstOf.subarray(0, rows));
+    for (let i = 0; i < n; i++) if (rowOf[i] < rows) byRow[placed[rowOf[i]]++] = i;
     const active = activeBuffer(n);
     const xs = crossingBuffer(n);
-    let next = 0;
     let live = 0;
     for (let y = from; y <= to; y++) {
       const cy = y + 0.5;
       // An edge crosses the line when low <= cy < high: the same test as (y0 <= cy < y1) or (y1 <= cy < y0).
-      while (next < n && edges[byLow[next] * EDGE + 4] <= cy) active[live++] = byLow[next++];
+      for (let k = firstOf[y - from], end = firstOf[y - from + 1]; k < end; k++) active[live++] = byRow[k];
       let kept = 0;
       for (let a = 0; a < live; a++) if (edges[active[a] * EDGE + 5] > cy) active[kept++] = active[a];
       live = kept;
@@ -109,7 +124,8 @@ export class Canvas {
       for (let k = 0; k <= steps; k++) {
         const x = (x0 + ((x1 - x0) * k) / steps) * s;
         const y = (y0 + ((y1 - y0) * k) / steps) * s;
-        this.dot(x, y, thickness / 2, color);
+        if (thickness === 1) this.thinDot(x, y, color);
+        else this.dot(x, y, thickness / 2, color);
       }
     }
   }
@@ -119,10 +135,27 @@ export class Canvas {
     this.dot(cx * this.scale, cy * this.scale, r * this.scale, color);
   }
 
+  /**
+   * `dot` of radius half a pixel, for the thin lines (the communes' borders, thousands of dots per map): only the
+   * 2 × 2 pixels whose centres lie within a pixel of the point can be within half a pixel of it, the same pixels
+   * as `dot` finds in its square.
+   */
+  private thinDot(x: number, y: number, color: number): void {
+    const w = this.w;
+    const fx = Math.floor(x - 0.5);
+    const fy = Math.floor(y - 0.5);
+    const right = Math.min(w - 1, fx + 1);
+    const bottom = Math.min(this.h - 1, fy + 1);
+    for (let py = Math.max(0, fy); py <= bottom; py++) {
+      const dy = (py + 0.5 - y) ** 2;
+      for (let px = Math.max(0, fx); px <= right; px++) if ((px + 0.5 - x) ** 2 + dy <= 0.25) this.pixels[py * w + px] = color;
+    }
+  }
+
   private dot(x: number, y: number, r: number, color: number): void {
-    const r2 = Math.max(r, 0.5) ** 2;
     const w = this.w;
     const pixels = this.pixels;
+    const r2 = Math.max(r, 0.5) ** 2;
     // The rows and columns of the square around the disc that lie on the canvas.
     const top = Math.max(0, Math.floor(y - r));
     const bottom = Math.min(this.h - 1, Math.ceil(y + r));
@@ -158,32 +191,64 @@ export class Canvas {
     const raw = new Uint8Array(stride * this.height);
     const pixels = this.pixels;
     const w = this.w;
+    // Four output pixels at a time as words, when the grid's rows fall on word boundaries (the default 3× grid of a
+    // map whose width is a multiple of 4): most runs of four blocks lie inside one commune or the background.
+    const words = s === 3 && w % 4 === 0 && pixels.byteOffset % 4 === 0 ? new Uint32Array(pixels.buffer, pixels.byteOffset, (pixels.length / 4) | 0) : null;
+    const wordsPerRow = w / 4;
     for (let y = 0; y < this.height; y++) {
       raw[y * stride] = 0;
-      for (let x = 0, o = y * stride + 1; x < this.width; x++, o += 3) {
-        const corner = y * s * w + x * s;
-        // Most blocks lie inside one commune or the background: one colour, whose mean is itself.
-        const first = pixels[corner];
-        if (s === 3 ? uniform3(pixels, corner, w, first) : uniform(pixels, corner, w, s, first)) {
-          raw[o] = red[first];
-          raw[o + 1] = green[first];
-          raw[o + 2] = blue[first];
-          continue;
-        }
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        for (let dy = 0; dy < s; dy++) {
-          for (let dx = 0, p = corner + dy * w; dx < s; dx++, p++) {
-            const index = pixels[p];
-            r += red[index];
-            g += green[index];
-            b += blue[index];
+      let x = 0;
+      let o = y * stride + 1;
+      while (x < this.width) {
+        if (words !== null && x + 4 <= this.width) {
+          // The twelve grid cells of three rows under output pixels x to x + 3 are three words per row.
+          const top = y * 3 * wordsPerRow + (x * 3) / 4;
+          const word = words[top];
+          if (
+            (word & 0xff) * 0x01010101 === word &&
+            words[top + 1] === word && words[top + 2] === word &&
+            words[top + wordsPerRow] === word && words[top + wordsPerRow + 1] === word && words[top + wordsPerRow + 2] === word &&
+            words[top + 2 * wordsPerRow] === word && words[top + 2 * wordsPerRow + 1] === word && words[top + 2 * wordsPerRow + 2] === word
+          ) {
+            const index = word & 0xff;
+            const r = red[index];
+            const g = green[index];
+            const b = blue[index];
+            for (let k = 0; k < 4; k++, o += 3) {
+              raw[o] = r;
+              raw[o + 1] = g;
+              raw[o + 2] = b;
+            }
+            x += 4;
+            continue;
           }
         }
-        raw[o] = mean[r];
-        raw[o + 1] = mean[g];
-        raw[o + 2] = mean[b];
+        const end = words !== null ? Math.min(this.width, (x & ~3) + 4) : this.width;
+        for (; x < end; x++, o += 3) {
+          const corner = y * s * w + x * s;
+          // Most blocks lie inside one commune or the background: one colour, whose mean is itself.
+          const first = pixels[corner];
+          if (s === 3 ? uniform3(pixels, corner, w, first) : uniform(pixels, corner, w, s, first)) {
+            raw[o] = red[first];
+            raw[o + 1] = green[first];
+            raw[o + 2] = blue[first];
+            continue;
+          }
+          let r = 0;
+          let g = 0;
+          let b = 0;
+          for (let dy = 0; dy < s; dy++) {
+            for (let dx = 0, p = corner + dy * w; dx < s; dx++, p++) {
+              const index = pixels[p];
+              r += red[index];
+              g += green[index];
+              b += blue[index];
+            }
+          }
+          raw[o] = mean[r];
+          raw[o + 1] = mean[g];
+          raw[o + 2] = mean[b];
+        }
       }
     }
     return encodePng(this.width, this.height, raw);
@@ -228,6 +293,35 @@ function activeBuffer(edges: number): Int32Array {
 function crossingBuffer(edges: number): Float64Array {
   if (crossingScratch.length < edges) crossingScratch = new Float64Array(2 * edges);
   return crossingScratch;
+}
+
+let rowScratch = new Int32Array(1024);
+let startScratch = new Int32Array(1024);
+let orderScratch = new Int32Array(1024);
+let placedScratch = new Int32Array(1024);
+
+/** First slot, in `orderBuffer`, of the edges joining at each scanline of a polygon (one more entry than lines). */
+function rowBuffer(size: number): Int32Array {
+  if (rowScratch.length < size) rowScratch = new Int32Array(2 * size);
+  return rowScratch;
+}
+
+/** The scanline each edge joins at. */
+function startBuffer(edges: number): Int32Array {
+  if (startScratch.length < edges) startScratch = new Int32Array(2 * edges);
+  return startScratch;
+}
+
+/** The edges in the order they join. */
+function orderBuffer(edges: number): Int32Array {
+  if (orderScratch.length < edges) orderScratch = new Int32Array(2 * edges);
+  return orderScratch;
+}
+
+/** Next free slot of each scanline while the edges are placed. */
+function placedBuffer(size: number): Int32Array {
+  if (placedScratch.length < size) placedScratch = new Int32Array(2 * size);
+  return placedScratch;
 }
 
 /**
