@@ -12,9 +12,10 @@ describe("exports on several processes", () => {
     expect(largestFirst(["23"], () => 1)).toEqual(["23"]);
   });
 
-  it("gives each export process 1 GB of initial old generation, an eighth of the machine's memory when that is less", () => {
-    expect(childHeapFlags(24 * 2 ** 30)).toEqual(["--max-semi-space-size=64", "--initial-old-space-size=1024"]);
-    expect(childHeapFlags(4 * 2 ** 30)).toEqual(["--max-semi-space-size=64", "--initial-old-space-size=512"]);
+  it("gives each export process 512 MB semi-spaces and 1 GB of initial old generation, less on a machine with less than 8 GB", () => {
+    expect(childHeapFlags(24 * 2 ** 30)).toEqual(["--max-semi-space-size=512", "--initial-old-space-size=1024"]);
+    expect(childHeapFlags(8 * 2 ** 30)).toEqual(["--max-semi-space-size=512", "--initial-old-space-size=1024"]);
+    expect(childHeapFlags(4 * 2 ** 30)).toEqual(["--max-semi-space-size=256", "--initial-old-space-size=512"]);
   });
 
   // Each child process takes one: the larger (02) first.

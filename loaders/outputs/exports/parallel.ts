@@ -32,7 +32,7 @@ const FIXED_COST_IN_COMMUNES = 600;
  * and each child takes the next one when it is free, so the children end close together whatever their speed; a
  * child asks for its next département when it starts one, so its answer is ready when it needs it. The exports run
  * in children, not here, because only a process's start can give V8 the heap that suits them (`childHeapFlags`):
- * measured against this process exporting beside one child, 3 to 5 % less time for every département. What is shared
+ * measured against this process exporting beside one child, about 17 % less time for every département. What is shared
  * (the list of départements and their sizes) is read once here; each child then writes its folders exactly as
  * `runExport` would, so the files are the same whichever way they were written. When a child fails, the queue is
  * closed: the others finish the département in hand, then the first error is thrown.
@@ -87,20 +87,23 @@ async function departementSizes(config: Config): Promise<Map<string, number>> {
 const workerScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "worker.ts");
 
 /**
- * The heap of an export process, which only a process's start can set. Building each schéma allocates millions of
- * short-lived objects (the DOCX's XML tree):
- * - a larger young generation: with V8's default 16 MB semi-spaces many of them survive long enough to be copied into
- *   the old generation. Measured on every département's exports: 32 MB, 11 % less time and 12 % less CPU than the
- *   default; 64 MB, 5 % less time again on twenty départements, for 30 to 60 MB more memory per process;
- * - a larger initial old generation (1 GB, or an eighth of the machine's memory if less): each full collection also
+ * The heap of an export process, which only a process's start can set. Building each schéma allocates about 300 MB
+ * of short-lived objects (the DOCX's XML tree above all), and V8's defaults are made for far less:
+ * - a young generation of 512 MB semi-spaces (or a sixteenth of the machine's memory if less), instead of 16 MB: a
+ *   département's objects mostly die before a collection, instead of being copied from one semi-space to the other
+ *   and then into the old generation while the document is built;
+ * - an initial old generation of 1 GB (or an eighth of the machine's memory if less): each full collection also
  *   drops the optimised code of the functions that `docx`, papaparse and our chapters create anew for every
- *   département, which V8 then compiles again. On thirty départements in one process, 3 full collections instead of
- *   10 and 40 % fewer compilations; on every département, 3 to 5 % less time (alternated runs), for a peak of 1.1 to
- *   1.4 GB per process instead of 0.6 GB.
+ *   département, which V8 then compiles again (on thirty départements in one process: 3 full collections instead of
+ *   10, 40 % fewer compilations).
+ * Every département's exports, alternated runs on this machine's two cores: 40.5 to 41.7 s with 16 MB semi-spaces
+ * in one process and 64 MB in the other (the previous set-up), 37.4 to 38.0 s with 64 MB and 1 GB, 33.7 to 34.2 s
+ * with 512 MB and 1 GB (37.0 to 38.0 s with 512 MB alone). Peak of the largest process: 1.1 to 1.4 GB (0.6 GB with
+ * the defaults), under the 2 GB the bench allows.
  */
 export function childHeapFlags(totalBytes = totalmem()): string[] {
-  const oldSpaceMb = Math.min(1024, Math.floor(totalBytes / 8 / 2 ** 20));
-  return ["--max-semi-space-size=64", `--initial-old-space-size=${oldSpaceMb}`];
+  const mb = totalBytes / 2 ** 20;
+  return [`--max-semi-space-size=${Math.min(512, Math.floor(mb / 16))}`, `--initial-old-space-size=${Math.min(1024, Math.floor(mb / 8))}`];
 }
 
 /**
