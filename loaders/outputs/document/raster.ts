@@ -44,7 +44,7 @@ export class Canvas {
     // polygon to the next (thousands of communes per map).
     let count = 0;
     for (const ring of rings) count += ring.length;
-    const edges = edgeBuffer(count);
+    const edges = edgeScratch.of(count * EDGE);
     let n = 0;
     for (const ring of rings) {
       for (let i = 0; i < ring.length; i++) {
@@ -70,21 +70,21 @@ export class Canvas {
     // are bucketed by that line (a counting sort, instead of sorting them by their lower y for every polygon).
     if (to < from) return;
     const rows = to - from + 1;
-    const firstOf = rowBuffer(rows + 1);
+    const firstOf = rowScratch.of(rows + 1);
     firstOf.fill(0, 0, rows + 1);
-    const rowOf = startBuffer(n);
+    const rowOf = startScratch.of(n);
     for (let i = 0; i < n; i++) {
       const row = Math.max(0, Math.ceil(edges[i * EDGE + 4] - 0.5) - from);
       rowOf[i] = row;
       if (row < rows) firstOf[row + 1]++;
     }
     for (let r = 0; r < rows; r++) firstOf[r + 1] += firstOf[r];
-    const byRow = orderBuffer(n);
-    const placed = placedBuffer(rows);
+    const byRow = orderScratch.of(n);
+    const placed = placedScratch.of(rows);
     placed.set(firstOf.subarray(0, rows));
     for (let i = 0; i < n; i++) if (rowOf[i] < rows) byRow[placed[rowOf[i]]++] = i;
-    const active = activeBuffer(n);
-    const xs = crossingBuffer(n);
+    const active = activeScratch.of(n);
+    const xs = crossingScratch.of(n);
     let live = 0;
     for (let y = from; y <= to; y++) {
       const cy = y + 0.5;
@@ -276,53 +276,36 @@ function uniform3(pixels: Uint8Array, corner: number, w: number, first: number):
 
 /** Numbers per edge in `fillPolygon`'s buffer: x0, y0, x1, y1, lower y, upper y. */
 const EDGE = 6;
-let edgeScratch = new Float64Array(1024 * EDGE);
-let activeScratch = new Int32Array(1024);
-let crossingScratch = new Float64Array(1024);
 
-function edgeBuffer(edges: number): Float64Array {
-  if (edgeScratch.length < edges * EDGE) edgeScratch = new Float64Array(2 * edges * EDGE);
-  return edgeScratch;
+/**
+ * A typed array kept from one polygon to the next (thousands of communes per map), replaced by one twice as long as
+ * needed when a polygon needs more.
+ */
+class Scratch<T extends Float64Array | Int32Array> {
+  private array: T;
+
+  constructor(private readonly make: (length: number) => T) {
+    this.array = make(1024);
+  }
+
+  /** The array, at least `length` long; what it held is not kept. */
+  of(length: number): T {
+    if (this.array.length < length) this.array = this.make(2 * length);
+    return this.array;
+  }
 }
 
-function activeBuffer(edges: number): Int32Array {
-  if (activeScratch.length < edges) activeScratch = new Int32Array(2 * edges);
-  return activeScratch;
-}
-
-function crossingBuffer(edges: number): Float64Array {
-  if (crossingScratch.length < edges) crossingScratch = new Float64Array(2 * edges);
-  return crossingScratch;
-}
-
-let rowScratch = new Int32Array(1024);
-let startScratch = new Int32Array(1024);
-let orderScratch = new Int32Array(1024);
-let placedScratch = new Int32Array(1024);
-
-/** First slot, in `orderBuffer`, of the edges joining at each scanline of a polygon (one more entry than lines). */
-function rowBuffer(size: number): Int32Array {
-  if (rowScratch.length < size) rowScratch = new Int32Array(2 * size);
-  return rowScratch;
-}
-
-/** The scanline each edge joins at. */
-function startBuffer(edges: number): Int32Array {
-  if (startScratch.length < edges) startScratch = new Int32Array(2 * edges);
-  return startScratch;
-}
-
-/** The edges in the order they join. */
-function orderBuffer(edges: number): Int32Array {
-  if (orderScratch.length < edges) orderScratch = new Int32Array(2 * edges);
-  return orderScratch;
-}
-
-/** Next free slot of each scanline while the edges are placed. */
-function placedBuffer(size: number): Int32Array {
-  if (placedScratch.length < size) placedScratch = new Int32Array(2 * size);
-  return placedScratch;
-}
+/** `fillPolygon`'s edges, EDGE numbers each. */
+const edgeScratch = new Scratch((n) => new Float64Array(n));
+/** The edges crossing the current scanline, and their crossings. */
+const activeScratch = new Scratch((n) => new Int32Array(n));
+const crossingScratch = new Scratch((n) => new Float64Array(n));
+/** First slot, in `orderScratch`, of the edges joining at each scanline of a polygon (one more entry than lines). */
+const rowScratch = new Scratch((n) => new Int32Array(n));
+/** The scanline each edge joins at, the edges in the order they join, the next free slot of each scanline. */
+const startScratch = new Scratch((n) => new Int32Array(n));
+const orderScratch = new Scratch((n) => new Int32Array(n));
+const placedScratch = new Scratch((n) => new Int32Array(n));
 
 /**
  * One pixel buffer kept between canvases (the maps are drawn one after the other): taken by a canvas, handed back
