@@ -153,9 +153,9 @@ export class Canvas {
   }
 
   private dot(x: number, y: number, r: number, color: number): void {
+    const r2 = Math.max(r, 0.5) ** 2;
     const w = this.w;
     const pixels = this.pixels;
-    const r2 = Math.max(r, 0.5) ** 2;
     // The rows and columns of the square around the disc that lie on the canvas.
     const top = Math.max(0, Math.floor(y - r));
     const bottom = Math.min(this.h - 1, Math.ceil(y + r));
@@ -192,7 +192,8 @@ export class Canvas {
     const pixels = this.pixels;
     const w = this.w;
     // Four output pixels at a time as words, when the grid's rows fall on word boundaries (the default 3× grid of a
-    // map whose width is a multiple of 4): most runs of four blocks lie inside one commune or the background.
+    // map whose width is a multiple of 4, so that rows hold whole groups of four): most runs of four blocks lie inside
+    // one commune or the background.
     const words = s === 3 && w % 4 === 0 && pixels.byteOffset % 4 === 0 ? new Uint32Array(pixels.buffer, pixels.byteOffset, (pixels.length / 4) | 0) : null;
     const wordsPerRow = w / 4;
     for (let y = 0; y < this.height; y++) {
@@ -200,7 +201,7 @@ export class Canvas {
       let x = 0;
       let o = y * stride + 1;
       while (x < this.width) {
-        if (words !== null && x + 4 <= this.width) {
+        if (words !== null) {
           // The twelve grid cells of three rows under output pixels x to x + 3 are three words per row.
           const top = y * 3 * wordsPerRow + (x * 3) / 4;
           const word = words[top];
